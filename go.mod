@@ -1,0 +1,3 @@
+module github.com/sundialdev/sundial
+
+go 1.26.8

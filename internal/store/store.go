@@ -1,0 +1,151 @@
+// Package store defines the persistence seam of the engine: the rows it keeps and the
+// Store interface every driver implements. The engine owns all meaning; a driver only
+// stores and returns rows and blobs, and performs each Write atomically.
+//
+// This API is internal-grade: it changes with the engine.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Drivers map their own errors to these; callers test with errors.Is.
+var (
+	// ErrNotFound: the requested row does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrAlreadyExists: a create collided with an existing row.
+	ErrAlreadyExists = errors.New("store: already exists")
+	// ErrConflict: a conditional write found a different version than expected.
+	ErrConflict = errors.New("store: conflict")
+	// ErrClosed: the store has been closed.
+	ErrClosed = errors.New("store: closed")
+)
+
+// Namespace is one namespace row. Data is the engine's encoding of the namespace's
+// info and configuration; the driver does not interpret it.
+type Namespace struct {
+	ID   string
+	Name string
+	Data []byte
+}
+
+// Execution is one workflow run: the engine's encoded mutable state plus the
+// columns visibility queries filter on.
+type Execution struct {
+	NamespaceID string
+	WorkflowID  string
+	RunID       string
+	// Version is the row's version after this write. Write sets it to
+	// ExpectedVersion+1; readers see the stored value.
+	Version int64
+	// State is the engine's encoding of the run's mutable state.
+	State []byte
+
+	// Visibility columns.
+	WorkflowType     string
+	TaskQueue        string
+	Status           int32 // enums.WorkflowExecutionStatus
+	StartTime        time.Time
+	ExecutionTime    time.Time
+	CloseTime        time.Time // zero while the run is open
+	HistoryLength    int64
+	Memo             []byte // encoded commonpb.Memo, may be nil
+	SearchAttributes []byte // encoded commonpb.SearchAttributes, may be nil
+}
+
+// ExecutionKey names one run.
+type ExecutionKey struct {
+	NamespaceID string
+	WorkflowID  string
+	RunID       string
+}
+
+// CurrentExecution points a workflow id at its latest run.
+type CurrentExecution struct {
+	NamespaceID string
+	WorkflowID  string
+	RunID       string
+}
+
+// EventBatch is a contiguous run of history events [FirstEventID, LastEventID] of one
+// run, written by one transition and stored as one engine-encoded blob.
+type EventBatch struct {
+	NamespaceID  string
+	RunID        string
+	FirstEventID int64
+	LastEventID  int64
+	Data         []byte
+}
+
+// ExecutionWrite creates or updates one execution row.
+type ExecutionWrite struct {
+	Execution *Execution
+	// ExpectedVersion is the version the engine loaded. 0 means the row must not
+	// exist yet (create; ErrAlreadyExists if it does). Otherwise the stored version
+	// must equal it (ErrConflict if not). The stored version becomes
+	// ExpectedVersion+1.
+	ExpectedVersion int64
+}
+
+// CurrentWrite moves a workflow id's current-run pointer.
+type CurrentWrite struct {
+	Current CurrentExecution
+	// ExpectedRunID is the run the pointer must name now; "" means no pointer may
+	// exist yet. A mismatch is ErrConflict.
+	ExpectedRunID string
+}
+
+// Transition is everything one engine state transition writes. A driver applies it
+// entirely or not at all.
+type Transition struct {
+	Executions []ExecutionWrite
+	Events     []EventBatch
+	Current    *CurrentWrite
+}
+
+// OpenExecutionsPage is one page of a scan over runs that are not closed.
+type OpenExecutionsPage struct {
+	Executions []*Execution
+	// Next is the key to pass as After for the next page; nil when done.
+	Next *ExecutionKey
+}
+
+// Store is implemented by each driver. All methods are safe for concurrent use.
+type Store interface {
+	// CreateNamespace inserts a namespace. ErrAlreadyExists if the name or id is taken.
+	CreateNamespace(ctx context.Context, ns *Namespace) error
+	// UpdateNamespace replaces Data of the namespace with ns.ID. ErrNotFound if absent.
+	UpdateNamespace(ctx context.Context, ns *Namespace) error
+	// GetNamespaceByName returns ErrNotFound if absent.
+	GetNamespaceByName(ctx context.Context, name string) (*Namespace, error)
+	// GetNamespaceByID returns ErrNotFound if absent.
+	GetNamespaceByID(ctx context.Context, id string) (*Namespace, error)
+	// ListNamespaces returns up to limit namespaces ordered by name, starting after
+	// the name afterName ("" = from the start).
+	ListNamespaces(ctx context.Context, afterName string, limit int) ([]*Namespace, error)
+
+	// GetExecution returns one run. ErrNotFound if absent.
+	GetExecution(ctx context.Context, key ExecutionKey) (*Execution, error)
+	// GetCurrentExecution returns the current-run pointer of a workflow id.
+	// ErrNotFound if the workflow id has never been used.
+	GetCurrentExecution(ctx context.Context, namespaceID, workflowID string) (*CurrentExecution, error)
+	// ListOpenExecutions pages through all runs (of every namespace) whose
+	// CloseTime is zero, ordered by key, starting after the key after (nil = from
+	// the start). Used to rebuild queues and timers on start.
+	ListOpenExecutions(ctx context.Context, after *ExecutionKey, limit int) (*OpenExecutionsPage, error)
+
+	// ReadEvents returns, in order, every stored batch of the run that holds at
+	// least one event with id in [fromEventID, toEventID). The caller trims.
+	ReadEvents(ctx context.Context, namespaceID, runID string, fromEventID, toEventID int64) ([]EventBatch, error)
+
+	// Write applies t atomically and durably: it returns only once t is committed
+	// (or has failed and left nothing behind). Drivers may commit many concurrent
+	// Writes in one database transaction (group commit); a failing Write must not
+	// fail the others.
+	Write(ctx context.Context, t *Transition) error
+
+	// Close waits for pending writes, then releases the database.
+	Close() error
+}
