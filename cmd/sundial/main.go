@@ -1,0 +1,23 @@
+// Command sundial runs the Sundial engine: a durable-execution server that speaks
+// Temporal's WorkflowService gRPC API and stores everything in one SQLite file.
+//
+// Usage:
+//
+//	sundial server [--listen HOST:PORT] [--db PATH] [--log-level LEVEL]
+//	sundial version
+//	sundial help
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+// Exit codes of the sundial command.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the server could not start or stop cleanly
+	exitUsage   = 2 // the command line was wrong
+)
+
+const usageText = `sundial runs a durable-execution server compatible with Temporal's SDKs.
+
+Usage:
+  sundial server [flags]   serve the WorkflowService gRPC API
+  sundial version          print the version
+  sundial help             print this help
+
+Run "sundial server --help" for the server's flags.
+`
+
+// run executes one sundial sub-command and returns the process exit code. It stops
+// when ctx is done (SIGINT or SIGTERM in the real binary).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	switch command, rest := args[0], args[1:]; command {
+	case "server":
+		return runServer(ctx, rest, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "sundial %s\n", version)
+		return exitOK
+	case "help", "--help", "-help", "-h":
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "sundial: unknown command %q\n\n%s", command, usageText)
+		return exitUsage
+	}
+}
