@@ -1,0 +1,29 @@
+package machine
+
+import "sort"
+
+// sortedTimers orders timers by fire time, then id, so that timers due together
+// fire in a deterministic order.
+func sortedTimers(m map[string]*Timer) []*Timer {
+	out := make([]*Timer, 0, len(m))
+	for _, t := range m {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].FireTime.Equal(out[j].FireTime) {
+			return out[i].FireTime.Before(out[j].FireTime)
+		}
+		return out[i].StartedEventID < out[j].StartedEventID
+	})
+	return out
+}
+
+// sortedActivities orders activities by scheduled event id.
+func sortedActivities(m map[int64]*Activity) []*Activity {
+	out := make([]*Activity, 0, len(m))
+	for _, a := range m {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ScheduledEventID < out[j].ScheduledEventID })
+	return out
+}

@@ -1,0 +1,235 @@
+package machine
+
+import (
+	"time"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
+	historypb "go.temporal.io/api/history/v1"
+	sdkpb "go.temporal.io/api/sdk/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// StartParams describe a new run.
+type StartParams struct {
+	NamespaceID string
+	Namespace   string
+	WorkflowID  string
+	RunID       string
+
+	WorkflowType        string
+	TaskQueue           string
+	Input               *commonpb.Payloads
+	Header              *commonpb.Header
+	ExecutionTimeout    time.Duration
+	RunTimeout          time.Duration
+	WorkflowTaskTimeout time.Duration
+	StartDelay          time.Duration
+	Identity            string
+	RequestID           string
+	RetryPolicy         *commonpb.RetryPolicy
+	CronSchedule        string
+	Memo                *commonpb.Memo
+	SearchAttributes    *commonpb.SearchAttributes
+	Priority            *commonpb.Priority
+	UserMetadata        *sdkpb.UserMetadata
+
+	// Signal, when set, is delivered in the same transition (signal-with-start).
+	Signal *Signal
+}
+
+// Signal is a signal sent to a run.
+type Signal struct {
+	Name      string
+	Input     *commonpb.Payloads
+	Header    *commonpb.Header
+	Identity  string
+	RequestID string
+}
+
+// NewRun creates the state of a new run and the transition that writes its first
+// events: WorkflowExecutionStarted, an optional signal, and the first workflow
+// task (unless the start is delayed).
+func NewRun(p StartParams, now time.Time) *Tx {
+	execTimeout, runTimeout, taskTimeout := NormalizeWorkflowTimeouts(p.ExecutionTimeout, p.RunTimeout, p.WorkflowTaskTimeout)
+	s := &State{
+		NamespaceID:         p.NamespaceID,
+		Namespace:           p.Namespace,
+		WorkflowID:          p.WorkflowID,
+		RunID:               p.RunID,
+		FirstRunID:          p.RunID,
+		WorkflowType:        p.WorkflowType,
+		TaskQueue:           p.TaskQueue,
+		Status:              enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+		StartRequest:        p.RequestID,
+		Identity:            p.Identity,
+		Attempt:             1,
+		StartTime:           now,
+		ExecutionTime:       now.Add(p.StartDelay),
+		RunTimeout:          runTimeout,
+		ExecutionTimeout:    execTimeout,
+		WorkflowTaskTimeout: taskTimeout,
+		NextEventID:         1,
+		Activities:          map[int64]*Activity{},
+		Timers:              map[string]*Timer{},
+	}
+	if runTimeout > 0 {
+		s.RunDeadline = s.ExecutionTime.Add(runTimeout)
+	}
+	if execTimeout > 0 {
+		s.ExecutionDeadline = s.ExecutionTime.Add(execTimeout)
+	}
+	if p.Memo != nil && len(p.Memo.Fields) > 0 {
+		s.Memo, _ = proto.Marshal(p.Memo)
+	}
+	if p.SearchAttributes != nil && len(p.SearchAttributes.IndexedFields) > 0 {
+		s.SearchAttributes, _ = proto.Marshal(p.SearchAttributes)
+	}
+	tx := Begin(s, now)
+	started := &historypb.WorkflowExecutionStartedEventAttributes{
+		WorkflowType:             &commonpb.WorkflowType{Name: p.WorkflowType},
+		TaskQueue:                &taskqueuepb.TaskQueue{Name: p.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
+		Input:                    p.Input,
+		WorkflowExecutionTimeout: durationpb.New(execTimeout),
+		WorkflowRunTimeout:       durationpb.New(runTimeout),
+		WorkflowTaskTimeout:      durationpb.New(taskTimeout),
+		OriginalExecutionRunId:   p.RunID,
+		FirstExecutionRunId:      p.RunID,
+		Identity:                 p.Identity,
+		RetryPolicy:              p.RetryPolicy,
+		Attempt:                  1,
+		CronSchedule:             p.CronSchedule,
+		Memo:                     p.Memo,
+		SearchAttributes:         p.SearchAttributes,
+		Header:                   p.Header,
+		WorkflowId:               p.WorkflowID,
+		Priority:                 p.Priority,
+	}
+	if !s.ExecutionDeadline.IsZero() {
+		started.WorkflowExecutionExpirationTime = timestamppb.New(s.ExecutionDeadline)
+	}
+	if p.StartDelay > 0 {
+		started.FirstWorkflowTaskBackoff = durationpb.New(p.StartDelay)
+	}
+	tx.add(&historypb.HistoryEvent{
+		EventType:    enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+		UserMetadata: p.UserMetadata,
+		Attributes:   &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{WorkflowExecutionStartedEventAttributes: started},
+	})
+	if p.Signal != nil {
+		tx.add(signalEvent(p.Signal))
+	}
+	if p.StartDelay > 0 {
+		s.DelayedStart = true
+	} else {
+		tx.scheduleWorkflowTask()
+	}
+	return tx
+}
+
+// NormalizeWorkflowTimeouts applies Temporal's rules: the run timeout defaults to
+// and is capped by the execution timeout; the workflow task timeout defaults to
+// 10 s and is capped at 120 s and at the run timeout.
+func NormalizeWorkflowTimeouts(execTimeout, runTimeout, taskTimeout time.Duration) (time.Duration, time.Duration, time.Duration) {
+	if runTimeout == 0 || (execTimeout > 0 && runTimeout > execTimeout) {
+		runTimeout = execTimeout
+	}
+	if taskTimeout <= 0 {
+		taskTimeout = DefaultWorkflowTaskTimeout
+	}
+	if taskTimeout > MaxWorkflowTaskTimeout {
+		taskTimeout = MaxWorkflowTaskTimeout
+	}
+	if runTimeout > 0 && taskTimeout > runTimeout {
+		taskTimeout = runTimeout
+	}
+	return execTimeout, runTimeout, taskTimeout
+}
+
+func signalEvent(sig *Signal) *historypb.HistoryEvent {
+	return &historypb.HistoryEvent{
+		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+		Attributes: &historypb.HistoryEvent_WorkflowExecutionSignaledEventAttributes{WorkflowExecutionSignaledEventAttributes: &historypb.WorkflowExecutionSignaledEventAttributes{
+			SignalName: sig.Name, Input: sig.Input, Identity: sig.Identity, Header: sig.Header, RequestId: sig.RequestID,
+		}},
+	}
+}
+
+// SignalRun delivers a signal to an open run.
+func (tx *Tx) SignalRun(sig *Signal) {
+	tx.addExternal(signalEvent(sig))
+}
+
+// RequestCancelRun records a request to cancel the run; a repeated request is a
+// no-op.
+func (tx *Tx) RequestCancelRun(reason, identity string) {
+	if tx.S.CancelRequested {
+		return
+	}
+	tx.S.CancelRequested = true
+	tx.addExternal(&historypb.HistoryEvent{
+		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+		Attributes: &historypb.HistoryEvent_WorkflowExecutionCancelRequestedEventAttributes{WorkflowExecutionCancelRequestedEventAttributes: &historypb.WorkflowExecutionCancelRequestedEventAttributes{
+			Cause: reason, Identity: identity,
+		}},
+	})
+}
+
+// TerminateRun closes the run at once, whatever it is doing.
+func (tx *Tx) TerminateRun(reason string, details *commonpb.Payloads, identity string) {
+	tx.forceClose(enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, &historypb.HistoryEvent{
+		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+		Attributes: &historypb.HistoryEvent_WorkflowExecutionTerminatedEventAttributes{WorkflowExecutionTerminatedEventAttributes: &historypb.WorkflowExecutionTerminatedEventAttributes{
+			Reason: reason, Details: details, Identity: identity,
+		}},
+	})
+}
+
+// timeoutRun closes the run because its run or execution timeout expired.
+func (tx *Tx) timeoutRun() {
+	tx.forceClose(enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, &historypb.HistoryEvent{
+		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+		Attributes: &historypb.HistoryEvent_WorkflowExecutionTimedOutEventAttributes{WorkflowExecutionTimedOutEventAttributes: &historypb.WorkflowExecutionTimedOutEventAttributes{
+			RetryState: enumspb.RETRY_STATE_TIMEOUT,
+		}},
+	})
+}
+
+// forceClose closes the run from outside its code: a started workflow task is
+// failed first, and buffered events are written, so history stays well formed.
+func (tx *Tx) forceClose(status enumspb.WorkflowExecutionStatus, ev *historypb.HistoryEvent) {
+	s := tx.S
+	if wt := s.WorkflowTask; wt != nil && wt.StartedEventID != 0 {
+		tx.add(&historypb.HistoryEvent{
+			EventType: enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+			Attributes: &historypb.HistoryEvent_WorkflowTaskFailedEventAttributes{WorkflowTaskFailedEventAttributes: &historypb.WorkflowTaskFailedEventAttributes{
+				ScheduledEventId: wt.ScheduledEventID,
+				StartedEventId:   wt.StartedEventID,
+				Cause:            enumspb.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+				Failure:          &failurepb.Failure{Message: "the workflow was closed while this workflow task ran", Source: "Server"},
+			}},
+		})
+		s.WorkflowTask = nil
+	}
+	tx.flushBuffered()
+	tx.closeRun(status, ev)
+}
+
+// closeRun writes the close event and drops everything pending.
+func (tx *Tx) closeRun(status enumspb.WorkflowExecutionStatus, ev *historypb.HistoryEvent) {
+	s := tx.S
+	e := tx.add(ev)
+	s.Status = status
+	s.CloseTime = tx.Now
+	s.CloseEventID = e.EventId
+	s.WorkflowTask = nil
+	s.WorkflowTaskNeeded = false
+	s.StickyQueue = ""
+	s.StickyTimeout = 0
+	s.Activities = map[int64]*Activity{}
+	s.Timers = map[string]*Timer{}
+}

@@ -1,0 +1,92 @@
+package machine
+
+import (
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Tx is one transition of a run in progress: the state it changes, the time it
+// happens at, and the history events it has written so far.
+type Tx struct {
+	S   *State
+	Now time.Time
+	// Events are the new history events, in order, with ids assigned.
+	Events []*historypb.HistoryEvent
+}
+
+// Begin starts a transition of s at now.
+func Begin(s *State, now time.Time) *Tx {
+	return &Tx{S: s, Now: now}
+}
+
+// add appends an event to history, giving it the next id and the transition time.
+func (tx *Tx) add(ev *historypb.HistoryEvent) *historypb.HistoryEvent {
+	ev.EventId = tx.S.NextEventID
+	ev.EventTime = timestamppb.New(tx.Now)
+	tx.S.NextEventID++
+	tx.S.HistorySize += int64(proto.Size(ev))
+	tx.Events = append(tx.Events, ev)
+	return ev
+}
+
+// addExternal appends an event caused by something outside the workflow's code
+// (a signal, an activity or timer outcome, a cancel request) and makes sure a
+// workflow task will see it. While a workflow task is started such events are
+// buffered and written after that task closes.
+func (tx *Tx) addExternal(ev *historypb.HistoryEvent) {
+	if tx.S.WorkflowTaskStarted() {
+		ev.EventTime = timestamppb.New(tx.Now)
+		tx.S.Buffered = append(tx.S.Buffered, ev)
+		tx.S.WorkflowTaskNeeded = true
+		return
+	}
+	tx.add(ev)
+	tx.scheduleWorkflowTask()
+}
+
+// flushBuffered writes the buffered events to history. An activity close event
+// that follows its lazily written ActivityTaskStarted gets that event's new id.
+func (tx *Tx) flushBuffered() {
+	buffered := tx.S.Buffered
+	tx.S.Buffered = nil
+	var lastStartedID int64
+	for _, ev := range buffered {
+		when := ev.EventTime.AsTime()
+		tx.add(ev)
+		ev.EventTime = timestamppb.New(when)
+		switch ev.EventType {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			lastStartedID = ev.EventId
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			a := ev.GetActivityTaskCompletedEventAttributes()
+			if a.StartedEventId == pendingStartedID {
+				a.StartedEventId = lastStartedID
+			}
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+			a := ev.GetActivityTaskFailedEventAttributes()
+			if a.StartedEventId == pendingStartedID {
+				a.StartedEventId = lastStartedID
+			}
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+			a := ev.GetActivityTaskTimedOutEventAttributes()
+			if a.StartedEventId == pendingStartedID {
+				a.StartedEventId = lastStartedID
+			}
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+			a := ev.GetActivityTaskCanceledEventAttributes()
+			if a.StartedEventId == pendingStartedID {
+				a.StartedEventId = lastStartedID
+			}
+		}
+	}
+}
+
+// pendingStartedID stands, in a buffered activity close event, for the id its
+// buffered ActivityTaskStarted will get.
+const pendingStartedID = -1
+
+func tsOf(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }
