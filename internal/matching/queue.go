@@ -1,0 +1,171 @@
+package matching
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/sundialdev/sundial/internal/clock"
+)
+
+// queue is one task queue's in-memory state. Every field is guarded by mu.
+//
+// Its invariant, restored by dispatchLocked after every change: tasks wait in the
+// backlog only while no poller waits, or while the rate limit holds them back (and
+// then a refill callback is armed to resume dispatching).
+type queue[T any] struct {
+	key QueueKey
+	clk clock.Clock
+
+	mu      sync.Mutex
+	backlog deque[T]
+	waiters waiterList[T]
+	limiter *tokenBucket // nil: no rate limit
+	pollers map[string]*Poller
+	created time.Time
+	// lastPoll is when a Poll last started or gave up on this queue.
+	lastPoll time.Time
+
+	refill    clock.Timer // armed while the rate limit holds back backlog from waiters
+	refillGen uint64
+
+	closed bool // the manager is closed: polls return at once
+	dead   bool // removed from the manager's map: callers must look the key up again
+}
+
+func newQueue[T any](key QueueKey, clk clock.Clock, now time.Time, closed bool) *queue[T] {
+	return &queue[T]{
+		key:     key,
+		clk:     clk,
+		pollers: make(map[string]*Poller),
+		created: now,
+		closed:  closed,
+	}
+}
+
+// dispatchLocked hands backlog tasks to waiting pollers, oldest task to longest
+// waiter, as far as the rate limit allows.
+func (q *queue[T]) dispatchLocked() {
+	for q.backlog.Len() > 0 && q.waiters.Len() > 0 {
+		if q.limiter != nil {
+			now := q.clk.Now()
+			if !q.limiter.take(now) {
+				q.armRefillLocked(now)
+				return
+			}
+		}
+		w := q.waiters.PopFront()
+		w.handoff <- q.backlog.PopFront()
+	}
+}
+
+// takeTokenLocked spends a rate-limit token for one dispatch, if the limit allows it.
+func (q *queue[T]) takeTokenLocked(now time.Time) bool {
+	return q.limiter == nil || q.limiter.take(now)
+}
+
+// returnLocked puts back, at the front, a task whose dispatch did not complete, and
+// gives back the rate-limit token it used.
+func (q *queue[T]) returnLocked(task T) {
+	if q.limiter != nil {
+		q.limiter.refund()
+	}
+	q.backlog.PushFront(task)
+	q.dispatchLocked()
+}
+
+// armRefillLocked arranges for dispatching to resume when the next token is due.
+func (q *queue[T]) armRefillLocked(now time.Time) {
+	if q.refill != nil || q.closed {
+		return
+	}
+	q.refillGen++
+	gen := q.refillGen
+	q.refill = q.clk.AfterFunc(q.limiter.untilToken(now), func() { q.onRefill(gen) })
+}
+
+func (q *queue[T]) onRefill(gen uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if gen != q.refillGen {
+		return
+	}
+	q.refill = nil
+	if !q.dead {
+		q.dispatchLocked()
+	}
+}
+
+func (q *queue[T]) stopRefillLocked() {
+	if q.refill != nil {
+		q.refill.Stop()
+		q.refill = nil
+		q.refillGen++
+	}
+}
+
+// recordPollLocked notes a poll that starts at now: its poller and any rate limit
+// it asks for.
+func (q *queue[T]) recordPollLocked(p PollerInfo, now time.Time) {
+	q.lastPoll = now
+	rec, ok := q.pollers[p.Identity]
+	if !ok {
+		rec = &Poller{Identity: p.Identity}
+		q.pollers[p.Identity] = rec
+	}
+	rec.LastAccess = now
+	if p.MaxTasksPerSecond <= 0 {
+		return
+	}
+	rec.MaxTasksPerSecond = p.MaxTasksPerSecond
+	if q.limiter == nil {
+		q.limiter = newTokenBucket(p.MaxTasksPerSecond, now)
+		return
+	}
+	if q.limiter.perSecond != p.MaxTasksPerSecond {
+		q.limiter.setRate(p.MaxTasksPerSecond, now)
+		// The armed refill was computed at the old rate.
+		q.stopRefillLocked()
+	}
+}
+
+// lastPollLocked reports the last poll time, or now while a poller is waiting.
+func (q *queue[T]) lastPollLocked() time.Time {
+	if q.waiters.Len() > 0 {
+		return q.clk.Now()
+	}
+	return q.lastPoll
+}
+
+// prunePollersLocked forgets pollers not seen since before cutoff.
+func (q *queue[T]) prunePollersLocked(cutoff time.Time) {
+	for id, p := range q.pollers {
+		if p.LastAccess.Before(cutoff) {
+			delete(q.pollers, id)
+		}
+	}
+}
+
+// pollersLocked lists pollers seen since cutoff, most recent first.
+func (q *queue[T]) pollersLocked(cutoff time.Time) []Poller {
+	q.prunePollersLocked(cutoff)
+	out := make([]Poller, 0, len(q.pollers))
+	for _, p := range q.pollers {
+		out = append(out, *p)
+	}
+	slices.SortFunc(out, func(a, b Poller) int {
+		if c := b.LastAccess.Compare(a.LastAccess); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Identity, b.Identity)
+	})
+	return out
+}
+
+// idleLocked reports whether the queue holds nothing and has not been polled since
+// before cutoff, so forgetting it loses nothing that matters.
+func (q *queue[T]) idleLocked(cutoff time.Time) bool {
+	return q.backlog.Len() == 0 && q.waiters.Len() == 0 &&
+		q.lastPoll.Before(cutoff) && q.created.Before(cutoff)
+}

@@ -1,0 +1,76 @@
+package matching
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kind says which sort of task a queue holds. A Temporal task queue name carries one
+// queue of each kind.
+type Kind uint8
+
+const (
+	// Workflow queues hold workflow tasks, polled with PollWorkflowTaskQueue.
+	Workflow Kind = iota + 1
+	// Activity queues hold activity tasks, polled with PollActivityTaskQueue.
+	Activity
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Workflow:
+		return "workflow"
+	case Activity:
+		return "activity"
+	default:
+		return fmt.Sprintf("Kind(%d)", uint8(k))
+	}
+}
+
+// QueueKey names one in-memory queue.
+type QueueKey struct {
+	NamespaceID string
+	Name        string
+	Kind        Kind
+}
+
+// PollerInfo describes the poller making a Poll call.
+type PollerInfo struct {
+	Identity string
+	// MaxTasksPerSecond is the dispatch rate limit the poller asks for on the whole
+	// queue; 0 asks for nothing and leaves the current limit as it is.
+	MaxTasksPerSecond float64
+}
+
+// Poller is a recent poller of a queue, as DescribeTaskQueue reports it.
+type Poller struct {
+	Identity          string
+	LastAccess        time.Time
+	MaxTasksPerSecond float64
+}
+
+// Default option values.
+const (
+	DefaultIdleQueueTTL = 5 * time.Minute
+	DefaultPollerTTL    = 5 * time.Minute
+)
+
+// Options tunes a Manager. Zero values pick the defaults.
+type Options struct {
+	// IdleQueueTTL is how long a queue with no backlog and no waiting poller is kept
+	// after its last poll before it is forgotten, together with its poller list,
+	// last-poll time and rate limit.
+	IdleQueueTTL time.Duration
+	// PollerTTL is how long a poller stays in Pollers after its last poll.
+	PollerTTL time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.IdleQueueTTL <= 0 {
+		o.IdleQueueTTL = DefaultIdleQueueTTL
+	}
+	if o.PollerTTL <= 0 {
+		o.PollerTTL = DefaultPollerTTL
+	}
+	return o
+}
