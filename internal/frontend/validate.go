@@ -1,0 +1,293 @@
+// Request validation: the structural checks every WorkflowService request passes before
+// a handler acts on it. They need no state; whatever depends on a workflow's state is
+// the engine's to check.
+
+package frontend
+
+import (
+	"fmt"
+	"strings"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Limits bound what a request may carry. A zero field means "use the default".
+type Limits struct {
+	// MaxIDLength bounds namespaces, workflow, run, activity, timer, update and request
+	// ids, task queue names, type names, signal and query names, and identities (bytes).
+	MaxIDLength int
+	// MaxPayloadBytes bounds any single Payloads, Payload, Memo, Header, Failure or
+	// details blob, measured as its encoded protobuf size.
+	MaxPayloadBytes int
+}
+
+const (
+	defaultMaxIDLength     = 1000
+	defaultMaxPayloadBytes = 2 << 20
+)
+
+// DefaultLimits returns the limits used when none are configured.
+func DefaultLimits() Limits {
+	return Limits{MaxIDLength: defaultMaxIDLength, MaxPayloadBytes: defaultMaxPayloadBytes}
+}
+
+// withDefaults fills unset fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	if l.MaxIDLength <= 0 {
+		l.MaxIDLength = defaultMaxIDLength
+	}
+	if l.MaxPayloadBytes <= 0 {
+		l.MaxPayloadBytes = defaultMaxPayloadBytes
+	}
+	return l
+}
+
+// reservedTaskQueuePrefix starts the names Temporal uses for task queue partitions;
+// clients may not use it.
+const reservedTaskQueuePrefix = "/_sys/"
+
+// scopeRequest is the scope named in messages about top-level request fields.
+const scopeRequest = "request"
+
+// checker runs field checks for one request or command. scope names where the field
+// lives ("request", or a command name such as "StartTimerCommand") in messages.
+type checker struct {
+	lim   Limits
+	scope string
+}
+
+func newChecker(lim Limits, scope string) checker {
+	return checker{lim: lim.withDefaults(), scope: scope}
+}
+
+// invalid builds the InvalidArgument error every check returns.
+func invalid(format string, args ...any) error {
+	return serviceerror.NewInvalidArgument(fmt.Sprintf(format, args...))
+}
+
+func errNilRequest() error { return invalid("Request is nil.") }
+
+func (c checker) notSet(field string) error {
+	return invalid("%s is not set on %s.", field, c.scope)
+}
+
+// required checks an identifier that must be present and within the length limit.
+func (c checker) required(field, value string) error {
+	if value == "" {
+		return c.notSet(field)
+	}
+	return c.optional(field, value)
+}
+
+// optional checks the length of an identifier that may be empty.
+func (c checker) optional(field, value string) error {
+	if len(value) > c.lim.MaxIDLength {
+		return invalid("%s exceeds length limit of %d.", field, c.lim.MaxIDLength)
+	}
+	return nil
+}
+
+// namespace checks a request's namespace name.
+func (c checker) namespace(value string) error {
+	return c.required("Namespace", value)
+}
+
+// runID checks a run id that may be empty but must otherwise be a UUID.
+func (c checker) runID(field, value string) error {
+	if value == "" {
+		return nil
+	}
+	if !isUUID(value) {
+		return invalid("%s is not a valid UUID: %s.", field, quote(value))
+	}
+	return nil
+}
+
+// execution checks a WorkflowExecution whose workflow id is required and whose run id
+// is optional.
+func (c checker) execution(field string, ex *commonpb.WorkflowExecution) error {
+	if ex == nil {
+		return c.notSet(field)
+	}
+	if err := c.required("WorkflowId", ex.GetWorkflowId()); err != nil {
+		return err
+	}
+	return c.runID("RunId", ex.GetRunId())
+}
+
+// taskQueue checks a task queue that must be present.
+func (c checker) taskQueue(field string, tq *taskqueuepb.TaskQueue) error {
+	if tq == nil || strings.TrimSpace(tq.GetName()) == "" {
+		return c.notSet(field)
+	}
+	return c.optionalTaskQueue(field, tq)
+}
+
+// optionalTaskQueue checks a task queue that may be absent (nil or empty name), for
+// commands that inherit the workflow's queue.
+func (c checker) optionalTaskQueue(field string, tq *taskqueuepb.TaskQueue) error {
+	if tq == nil || tq.GetName() == "" {
+		return nil
+	}
+	if err := c.taskQueueName(field, tq.GetName()); err != nil {
+		return err
+	}
+	if err := knownEnum(field+".Kind", tq.GetKind()); err != nil {
+		return err
+	}
+	if tq.GetKind() == enumspb.TASK_QUEUE_KIND_STICKY && tq.GetNormalName() != "" {
+		return c.taskQueueName(field+".NormalName", tq.GetNormalName())
+	}
+	return nil
+}
+
+// taskQueueName checks a bare task queue name.
+func (c checker) taskQueueName(field, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return c.notSet(field)
+	}
+	if strings.TrimSpace(name) != name {
+		return invalid("%s name must not contain leading or trailing whitespace: %s.", field, quote(name))
+	}
+	if len(name) > c.lim.MaxIDLength {
+		return invalid("%s exceeds length limit of %d.", field, c.lim.MaxIDLength)
+	}
+	if strings.HasPrefix(name, reservedTaskQueuePrefix) {
+		return invalid("%s name cannot start with reserved prefix %s: %s.", field, reservedTaskQueuePrefix, quote(name))
+	}
+	return nil
+}
+
+// duration checks that an optional duration is well formed and not negative.
+func (c checker) duration(field string, d *durationpb.Duration) error {
+	if d == nil {
+		return nil
+	}
+	if err := d.CheckValid(); err != nil {
+		return invalid("%s is invalid: %v.", field, err)
+	}
+	if v := d.AsDuration(); v < 0 {
+		return invalid("%s is negative: %v.", field, v)
+	}
+	return nil
+}
+
+// blob checks that one payload-like message is within the size limit. A nil message
+// has size zero.
+func (c checker) blob(field string, m proto.Message) error {
+	if size := proto.Size(m); size > c.lim.MaxPayloadBytes {
+		return invalid("%s size %d bytes exceeds limit of %d bytes.", field, size, c.lim.MaxPayloadBytes)
+	}
+	return nil
+}
+
+// firstError returns the first non-nil error. Validators list their checks in the
+// order a client should fix them; every check is cheap, so running all is fine.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retryPolicy checks the structure of an optional retry policy. Zero fields mean
+// "use the default" and are accepted.
+func (c checker) retryPolicy(field string, rp *commonpb.RetryPolicy) error {
+	if rp == nil {
+		return nil
+	}
+	if err := c.duration(field+".InitialInterval", rp.GetInitialInterval()); err != nil {
+		return err
+	}
+	if err := c.duration(field+".MaximumInterval", rp.GetMaximumInterval()); err != nil {
+		return err
+	}
+	if b := rp.GetBackoffCoefficient(); b != 0 && !(b >= 1) {
+		return invalid("%s.BackoffCoefficient must be at least 1, got %v.", field, b)
+	}
+	if a := rp.GetMaximumAttempts(); a < 0 {
+		return invalid("%s.MaximumAttempts is negative: %d.", field, a)
+	}
+	initial, maximum := rp.GetInitialInterval().AsDuration(), rp.GetMaximumInterval().AsDuration()
+	if maximum > 0 && initial > 0 && maximum < initial {
+		return invalid("%s.MaximumInterval (%v) is less than InitialInterval (%v).", field, maximum, initial)
+	}
+	return nil
+}
+
+// knownEnum checks that an enum field holds a value its type defines. Unspecified (0)
+// is defined for every Temporal enum, so this only catches numbers from the future or
+// from a confused client.
+func knownEnum(field string, v protoreflect.Enum) error {
+	if v.Descriptor().Values().ByNumber(v.Number()) == nil {
+		return invalid("%s has unknown value %d.", field, v.Number())
+	}
+	return nil
+}
+
+// enumName returns an enum value's full protobuf name, such as
+// "WORKFLOW_ID_CONFLICT_POLICY_FAIL", or its number if the type does not define it.
+func enumName(v protoreflect.Enum) string {
+	if d := v.Descriptor().Values().ByNumber(v.Number()); d != nil {
+		return string(d.Name())
+	}
+	return fmt.Sprintf("%d", v.Number())
+}
+
+// taskToken checks that a task token is present. Its content is decoded by the handler.
+func (c checker) taskToken(token []byte) error {
+	if len(token) == 0 {
+		return c.notSet("TaskToken")
+	}
+	return nil
+}
+
+// pageSize checks a page size, where zero means "the server's default".
+func (c checker) pageSize(field string, size int32) error {
+	if size < 0 {
+		return invalid("%s is negative: %d.", field, size)
+	}
+	return nil
+}
+
+// isUUID reports whether s is a UUID in the canonical 8-4-4-4-12 hexadecimal form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if ch != '-' {
+				return false
+			}
+		default:
+			if !isHexDigit(ch) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHexDigit(ch byte) bool {
+	return ('0' <= ch && ch <= '9') || ('a' <= ch && ch <= 'f') || ('A' <= ch && ch <= 'F')
+}
+
+// quote renders a client-supplied value for an error message, cut short if long.
+func quote(s string) string {
+	const maxShown = 64
+	if len(s) > maxShown {
+		return fmt.Sprintf("%q...", s[:maxShown])
+	}
+	return fmt.Sprintf("%q", s)
+}

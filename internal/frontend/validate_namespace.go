@@ -1,0 +1,61 @@
+// Validation of the namespace and system-information requests.
+
+package frontend
+
+import "go.temporal.io/api/workflowservice/v1"
+
+func validateGetSystemInfo(req *workflowservice.GetSystemInfoRequest, _ Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	return nil
+}
+
+func validateRegisterNamespace(req *workflowservice.RegisterNamespaceRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	return firstError(
+		c.namespace(req.GetNamespace()),
+		c.duration("WorkflowExecutionRetentionPeriod", req.GetWorkflowExecutionRetentionPeriod()),
+		knownEnum("HistoryArchivalState", req.GetHistoryArchivalState()),
+		knownEnum("VisibilityArchivalState", req.GetVisibilityArchivalState()),
+	)
+}
+
+func validateDescribeNamespace(req *workflowservice.DescribeNamespaceRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	if req.GetNamespace() == "" && req.GetId() == "" {
+		return c.notSet("Namespace")
+	}
+	return firstError(
+		c.optional("Namespace", req.GetNamespace()),
+		c.runID("Id", req.GetId()),
+	)
+}
+
+func validateListNamespaces(req *workflowservice.ListNamespacesRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	return c.pageSize("PageSize", req.GetPageSize())
+}
+
+func validateUpdateNamespace(req *workflowservice.UpdateNamespaceRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	cfg := req.GetConfig()
+	return firstError(
+		c.namespace(req.GetNamespace()),
+		c.duration("Config.WorkflowExecutionRetentionTtl", cfg.GetWorkflowExecutionRetentionTtl()),
+		knownEnum("Config.HistoryArchivalState", cfg.GetHistoryArchivalState()),
+		knownEnum("Config.VisibilityArchivalState", cfg.GetVisibilityArchivalState()),
+	)
+}
