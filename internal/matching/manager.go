@@ -235,7 +235,7 @@ func (m *Manager[T]) createQueue(key QueueKey) *queue[T] {
 	if !now.Before(m.nextSweep) {
 		m.sweepLocked(now)
 	}
-	q := newQueue[T](key, m.clk, now, m.closed)
+	q := newQueue[T](key, m.clk, m.opts.PollerTTL, now, m.closed)
 	m.queues[key] = q
 	return q
 }

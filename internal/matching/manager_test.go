@@ -175,33 +175,127 @@ func TestCancelBeforeMatchLosesNothing(t *testing.T) {
 }
 
 // handToFirstWaiter plays the part of a dispatch that hands task to the longest
-// waiting poller of key, running during while the queue lock is held.
-func handToFirstWaiter(t *testing.T, m *Manager[string], key QueueKey, task string, during func(q *queue[string])) {
+// waiting poller of key. It runs before, then hands the task over, all under the
+// queue lock, so a ctx cancelled in before is already done when the poller wakes.
+func handToFirstWaiter(t *testing.T, m *Manager[string], key QueueKey, task string, before func(q *queue[string])) {
 	t.Helper()
 	q := m.lockQueue(key, false)
 	if q == nil || q.waiters.Len() == 0 {
 		t.Fatal("no waiting poller to hand to")
 	}
 	w := q.waiters.PopFront()
+	before(q)
 	w.handoff <- task
-	during(q)
 	q.mu.Unlock()
 }
 
 func TestCancelAfterHandoffReturnsTaskToFront(t *testing.T) {
-	m, v := newVirtualManager(t, Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	ch := pollAsync(ctx, m, wfQueue, PollerInfo{}, time.Minute)
-	waitForPollers(t, v, 1)
-	handToFirstWaiter(t, m, wfQueue, "handed", func(q *queue[string]) {
-		cancel()
-		q.backlog.PushBack("later")
-	})
-	if r := receive(t, ch); r.ok {
-		t.Fatalf("cancelled Poll = %+v, want no task", r)
+	// The poller wakes on either its handoff or its ctx; both ways must give the task
+	// back. Repeat so that select's random choice covers both.
+	for range 20 {
+		m, v := newVirtualManager(t, Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := pollAsync(ctx, m, wfQueue, PollerInfo{}, time.Minute)
+		waitForPollers(t, v, 1)
+		handToFirstWaiter(t, m, wfQueue, "handed", func(q *queue[string]) {
+			cancel()
+			q.backlog.PushBack("later")
+		})
+		if r := receive(t, ch); r.ok {
+			t.Fatalf("cancelled Poll = %+v, want no task", r)
+		}
+		if got, want := m.Drain(wfQueue), []string{"handed", "later"}; !slices.Equal(got, want) {
+			t.Fatalf("Drain = %v, want %v (handed task back at the front)", got, want)
+		}
 	}
-	if got, want := m.Drain(wfQueue), []string{"handed", "later"}; !slices.Equal(got, want) {
-		t.Fatalf("Drain = %v, want %v (handed task back at the front)", got, want)
+}
+
+func TestHandoffDuringCloseIsStillDelivered(t *testing.T) {
+	for range 20 {
+		v := clock.NewVirtual(epoch)
+		m := New[string](v, Options{})
+		ch := pollAsync(context.Background(), m, wfQueue, PollerInfo{}, time.Minute)
+		waitForPollers(t, v, 1)
+		handToFirstWaiter(t, m, wfQueue, "t", func(*queue[string]) {})
+		m.Close()
+		if r := receive(t, ch); !r.ok || r.task != "t" {
+			t.Fatalf("Poll = %+v, want the task handed before Close", r)
+		}
+	}
+}
+
+func TestGiveBackAfterQueueWasCollected(t *testing.T) {
+	for range 20 {
+		m, v := newVirtualManager(t, Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := pollAsync(ctx, m, wfQueue, PollerInfo{}, time.Minute)
+		waitForPollers(t, v, 1)
+		// Hand the task over, then forget the queue as a sweep would, before the
+		// poller notices its ctx ended.
+		m.mu.Lock()
+		q := m.queues[wfQueue]
+		q.mu.Lock()
+		cancel()
+		q.waiters.PopFront().handoff <- "t"
+		q.dead = true
+		delete(m.queues, wfQueue)
+		q.mu.Unlock()
+		m.mu.Unlock()
+		if r := receive(t, ch); r.ok {
+			t.Fatalf("cancelled Poll = %+v", r)
+		}
+		if got := m.Drain(wfQueue); !slices.Equal(got, []string{"t"}) {
+			t.Fatalf("Drain = %v, want the task moved to the live queue", got)
+		}
+	}
+}
+
+func TestGiveBackRefundsRateLimitToken(t *testing.T) {
+	m, v := newVirtualManager(t, Options{})
+	limited := PollerInfo{MaxTasksPerSecond: 1}
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := pollAsync(ctx, m, actQueue, limited, time.Hour)
+	waitForPollers(t, v, 1)
+	q := m.lockQueue(actQueue, false)
+	q.backlog.PushBack("t")
+	cancel()
+	q.dispatchLocked() // spends the bucket's only token
+	q.mu.Unlock()
+	if r := receive(t, ch); r.ok {
+		t.Fatalf("cancelled Poll = %+v", r)
+	}
+	// The token came back with the task: no need to wait a second for it.
+	if r := receive(t, pollAsync(context.Background(), m, actQueue, limited, time.Hour)); !r.ok || r.task != "t" {
+		t.Fatalf("Poll = %+v, want t at once", r)
+	}
+}
+
+func TestRaisingRateLimitReschedulesRefill(t *testing.T) {
+	m, v := newVirtualManager(t, Options{})
+	m.Add(actQueue, "a")
+	m.Add(actQueue, "b")
+	if _, ok := m.Poll(context.Background(), actQueue, PollerInfo{MaxTasksPerSecond: 0.1}, time.Hour); !ok {
+		t.Fatal("first poll got nothing")
+	}
+	slow := pollAsync(context.Background(), m, actQueue, PollerInfo{Identity: "slow"}, time.Hour)
+	waitForPollers(t, v, 2) // maxWait + refill in 10s
+	fast := pollAsync(context.Background(), m, actQueue, PollerInfo{Identity: "fast", MaxTasksPerSecond: 100}, time.Hour)
+	waitForPollers(t, v, 3) // two maxWaits + refill in 10ms
+	if next, _ := v.NextDeadline(); !next.Equal(epoch.Add(10 * time.Millisecond)) {
+		t.Fatalf("next refill at %v, want 10ms after start", next)
+	}
+	v.Advance(10 * time.Millisecond)
+	if r := receive(t, slow); !r.ok || r.task != "b" {
+		t.Fatalf("longest waiter got %+v, want b", r)
+	}
+	notReturned(t, fast)
+}
+
+func TestKindString(t *testing.T) {
+	for k, want := range map[Kind]string{Workflow: "workflow", Activity: "activity", 9: "Kind(9)"} {
+		if got := k.String(); got != want {
+			t.Fatalf("Kind(%d).String() = %q, want %q", k, got, want)
+		}
 	}
 }
 
@@ -350,6 +444,24 @@ func TestPollersListsRecentPollers(t *testing.T) {
 	v.Advance(30 * time.Second)
 	if got := m.Pollers(actQueue); len(got) != 1 || got[0].Identity != "new" {
 		t.Fatalf("Pollers after old expired = %+v, want only new", got)
+	}
+}
+
+func TestPollerListStaysBoundedOnABusyQueue(t *testing.T) {
+	m, v := newVirtualManager(t, Options{PollerTTL: time.Minute})
+	for i := range 1000 {
+		m.Add(wfQueue, "t")
+		m.Poll(context.Background(), wfQueue, PollerInfo{Identity: fmt.Sprint("worker-", i)}, time.Second)
+		v.Advance(time.Second)
+	}
+	q := m.lockQueue(wfQueue, false)
+	n := len(q.pollers)
+	q.mu.Unlock()
+	if n > pollerPruneThreshold+1 {
+		t.Fatalf("queue keeps %d poller records, want at most %d", n, pollerPruneThreshold+1)
+	}
+	if got := len(m.Pollers(wfQueue)); got != 60 {
+		t.Fatalf("Pollers lists %d, want the 60 seen in the last minute", got)
 	}
 }
 

@@ -18,12 +18,13 @@ type queue[T any] struct {
 	key QueueKey
 	clk clock.Clock
 
-	mu      sync.Mutex
-	backlog deque[T]
-	waiters waiterList[T]
-	limiter *tokenBucket // nil: no rate limit
-	pollers map[string]*Poller
-	created time.Time
+	mu        sync.Mutex
+	backlog   deque[T]
+	waiters   waiterList[T]
+	limiter   *tokenBucket // nil: no rate limit
+	pollers   map[string]*Poller
+	pollerTTL time.Duration
+	created   time.Time
 	// lastPoll is when a Poll last started or gave up on this queue.
 	lastPoll time.Time
 
@@ -34,15 +35,20 @@ type queue[T any] struct {
 	dead   bool // removed from the manager's map: callers must look the key up again
 }
 
-func newQueue[T any](key QueueKey, clk clock.Clock, now time.Time, closed bool) *queue[T] {
+func newQueue[T any](key QueueKey, clk clock.Clock, pollerTTL time.Duration, now time.Time, closed bool) *queue[T] {
 	return &queue[T]{
-		key:     key,
-		clk:     clk,
-		pollers: make(map[string]*Poller),
-		created: now,
-		closed:  closed,
+		key:       key,
+		clk:       clk,
+		pollers:   make(map[string]*Poller),
+		pollerTTL: pollerTTL,
+		created:   now,
+		closed:    closed,
 	}
 }
+
+// pollerPruneThreshold is the poller count above which a new poller identity first
+// prunes stale ones, so a busy queue that is never collected stays bounded too.
+const pollerPruneThreshold = 64
 
 // dispatchLocked hands backlog tasks to waiting pollers, oldest task to longest
 // waiter, as far as the rate limit allows.
@@ -111,6 +117,9 @@ func (q *queue[T]) recordPollLocked(p PollerInfo, now time.Time) {
 	q.lastPoll = now
 	rec, ok := q.pollers[p.Identity]
 	if !ok {
+		if len(q.pollers) >= pollerPruneThreshold {
+			q.prunePollersLocked(now.Add(-q.pollerTTL))
+		}
 		rec = &Poller{Identity: p.Identity}
 		q.pollers[p.Identity] = rec
 	}
