@@ -90,3 +90,9 @@ func (tx *Tx) flushBuffered() {
 const pendingStartedID = -1
 
 func tsOf(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }
+
+// Restore abandons everything the transition did and continues it from s.
+func (tx *Tx) Restore(s *State) {
+	tx.S = s
+	tx.Events = nil
+}

@@ -1,0 +1,143 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sundialdev/sundial/internal/clock"
+	"github.com/sundialdev/sundial/internal/matching"
+	"github.com/sundialdev/sundial/internal/store"
+	"github.com/sundialdev/sundial/internal/timer"
+)
+
+// Config configures an Engine.
+type Config struct {
+	Store  store.Store
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// HistoryPageSize is the default and maximum number of events per history
+	// page. Default 256.
+	HistoryPageSize int
+	// RunCacheSize is how many runs' states are kept in memory beyond those with
+	// work in flight. Default 10,000.
+	RunCacheSize int
+	// DefaultRetention is the retention of namespaces registered without one.
+	DefaultRetention time.Duration
+}
+
+// Engine serves every workflow run of one store.
+type Engine struct {
+	cfg    Config
+	store  store.Store
+	clock  clock.Clock
+	log    *slog.Logger
+	tasks  *matching.Manager[taskRef]
+	timers *timer.Queue[runKey]
+	runs   *runCache
+	ns     *namespaceCache
+	// idLocks serializes starts of one workflow id.
+	idLocks keyedMutex
+	// deadSticky holds sticky queues whose worker said it shut down.
+	deadSticky sync.Map // matching.QueueKey -> struct{}
+
+	stopOnce sync.Once
+	stopped  chan struct{}
+}
+
+// New creates an engine over cfg.Store. Call Start before serving.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("engine: Config.Store is required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.HistoryPageSize <= 0 {
+		cfg.HistoryPageSize = 256
+	}
+	if cfg.RunCacheSize <= 0 {
+		cfg.RunCacheSize = 10000
+	}
+	if cfg.DefaultRetention <= 0 {
+		cfg.DefaultRetention = 72 * time.Hour
+	}
+	e := &Engine{
+		cfg:     cfg,
+		store:   cfg.Store,
+		clock:   cfg.Clock,
+		log:     cfg.Logger,
+		tasks:   matching.New[taskRef](cfg.Clock, matching.Options{}),
+		runs:    newRunCache(cfg.RunCacheSize),
+		stopped: make(chan struct{}),
+	}
+	e.ns = newNamespaceCache(cfg.Store)
+	e.timers = timer.New[runKey](cfg.Clock, e.onDeadline, timer.Options{})
+	return e, nil
+}
+
+// Start makes sure the default namespace exists, rebuilds task queues and
+// timers from the open runs in the store, and starts the timers.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := e.ensureDefaultNamespace(ctx); err != nil {
+		return err
+	}
+	if err := e.recover(ctx); err != nil {
+		return fmt.Errorf("recovering open runs: %w", err)
+	}
+	e.timers.Start()
+	return nil
+}
+
+// Stop answers every waiting poller, stops the timers and waits for running
+// timer work. It does not close the store.
+func (e *Engine) Stop() {
+	e.stopOnce.Do(func() {
+		close(e.stopped)
+		e.tasks.Close()
+		e.timers.Stop()
+		e.runs.wakeAll()
+	})
+}
+
+// keyedMutex is a set of mutexes by string key, created on demand and dropped
+// when unused.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*refMutex
+}
+
+type refMutex struct {
+	sync.Mutex
+	refs int
+}
+
+func (k *keyedMutex) lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*refMutex{}
+	}
+	m := k.locks[key]
+	if m == nil {
+		m = &refMutex{}
+		k.locks[key] = m
+	}
+	m.refs++
+	k.mu.Unlock()
+	m.Lock()
+	return func() {
+		m.Unlock()
+		k.mu.Lock()
+		m.refs--
+		if m.refs == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
+}

@@ -1,0 +1,276 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	namespacepb "go.temporal.io/api/namespace/v1"
+	replicationpb "go.temporal.io/api/replication/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/sundialdev/sundial/internal/store"
+)
+
+// DefaultNamespace exists from the first start.
+const DefaultNamespace = "default"
+
+// clusterName is the one cluster a Sundial server is.
+const clusterName = "active"
+
+// namespace is a namespace as the engine uses it.
+type namespace struct {
+	id   string
+	name string
+	// desc is the namespace as DescribeNamespace returns it, without capabilities.
+	desc *workflowservice.DescribeNamespaceResponse
+}
+
+// namespaceCache remembers namespaces by name.
+type namespaceCache struct {
+	store  store.Store
+	mu     sync.RWMutex
+	byName map[string]*namespace
+	byID   map[string]*namespace
+}
+
+func newNamespaceCache(s store.Store) *namespaceCache {
+	return &namespaceCache{store: s, byName: map[string]*namespace{}, byID: map[string]*namespace{}}
+}
+
+func (c *namespaceCache) put(ns *namespace) {
+	c.mu.Lock()
+	c.byName[ns.name] = ns
+	c.byID[ns.id] = ns
+	c.mu.Unlock()
+}
+
+// lookup returns the namespace called name, or NamespaceNotFound.
+func (c *namespaceCache) lookup(ctx context.Context, name string) (*namespace, error) {
+	c.mu.RLock()
+	ns := c.byName[name]
+	c.mu.RUnlock()
+	if ns != nil {
+		return ns, nil
+	}
+	row, err := c.store.GetNamespaceByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, serviceerror.NewNamespaceNotFound(name)
+	}
+	if err != nil {
+		return nil, unavailable("loading namespace", err)
+	}
+	ns, err = decodeNamespace(row)
+	if err != nil {
+		return nil, err
+	}
+	c.put(ns)
+	return ns, nil
+}
+
+func (c *namespaceCache) lookupID(ctx context.Context, id string) (*namespace, error) {
+	c.mu.RLock()
+	ns := c.byID[id]
+	c.mu.RUnlock()
+	if ns != nil {
+		return ns, nil
+	}
+	row, err := c.store.GetNamespaceByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, serviceerror.NewNamespaceNotFound(id)
+	}
+	if err != nil {
+		return nil, unavailable("loading namespace", err)
+	}
+	ns, err = decodeNamespace(row)
+	if err != nil {
+		return nil, err
+	}
+	c.put(ns)
+	return ns, nil
+}
+
+func decodeNamespace(row *store.Namespace) (*namespace, error) {
+	desc := &workflowservice.DescribeNamespaceResponse{}
+	if err := proto.Unmarshal(row.Data, desc); err != nil {
+		return nil, serviceerror.NewInternalf("namespace %q has unreadable data: %v", row.Name, err)
+	}
+	return &namespace{id: row.ID, name: row.Name, desc: desc}, nil
+}
+
+func encodeNamespace(ns *namespace) (*store.Namespace, error) {
+	data, err := proto.Marshal(ns.desc)
+	if err != nil {
+		return nil, serviceerror.NewInternalf("encoding namespace: %v", err)
+	}
+	return &store.Namespace{ID: ns.id, Name: ns.name, Data: data}, nil
+}
+
+// namespace resolves a request's namespace name.
+func (e *Engine) namespace(ctx context.Context, name string) (*namespace, error) {
+	if name == "" {
+		return nil, serviceerror.NewInvalidArgument("Namespace is not set on request")
+	}
+	return e.ns.lookup(ctx, name)
+}
+
+func (e *Engine) ensureDefaultNamespace(ctx context.Context) error {
+	_, err := e.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace:   DefaultNamespace,
+		Description: "Default namespace for Sundial",
+	})
+	var exists *serviceerror.NamespaceAlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return err
+	}
+	return nil
+}
+
+// RegisterNamespace creates a namespace.
+func (e *Engine) RegisterNamespace(ctx context.Context, req *workflowservice.RegisterNamespaceRequest) (*workflowservice.RegisterNamespaceResponse, error) {
+	retention := req.GetWorkflowExecutionRetentionPeriod().AsDuration()
+	if retention <= 0 {
+		retention = e.cfg.DefaultRetention
+	}
+	ns := &namespace{id: newUUID(), name: req.Namespace, desc: &workflowservice.DescribeNamespaceResponse{
+		NamespaceInfo: &namespacepb.NamespaceInfo{
+			Name:        req.Namespace,
+			State:       enumspb.NAMESPACE_STATE_REGISTERED,
+			Description: req.Description,
+			OwnerEmail:  req.OwnerEmail,
+			Data:        req.Data,
+		},
+		Config: &namespacepb.NamespaceConfig{
+			WorkflowExecutionRetentionTtl: durationpb.New(retention),
+			HistoryArchivalState:          enumspb.ARCHIVAL_STATE_DISABLED,
+			VisibilityArchivalState:       enumspb.ARCHIVAL_STATE_DISABLED,
+		},
+		ReplicationConfig: &replicationpb.NamespaceReplicationConfig{
+			ActiveClusterName: clusterName,
+			Clusters:          []*replicationpb.ClusterReplicationConfig{{ClusterName: clusterName}},
+			State:             enumspb.REPLICATION_STATE_NORMAL,
+		},
+	}}
+	ns.desc.NamespaceInfo.Id = ns.id
+	row, err := encodeNamespace(ns)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.store.CreateNamespace(ctx, row); err != nil {
+		if errors.Is(err, store.ErrAlreadyExists) {
+			return nil, serviceerror.NewNamespaceAlreadyExists("namespace already exists: " + req.Namespace)
+		}
+		return nil, unavailable("creating namespace", err)
+	}
+	e.ns.put(ns)
+	return &workflowservice.RegisterNamespaceResponse{}, nil
+}
+
+// describe returns the namespace as DescribeNamespace shows it.
+func (e *Engine) describeNamespace(ns *namespace) *workflowservice.DescribeNamespaceResponse {
+	out := proto.Clone(ns.desc).(*workflowservice.DescribeNamespaceResponse)
+	out.NamespaceInfo.Capabilities = &namespacepb.NamespaceInfo_Capabilities{}
+	return out
+}
+
+// DescribeNamespace returns one namespace, by name or id.
+func (e *Engine) DescribeNamespace(ctx context.Context, req *workflowservice.DescribeNamespaceRequest) (*workflowservice.DescribeNamespaceResponse, error) {
+	var ns *namespace
+	var err error
+	if req.Id != "" {
+		ns, err = e.ns.lookupID(ctx, req.Id)
+	} else {
+		ns, err = e.namespace(ctx, req.Namespace)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e.describeNamespace(ns), nil
+}
+
+// ListNamespaces pages through namespaces by name.
+func (e *Engine) ListNamespaces(ctx context.Context, req *workflowservice.ListNamespacesRequest) (*workflowservice.ListNamespacesResponse, error) {
+	limit := int(req.PageSize)
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := e.store.ListNamespaces(ctx, string(req.NextPageToken), limit+1)
+	if err != nil {
+		return nil, unavailable("listing namespaces", err)
+	}
+	resp := &workflowservice.ListNamespacesResponse{}
+	for i, row := range rows {
+		if i == limit {
+			resp.NextPageToken = []byte(rows[i-1].Name)
+			break
+		}
+		ns, err := decodeNamespace(row)
+		if err != nil {
+			return nil, err
+		}
+		if !req.GetNamespaceFilter().GetIncludeDeleted() && ns.desc.GetNamespaceInfo().GetState() == enumspb.NAMESPACE_STATE_DELETED {
+			continue
+		}
+		resp.Namespaces = append(resp.Namespaces, e.describeNamespace(ns))
+	}
+	sort.Slice(resp.Namespaces, func(i, j int) bool {
+		return resp.Namespaces[i].NamespaceInfo.Name < resp.Namespaces[j].NamespaceInfo.Name
+	})
+	return resp, nil
+}
+
+// UpdateNamespace changes a namespace's description, owner, data, state or
+// retention.
+func (e *Engine) UpdateNamespace(ctx context.Context, req *workflowservice.UpdateNamespaceRequest) (*workflowservice.UpdateNamespaceResponse, error) {
+	cur, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	ns := &namespace{id: cur.id, name: cur.name, desc: proto.Clone(cur.desc).(*workflowservice.DescribeNamespaceResponse)}
+	info := ns.desc.NamespaceInfo
+	if u := req.UpdateInfo; u != nil {
+		if u.Description != "" {
+			info.Description = u.Description
+		}
+		if u.OwnerEmail != "" {
+			info.OwnerEmail = u.OwnerEmail
+		}
+		if len(u.Data) > 0 {
+			if info.Data == nil {
+				info.Data = map[string]string{}
+			}
+			for k, v := range u.Data {
+				info.Data[k] = v
+			}
+		}
+		if u.State != enumspb.NAMESPACE_STATE_UNSPECIFIED {
+			info.State = u.State
+		}
+	}
+	if c := req.Config; c != nil {
+		if r := c.GetWorkflowExecutionRetentionTtl(); r != nil {
+			if r.AsDuration() <= 0 {
+				return nil, serviceerror.NewInvalidArgument("WorkflowExecutionRetentionTtl must be positive")
+			}
+			ns.desc.Config.WorkflowExecutionRetentionTtl = r
+		}
+		if len(c.CustomSearchAttributeAliases) > 0 {
+			ns.desc.Config.CustomSearchAttributeAliases = c.CustomSearchAttributeAliases
+		}
+	}
+	row, err := encodeNamespace(ns)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.store.UpdateNamespace(ctx, row); err != nil {
+		return nil, unavailable("updating namespace", err)
+	}
+	e.ns.put(ns)
+	d := e.describeNamespace(ns)
+	return &workflowservice.UpdateNamespaceResponse{NamespaceInfo: d.NamespaceInfo, Config: d.Config, ReplicationConfig: d.ReplicationConfig}, nil
+}

@@ -1,0 +1,362 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/store"
+)
+
+// runKey names one run.
+type runKey struct {
+	namespaceID string
+	workflowID  string
+	runID       string
+}
+
+func (k runKey) storeKey() store.ExecutionKey {
+	return store.ExecutionKey{NamespaceID: k.namespaceID, WorkflowID: k.workflowID, RunID: k.runID}
+}
+
+// run is the in-memory side of one run. mu serializes every change to it.
+type run struct {
+	key runKey
+	mu  sync.Mutex
+	// state is nil until loaded. It is replaced, never changed in place, by each
+	// committed transition.
+	state   *machine.State
+	version int64
+	// changed is closed, and replaced, whenever a transition commits or the
+	// engine stops; history long polls wait on it.
+	changedMu sync.Mutex
+	changed   chan struct{}
+	// dispatched remembers which tasks are already in a matching queue.
+	dispatched map[taskRef]struct{}
+	// inputs caches the scheduling attributes of open activities.
+	inputs map[int64]*historypb.ActivityTaskScheduledEventAttributes
+	// queries waiting for an answer, by query id.
+	queries map[string]*pendingQuery
+}
+
+// changes returns a channel that is closed at the next commit.
+func (r *run) changes() <-chan struct{} {
+	r.changedMu.Lock()
+	defer r.changedMu.Unlock()
+	if r.changed == nil {
+		r.changed = make(chan struct{})
+	}
+	return r.changed
+}
+
+func (r *run) notify() {
+	r.changedMu.Lock()
+	if r.changed != nil {
+		close(r.changed)
+		r.changed = nil
+	}
+	r.changedMu.Unlock()
+}
+
+// busy reports whether the run holds in-memory work that eviction would lose.
+func (r *run) busy() bool {
+	return len(r.queries) > 0 || (r.state != nil && r.state.Open())
+}
+
+// runCache holds the runs the engine knows in memory.
+type runCache struct {
+	mu       sync.Mutex
+	runs     map[runKey]*run
+	capacity int
+	// evictAt is the size at which the next eviction pass runs; passes are
+	// spaced out so that many open runs do not make every insert scan the map.
+	evictAt int
+}
+
+func newRunCache(capacity int) *runCache {
+	return &runCache{runs: map[runKey]*run{}, capacity: capacity, evictAt: capacity}
+}
+
+// get returns the run for key, creating an empty (unloaded) one if needed.
+func (c *runCache) get(key runKey) *run {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.runs[key]
+	if r == nil {
+		if len(c.runs) >= c.evictAt {
+			c.evictLocked()
+			c.evictAt = max(c.capacity, len(c.runs)+c.capacity/10+1)
+		}
+		r = &run{key: key}
+		c.runs[key] = r
+	}
+	return r
+}
+
+// evictLocked drops closed, idle runs until the cache is under capacity. Open
+// runs stay: their dispatch bookkeeping lives here.
+func (c *runCache) evictLocked() {
+	for k, r := range c.runs {
+		if len(c.runs) < c.capacity*9/10 {
+			return
+		}
+		if r.mu.TryLock() {
+			if !r.busy() {
+				delete(c.runs, k)
+			}
+			r.mu.Unlock()
+		}
+	}
+}
+
+func (c *runCache) wakeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range c.runs {
+		r.notify()
+	}
+}
+
+// errNoChange tells update that the transition wrote nothing.
+var errNoChange = errors.New("no change")
+
+// lockRun returns the run locked and loaded. NotFound if the store has no such
+// run. The caller must unlock r.mu.
+func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
+	r := e.runs.get(key)
+	r.mu.Lock()
+	if r.state != nil {
+		return r, nil
+	}
+	row, err := e.store.GetExecution(ctx, key.storeKey())
+	if err != nil {
+		r.mu.Unlock()
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, serviceerror.NewNotFoundf("workflow execution not found: workflow id %q, run id %q", key.workflowID, key.runID)
+		}
+		return nil, unavailable("loading workflow execution", err)
+	}
+	st, err := machine.Decode(row.State)
+	if err != nil {
+		r.mu.Unlock()
+		return nil, serviceerror.NewInternalf("workflow execution %q/%q has unreadable state: %v", key.workflowID, key.runID, err)
+	}
+	r.state = st
+	r.version = row.Version
+	r.dispatched = nil
+	e.dispatch(r)
+	return r, nil
+}
+
+// update runs fn as one transition of the run and commits it. fn works on a copy
+// of the state; if it returns an error nothing is written. errNoChange means
+// success without a write.
+func (e *Engine) update(ctx context.Context, key runKey, fn func(r *run, tx *machine.Tx) error) error {
+	r, err := e.lockRun(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	return e.updateLocked(ctx, r, fn)
+}
+
+// updateKeep is update that, on success, returns the run still locked so the
+// caller can read the committed state; the caller must unlock r.mu.
+func (e *Engine) updateKeep(ctx context.Context, key runKey, fn func(r *run, tx *machine.Tx) error) (*run, error) {
+	r, err := e.lockRun(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.updateLocked(ctx, r, fn); err != nil {
+		r.mu.Unlock()
+		return nil, err
+	}
+	return r, nil
+}
+
+// updateLocked is update for a run the caller has locked and loaded.
+func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *machine.Tx) error) error {
+	tx := machine.Begin(r.state.Clone(), e.clock.Now())
+	if err := fn(r, tx); err != nil {
+		if errors.Is(err, errNoChange) {
+			return nil
+		}
+		return err
+	}
+	t, err := e.transition(r.key, tx, r.version)
+	if err != nil {
+		return err
+	}
+	if err := e.commit(ctx, t); err != nil {
+		// The store may or may not hold the write; reload on next use.
+		r.state = nil
+		return err
+	}
+	e.applied(r, tx)
+	return nil
+}
+
+// transition builds the store write for a transition of the run at version.
+func (e *Engine) transition(key runKey, tx *machine.Tx, version int64) (*store.Transition, error) {
+	w, batch, err := e.executionWrite(key, tx, version)
+	if err != nil {
+		return nil, err
+	}
+	t := &store.Transition{Executions: []store.ExecutionWrite{w}}
+	if batch != nil {
+		t.Events = []store.EventBatch{*batch}
+	}
+	return t, nil
+}
+
+// executionWrite encodes the run row and event batch of a transition.
+func (e *Engine) executionWrite(key runKey, tx *machine.Tx, version int64) (store.ExecutionWrite, *store.EventBatch, error) {
+	s := tx.S
+	data, err := machine.Encode(s)
+	if err != nil {
+		return store.ExecutionWrite{}, nil, serviceerror.NewInternalf("encoding run state: %v", err)
+	}
+	row := &store.Execution{
+		NamespaceID:      key.namespaceID,
+		WorkflowID:       key.workflowID,
+		RunID:            key.runID,
+		State:            data,
+		WorkflowType:     s.WorkflowType,
+		TaskQueue:        s.TaskQueue,
+		Status:           int32(s.Status),
+		StartTime:        s.StartTime,
+		ExecutionTime:    s.ExecutionTime,
+		CloseTime:        s.CloseTime,
+		HistoryLength:    s.NextEventID - 1,
+		Memo:             s.Memo,
+		SearchAttributes: s.SearchAttributes,
+	}
+	w := store.ExecutionWrite{Execution: row, ExpectedVersion: version}
+	if len(tx.Events) == 0 {
+		return w, nil, nil
+	}
+	blob, err := proto.Marshal(&historypb.History{Events: tx.Events})
+	if err != nil {
+		return w, nil, serviceerror.NewInternalf("encoding history events: %v", err)
+	}
+	return w, &store.EventBatch{
+		NamespaceID:  key.namespaceID,
+		RunID:        key.runID,
+		FirstEventID: tx.Events[0].EventId,
+		LastEventID:  tx.Events[len(tx.Events)-1].EventId,
+		Data:         blob,
+	}, nil
+}
+
+// commit writes t durably. The write is not abandoned when the caller goes away,
+// so its outcome is always known.
+func (e *Engine) commit(ctx context.Context, t *store.Transition) error {
+	if err := e.store.Write(context.WithoutCancel(ctx), t); err != nil {
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrAlreadyExists) {
+			return serviceerror.NewUnavailablef("concurrent update of workflow execution, retry: %v", err)
+		}
+		return unavailable("writing workflow execution", err)
+	}
+	return nil
+}
+
+// applied installs a committed transition in memory and acts on it: new tasks go
+// to their queues, the run's next deadline is armed, waiters wake.
+func (e *Engine) applied(r *run, tx *machine.Tx) {
+	r.state = tx.S
+	r.version++
+	for _, ev := range tx.Events {
+		if ev.EventType == enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {
+			if r.inputs == nil {
+				r.inputs = map[int64]*historypb.ActivityTaskScheduledEventAttributes{}
+			}
+			r.inputs[ev.EventId] = ev.GetActivityTaskScheduledEventAttributes()
+		}
+	}
+	e.dispatch(r)
+	r.notify()
+}
+
+// dispatch offers the run's pending tasks to matching, once each, and arms the
+// run's next deadline.
+func (e *Engine) dispatch(r *run) {
+	s := r.state
+	want := map[taskRef]struct{}{}
+	if s.Open() {
+		if wt := s.WorkflowTask; wt != nil && wt.StartedEventID == 0 {
+			ref := taskRef{run: r.key, kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt}
+			want[ref] = struct{}{}
+			if _, done := r.dispatched[ref]; !done {
+				e.tasks.Add(e.workflowQueueFor(s, wt), ref)
+			}
+		}
+		for id, a := range s.Activities {
+			if a.State != machine.ActivityScheduled {
+				continue
+			}
+			ref := taskRef{run: r.key, kind: kindActivity, scheduledEventID: id, attempt: a.Attempt}
+			want[ref] = struct{}{}
+			if _, done := r.dispatched[ref]; !done {
+				e.tasks.Add(activityQueue(s.NamespaceID, a.TaskQueue), ref)
+			}
+		}
+	}
+	r.dispatched = want
+	for id := range r.inputs {
+		if _, open := s.Activities[id]; !open {
+			delete(r.inputs, id)
+		}
+	}
+	e.timers.Set(r.key, s.NextDeadline())
+}
+
+// onDeadline runs when a run's earliest deadline passes.
+func (e *Engine) onDeadline(key runKey) {
+	select {
+	case <-e.stopped:
+		return
+	default:
+	}
+	ctx := context.Background()
+	err := e.update(ctx, key, func(r *run, tx *machine.Tx) error {
+		if !tx.FireDeadlines() {
+			return errNoChange
+		}
+		return nil
+	})
+	if err != nil {
+		e.log.Warn("firing run deadline failed; will retry", "workflow_id", key.workflowID, "run_id", key.runID, "error", err)
+		e.timers.Set(key, e.clock.Now().Add(retryDelay))
+		return
+	}
+	// A deadline that was due but changed nothing (already handled) must not stay armed.
+	r := e.runs.get(key)
+	r.mu.Lock()
+	if r.state != nil {
+		next := r.state.NextDeadline()
+		if now := e.clock.Now(); !next.IsZero() && !next.After(now) {
+			e.log.Error("run deadline is due but nothing fired; backing off", "workflow_id", key.workflowID, "run_id", key.runID, "deadline", next)
+			next = now.Add(retryDelay)
+		}
+		e.timers.Set(key, next)
+	}
+	r.mu.Unlock()
+}
+
+// retryDelay is how long the engine waits before retrying deadline work that
+// failed.
+const retryDelay = time.Second
+
+func unavailable(doing string, err error) error {
+	return serviceerror.NewUnavailable(fmt.Sprintf("%s: %v", doing, err))
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

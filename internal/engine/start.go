@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/store"
+)
+
+// StartWorkflowExecution starts a run, honouring request-id deduplication and the
+// id reuse and conflict policies.
+func (e *Engine) StartWorkflowExecution(ctx context.Context, req *workflowservice.StartWorkflowExecutionRequest) (*workflowservice.StartWorkflowExecutionResponse, error) {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	p := machine.StartParams{
+		NamespaceID:         ns.id,
+		Namespace:           ns.name,
+		WorkflowID:          req.WorkflowId,
+		WorkflowType:        req.GetWorkflowType().GetName(),
+		TaskQueue:           req.GetTaskQueue().GetName(),
+		Input:               req.Input,
+		Header:              req.Header,
+		ExecutionTimeout:    req.GetWorkflowExecutionTimeout().AsDuration(),
+		RunTimeout:          req.GetWorkflowRunTimeout().AsDuration(),
+		WorkflowTaskTimeout: req.GetWorkflowTaskTimeout().AsDuration(),
+		StartDelay:          req.GetWorkflowStartDelay().AsDuration(),
+		Identity:            req.Identity,
+		RequestID:           req.RequestId,
+		RetryPolicy:         req.RetryPolicy,
+		CronSchedule:        req.CronSchedule,
+		Memo:                req.Memo,
+		SearchAttributes:    req.SearchAttributes,
+		Priority:            req.Priority,
+		UserMetadata:        req.UserMetadata,
+	}
+	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, req.WorkflowIdConflictPolicy, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &workflowservice.StartWorkflowExecutionResponse{
+		RunId:   res.runID,
+		Started: res.started,
+		Status:  enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+	}, nil
+}
+
+// SignalWithStartWorkflowExecution signals the running run of a workflow id, or
+// starts one with the signal as its first event.
+func (e *Engine) SignalWithStartWorkflowExecution(ctx context.Context, req *workflowservice.SignalWithStartWorkflowExecutionRequest) (*workflowservice.SignalWithStartWorkflowExecutionResponse, error) {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	sig := &machine.Signal{Name: req.SignalName, Input: req.SignalInput, Header: req.Header, Identity: req.Identity, RequestID: req.RequestId}
+	p := machine.StartParams{
+		NamespaceID:         ns.id,
+		Namespace:           ns.name,
+		WorkflowID:          req.WorkflowId,
+		WorkflowType:        req.GetWorkflowType().GetName(),
+		TaskQueue:           req.GetTaskQueue().GetName(),
+		Input:               req.Input,
+		Header:              req.Header,
+		ExecutionTimeout:    req.GetWorkflowExecutionTimeout().AsDuration(),
+		RunTimeout:          req.GetWorkflowRunTimeout().AsDuration(),
+		WorkflowTaskTimeout: req.GetWorkflowTaskTimeout().AsDuration(),
+		StartDelay:          req.GetWorkflowStartDelay().AsDuration(),
+		Identity:            req.Identity,
+		RequestID:           req.RequestId,
+		RetryPolicy:         req.RetryPolicy,
+		CronSchedule:        req.CronSchedule,
+		Memo:                req.Memo,
+		SearchAttributes:    req.SearchAttributes,
+		Priority:            req.Priority,
+		UserMetadata:        req.UserMetadata,
+		Signal:              sig,
+	}
+	conflict := req.WorkflowIdConflictPolicy
+	if conflict == enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED {
+		conflict = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	}
+	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, conflict, sig)
+	if err != nil {
+		return nil, err
+	}
+	return &workflowservice.SignalWithStartWorkflowExecutionResponse{RunId: res.runID, Started: res.started}, nil
+}
+
+type startResult struct {
+	runID   string
+	started bool
+}
+
+// start creates a run for p.WorkflowID. When a run of that id is open, signal
+// (if set) is delivered to it under USE_EXISTING instead.
+func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams, reuse enumspb.WorkflowIdReusePolicy,
+	conflict enumspb.WorkflowIdConflictPolicy, signal *machine.Signal) (startResult, error) {
+	unlock := e.idLocks.lock(ns.id + "\x00" + p.WorkflowID)
+	defer unlock()
+
+	if reuse == enumspb.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING {
+		if conflict != enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED && signal == nil {
+			return startResult{}, serviceerror.NewInvalidArgument("WorkflowIdReusePolicy TERMINATE_IF_RUNNING cannot be combined with a WorkflowIdConflictPolicy")
+		}
+		conflict = enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
+		reuse = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	}
+
+	var prev *run
+	unlockPrev := func() {}
+	defer func() { unlockPrev() }()
+	expectedCurrent := ""
+	cur, err := e.store.GetCurrentExecution(ctx, ns.id, p.WorkflowID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return startResult{}, unavailable("reading current run", err)
+	default:
+		expectedCurrent = cur.RunID
+		prev, err = e.lockRun(ctx, runKey{ns.id, p.WorkflowID, cur.RunID})
+		if err != nil {
+			return startResult{}, err
+		}
+		unlockPrev = prev.mu.Unlock
+		ps := prev.state
+		if p.RequestID != "" && ps.StartRequest == p.RequestID {
+			return startResult{runID: ps.RunID, started: true}, nil
+		}
+		if ps.Open() {
+			switch conflict {
+			case enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING:
+				if signal != nil {
+					err := e.updateLocked(ctx, prev, func(_ *run, tx *machine.Tx) error {
+						tx.SignalRun(signal)
+						return nil
+					})
+					if err != nil {
+						return startResult{}, err
+					}
+				}
+				return startResult{runID: ps.RunID, started: false}, nil
+			case enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING:
+			default:
+				return startResult{}, alreadyStarted(p, ps)
+			}
+		} else {
+			switch reuse {
+			case enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
+				return startResult{}, serviceerror.NewWorkflowExecutionAlreadyStarted(
+					fmt.Sprintf("Workflow execution already finished and WorkflowIdReusePolicy is REJECT_DUPLICATE. WorkflowId: %s, RunId: %s.", ps.WorkflowID, ps.RunID),
+					p.RequestID, ps.RunID)
+			case enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
+				if ps.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED || ps.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW {
+					return startResult{}, serviceerror.NewWorkflowExecutionAlreadyStarted(
+						fmt.Sprintf("Workflow execution already finished successfully and WorkflowIdReusePolicy is ALLOW_DUPLICATE_FAILED_ONLY. WorkflowId: %s, RunId: %s.", ps.WorkflowID, ps.RunID),
+						p.RequestID, ps.RunID)
+				}
+			}
+			prev = nil // closed: nothing to terminate
+		}
+	}
+
+	now := e.clock.Now()
+	p.RunID = newUUID()
+	key := runKey{ns.id, p.WorkflowID, p.RunID}
+	tx := machine.NewRun(p, now)
+	w, batch, err := e.executionWrite(key, tx, 0)
+	if err != nil {
+		return startResult{}, err
+	}
+	t := &store.Transition{
+		Executions: []store.ExecutionWrite{w},
+		Events:     []store.EventBatch{*batch},
+		Current:    &store.CurrentWrite{Current: store.CurrentExecution{NamespaceID: ns.id, WorkflowID: p.WorkflowID, RunID: p.RunID}, ExpectedRunID: expectedCurrent},
+	}
+	var prevTx *machine.Tx
+	if prev != nil {
+		prevTx = machine.Begin(prev.state.Clone(), now)
+		prevTx.TerminateRun("terminated by a new start with WorkflowIdConflictPolicy TERMINATE_EXISTING", nil, p.Identity)
+		pw, pb, err := e.executionWrite(prev.key, prevTx, prev.version)
+		if err != nil {
+			return startResult{}, err
+		}
+		t.Executions = append(t.Executions, pw)
+		t.Events = append(t.Events, *pb)
+	}
+	if err := e.commit(ctx, t); err != nil {
+		if prev != nil {
+			prev.state = nil
+		}
+		return startResult{}, err
+	}
+	if prev != nil {
+		e.applied(prev, prevTx)
+	}
+	r := e.runs.get(key)
+	r.mu.Lock()
+	e.applied(r, tx)
+	r.mu.Unlock()
+	return startResult{runID: p.RunID, started: true}, nil
+}
+
+func alreadyStarted(p machine.StartParams, running *machine.State) error {
+	return serviceerror.NewWorkflowExecutionAlreadyStarted(
+		fmt.Sprintf("Workflow execution is already running. WorkflowId: %s, RunId: %s.", running.WorkflowID, running.RunID),
+		p.RequestID, running.RunID)
+}

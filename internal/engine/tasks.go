@@ -1,0 +1,53 @@
+package engine
+
+import (
+	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/matching"
+)
+
+type taskKind uint8
+
+const (
+	kindWorkflow taskKind = iota + 1
+	kindActivity
+	kindQuery
+)
+
+// taskRef is what sits in a matching queue: a pointer to a pending task in a
+// run's state. Whoever takes it checks it against the state before starting it,
+// so a stale ref is harmless.
+type taskRef struct {
+	run              runKey
+	kind             taskKind
+	scheduledEventID int64
+	attempt          int32
+	queryID          string
+}
+
+func workflowQueue(namespaceID, name string) matching.QueueKey {
+	return matching.QueueKey{NamespaceID: namespaceID, Name: name, Kind: matching.Workflow}
+}
+
+func activityQueue(namespaceID, name string) matching.QueueKey {
+	return matching.QueueKey{NamespaceID: namespaceID, Name: name, Kind: matching.Activity}
+}
+
+// workflowQueueFor picks the queue for a workflow task: the run's sticky queue
+// while its worker is alive, else the normal queue.
+func (e *Engine) workflowQueueFor(s *machine.State, wt *machine.WorkflowTask) matching.QueueKey {
+	if wt.Sticky {
+		q := workflowQueue(s.NamespaceID, wt.TaskQueue)
+		if e.stickyAlive(q) {
+			return q
+		}
+	}
+	return workflowQueue(s.NamespaceID, s.TaskQueue)
+}
+
+// stickyAlive reports whether a sticky queue's worker may still poll it.
+func (e *Engine) stickyAlive(q matching.QueueKey) bool {
+	if _, dead := e.deadSticky.Load(q); dead {
+		return false
+	}
+	return !e.tasks.LastPoll(q).IsZero()
+}

@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"errors"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/matching"
+	"github.com/sundialdev/sundial/internal/tasktoken"
+)
+
+// PollWorkflowTaskQueue long-polls for a workflow task (or a query task) and
+// starts it.
+func (e *Engine) PollWorkflowTaskQueue(ctx context.Context, req *workflowservice.PollWorkflowTaskQueueRequest) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	q := workflowQueue(ns.id, req.GetTaskQueue().GetName())
+	if req.GetTaskQueue().GetKind() == enumspb.TASK_QUEUE_KIND_STICKY {
+		e.deadSticky.Delete(q)
+	}
+	until := e.longPollDeadline(ctx, taskLongPoll)
+	for {
+		wait := until.Sub(wallNow())
+		if wait <= 0 {
+			return &workflowservice.PollWorkflowTaskQueueResponse{}, nil
+		}
+		ref, ok := e.tasks.Poll(ctx, q, matching.PollerInfo{Identity: req.Identity}, wait)
+		if !ok {
+			return &workflowservice.PollWorkflowTaskQueueResponse{}, nil
+		}
+		var resp *workflowservice.PollWorkflowTaskQueueResponse
+		if ref.kind == kindQuery {
+			resp, err = e.queryTask(ctx, ref, q)
+		} else {
+			resp, err = e.startWorkflowTask(ctx, ref, q, req.Identity)
+		}
+		if errors.Is(err, machine.ErrStale) || isNotFoundErr(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return resp, nil
+	}
+}
+
+// startWorkflowTask records that a poller took the workflow task ref points at,
+// and builds the task for it.
+func (e *Engine) startWorkflowTask(ctx context.Context, ref taskRef, q matching.QueueKey, identity string) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
+	requestID := newUUID()
+	r, err := e.updateKeep(ctx, ref.run, func(r *run, tx *machine.Tx) error {
+		wt := tx.S.WorkflowTask
+		if wt == nil || wt.Attempt != ref.attempt {
+			return machine.ErrStale
+		}
+		_, err := tx.StartWorkflowTask(ref.scheduledEventID, identity, requestID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	return e.workflowTaskFor(ctx, r, q.Name != r.state.TaskQueue)
+}
+
+// workflowTaskFor builds the poll response for the run's started workflow task.
+// A sticky worker gets only the events since its last completed task.
+func (e *Engine) workflowTaskFor(ctx context.Context, r *run, sticky bool) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
+	s := r.state
+	wt := s.WorkflowTask
+	from := int64(1)
+	if sticky && s.LastCompletedStartedID > 0 {
+		from = s.LastCompletedStartedID + 1
+	}
+	events, err := e.readEvents(ctx, r.key, from, wt.StartedEventID+1)
+	if err != nil {
+		return nil, err
+	}
+	resp := &workflowservice.PollWorkflowTaskQueueResponse{
+		TaskToken: tasktoken.Encode(tasktoken.Token{
+			Kind: tasktoken.WorkflowTask, NamespaceID: s.NamespaceID, WorkflowID: s.WorkflowID, RunID: s.RunID,
+			ScheduledEventID: wt.ScheduledEventID, StartedEventID: wt.StartedEventID, Attempt: wt.Attempt,
+		}),
+		WorkflowExecution:          &commonpb.WorkflowExecution{WorkflowId: s.WorkflowID, RunId: s.RunID},
+		WorkflowType:               &commonpb.WorkflowType{Name: s.WorkflowType},
+		PreviousStartedEventId:     s.LastCompletedStartedID,
+		StartedEventId:             wt.StartedEventID,
+		Attempt:                    wt.Attempt,
+		History:                    &historypb.History{Events: events},
+		WorkflowExecutionTaskQueue: &taskqueuepb.TaskQueue{Name: s.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
+		ScheduledTime:              timestamppb.New(wt.ScheduledTime),
+		StartedTime:                timestamppb.New(wt.StartedTime),
+	}
+	if qs := e.attachQueries(r, wt.StartedEventID); len(qs) > 0 {
+		resp.Queries = qs
+	}
+	return resp, nil
+}
+
+// RespondWorkflowTaskCompleted applies a worker's commands. A command the run's
+// state does not allow fails the workflow task and answers InvalidArgument.
+func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflowservice.RespondWorkflowTaskCompletedRequest) (*workflowservice.RespondWorkflowTaskCompletedResponse, error) {
+	tok, err := decodeToken(req.TaskToken, tasktoken.WorkflowTask)
+	if err != nil {
+		return nil, err
+	}
+	var commandErr error
+	var inline bool
+	key := runKey{tok.NamespaceID, tok.WorkflowID, tok.RunID}
+	r, err := e.updateKeep(ctx, key, func(r *run, tx *machine.Tx) error {
+		wt, err := tx.S.CurrentWorkflowTask(tok.ScheduledEventID, tok.StartedEventID, tok.Attempt)
+		if err != nil {
+			return serviceerror.NewNotFound("Workflow task not found.")
+		}
+		before := tx.S.Clone()
+		res, err := tx.CompleteWorkflowTask(req.Commands, machine.CompletionOptions{
+			Identity:       req.Identity,
+			BinaryChecksum: req.BinaryChecksum,
+			SdkMetadata:    req.SdkMetadata,
+			Metering:       &historypb.WorkflowTaskCompletedEventAttributes{MeteringMetadata: req.MeteringMetadata},
+			Sticky:         req.StickyAttributes,
+			ForceNewTask:   req.ForceCreateNewWorkflowTask,
+			ReturnNewTask:  req.ReturnNewWorkflowTask,
+			RequestID:      newUUID(),
+		})
+		var cmdErr *machine.CommandError
+		if errors.As(err, &cmdErr) {
+			commandErr = serviceerror.NewInvalidArgument(cmdErr.Error())
+			if wt.Attempt > 1 && cmdErr.Cause != enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND {
+				// Repeated failures are not written; the task times out and retries.
+				return errNoChange
+			}
+			tx.Restore(before)
+			tx.FailWorkflowTask(cmdErr.Cause, &failurepb.Failure{Message: cmdErr.Message, Source: "Server"}, req.Identity, req.BinaryChecksum)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		inline = res.Inline != nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	if commandErr == nil {
+		e.answerQueries(r, tok.StartedEventID, req.QueryResults)
+	}
+	e.releaseQueries(r, tok.StartedEventID)
+	if commandErr != nil {
+		return nil, commandErr
+	}
+	resp := &workflowservice.RespondWorkflowTaskCompletedResponse{}
+	if inline {
+		task, err := e.workflowTaskFor(ctx, r, true)
+		if err != nil {
+			return nil, err
+		}
+		resp.WorkflowTask = task
+	}
+	return resp, nil
+}
+
+// RespondWorkflowTaskFailed records a worker's failure of a workflow task and
+// schedules the next attempt.
+func (e *Engine) RespondWorkflowTaskFailed(ctx context.Context, req *workflowservice.RespondWorkflowTaskFailedRequest) (*workflowservice.RespondWorkflowTaskFailedResponse, error) {
+	tok, err := decodeToken(req.TaskToken, tasktoken.WorkflowTask)
+	if err != nil {
+		return nil, err
+	}
+	key := runKey{tok.NamespaceID, tok.WorkflowID, tok.RunID}
+	r, err := e.updateKeep(ctx, key, func(r *run, tx *machine.Tx) error {
+		if _, err := tx.S.CurrentWorkflowTask(tok.ScheduledEventID, tok.StartedEventID, tok.Attempt); err != nil {
+			return serviceerror.NewNotFound("Workflow task not found.")
+		}
+		cause := req.Cause
+		if cause == enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED {
+			cause = enumspb.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
+		}
+		tx.FailWorkflowTask(cause, req.Failure, req.Identity, req.BinaryChecksum)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.releaseQueries(r, tok.StartedEventID)
+	r.mu.Unlock()
+	return &workflowservice.RespondWorkflowTaskFailedResponse{}, nil
+}
+
+// decodeToken decodes a task token of the expected kind.
+func decodeToken(b []byte, kind tasktoken.Kind) (tasktoken.Token, error) {
+	tok, err := tasktoken.Decode(b)
+	if err != nil {
+		return tok, serviceerror.NewInvalidArgumentf("error deserializing task token: %v", err)
+	}
+	if tok.Kind != kind {
+		return tok, serviceerror.NewInvalidArgumentf("task token is for a %s, not a %s", tok.Kind, kind)
+	}
+	return tok, nil
+}
+
+func isNotFoundErr(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
+}
+
