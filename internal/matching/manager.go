@@ -62,27 +62,42 @@ func (m *Manager[T]) Add(key QueueKey, task T) {
 // task goes back to the front of the backlog (or to the next waiting poller). A task
 // handed over just as maxWait elapses or the Manager closes is still returned.
 func (m *Manager[T]) Poll(ctx context.Context, key QueueKey, p PollerInfo, maxWait time.Duration) (T, bool) {
-	var zero T
 	if ctx.Err() != nil {
+		var zero T
 		return zero, false
 	}
+	q, w, task, ok := m.takeOrPark(key, p)
+	if w == nil {
+		return task, ok
+	}
+	return m.await(ctx, q, w, maxWait)
+}
+
+// takeOrPark records the poll and either takes the next backlog task at once, or
+// (when the backlog is empty, others wait first, or the rate limit holds) parks a new
+// waiter at the back of the line and returns it.
+func (m *Manager[T]) takeOrPark(key QueueKey, p PollerInfo) (*queue[T], *waiter[T], T, bool) {
+	var zero T
 	q := m.lockQueue(key, true)
+	defer q.mu.Unlock()
 	now := m.clk.Now()
 	q.recordPollLocked(p, now)
 	if q.closed {
-		q.mu.Unlock()
-		return zero, false
+		return q, nil, zero, false
 	}
 	if q.waiters.Len() == 0 && q.backlog.Len() > 0 && q.takeTokenLocked(now) {
-		task := q.backlog.PopFront()
-		q.mu.Unlock()
-		return task, true
+		return q, nil, q.backlog.PopFront(), true
 	}
 	w := newWaiter[T]()
 	q.waiters.PushBack(w)
 	q.dispatchLocked()
-	q.mu.Unlock()
+	return q, w, zero, false
+}
 
+// await blocks a parked waiter until it is handed a task, ctx ends, maxWait elapses
+// or the Manager closes, and settles what it was handed.
+func (m *Manager[T]) await(ctx context.Context, q *queue[T], w *waiter[T], maxWait time.Duration) (T, bool) {
+	var zero T
 	var expired <-chan struct{}
 	if maxWait > 0 {
 		ch := make(chan struct{})
