@@ -9,7 +9,8 @@ import (
 	"github.com/sundialdev/sundial/internal/clock"
 )
 
-// queue is one task queue's in-memory state. Every field is guarded by mu.
+// queue is one task queue's in-memory state. The fields from mu down are guarded
+// by mu; those above it never change.
 //
 // Its invariant, restored by dispatchLocked after every change: tasks wait in the
 // backlog only while no poller waits, or while the rate limit holds them back (and
