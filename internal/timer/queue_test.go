@@ -484,3 +484,34 @@ func BenchmarkSet(b *testing.B) {
 		i++
 	}
 }
+
+func TestFireCanSetTheNextDeadlineOfItsOwnKey(t *testing.T) {
+	v := clock.NewVirtual(epoch)
+	times := make(chan time.Time, 10)
+	var q *Queue[string]
+	var calls atomic.Int32
+	q = New(v, func(k string) {
+		now := v.Now()
+		if calls.Add(1) < 3 {
+			q.Set(k, now.Add(time.Second))
+		}
+		times <- now // after re-arming, so the test may advance again
+	}, Options{Workers: 2})
+	q.Start()
+	t.Cleanup(q.Stop)
+	q.Set("k", epoch.Add(time.Second))
+	for i := 1; i <= 3; i++ {
+		v.Advance(time.Second)
+		select {
+		case at := <-times:
+			if want := epoch.Add(time.Duration(i) * time.Second); !at.Equal(want) {
+				t.Fatalf("fire %d at %v, want %v", i, at, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("fire %d did not happen", i)
+		}
+	}
+	if q.Len() != 0 {
+		t.Fatalf("Len() = %d after the chain ended", q.Len())
+	}
+}
