@@ -1,5 +1,6 @@
 // Package server embeds the Sundial engine in a Go program: it stores in one SQLite
-// file and serves Temporal's WorkflowService gRPC API on one address.
+// file and serves Temporal's WorkflowService gRPC API on one address, so the
+// official Temporal SDKs, the temporal CLI and Sundial's own SDK can use it.
 //
 //	srv, err := server.New(server.Options{DatabasePath: "sundial.db"})
 //	if err != nil { ... }
@@ -10,8 +11,24 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
+	"sync"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/sundialdev/sundial/internal/engine"
+	"github.com/sundialdev/sundial/internal/frontend"
+	"github.com/sundialdev/sundial/internal/store/sqlite"
 )
+
+// Version is the server version GetSystemInfo reports.
+const Version = "0.1.0"
 
 // Options configure a Server. The zero value serves on 127.0.0.1:7233 and stores in
 // ./sundial.db.
@@ -27,23 +44,137 @@ type Options struct {
 	// MaxPayloadBytes caps the size of any single payload or blob in a request.
 	// Default 2 MiB.
 	MaxPayloadBytes int
+	// SynchronousNormal trades durability for speed: commits are not fsynced, so
+	// a power loss (not a process crash) may lose the last acknowledged work.
+	// Default false: every acknowledged change is on disk.
+	SynchronousNormal bool
 }
 
 // Server is an embedded Sundial engine.
 type Server struct {
 	opts Options
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	started  bool
+	stopped  bool
+	store    *sqlite.Store
+	engine   *engine.Engine
+	grpc     *grpc.Server
+	health   *health.Server
+	listener net.Listener
+	serveErr chan error
 }
 
 // New validates opts and prepares a server. Nothing listens until Start.
 func New(opts Options) (*Server, error) {
-	return &Server{opts: opts}, nil
+	if opts.ListenAddr == "" {
+		opts.ListenAddr = "127.0.0.1:7233"
+	}
+	if opts.DatabasePath == "" {
+		opts.DatabasePath = "sundial.db"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxPayloadBytes == 0 {
+		opts.MaxPayloadBytes = 2 << 20
+	}
+	if opts.MaxPayloadBytes < 0 {
+		return nil, fmt.Errorf("server: MaxPayloadBytes must not be negative, got %d", opts.MaxPayloadBytes)
+	}
+	if _, _, err := net.SplitHostPort(opts.ListenAddr); err != nil {
+		return nil, fmt.Errorf("server: ListenAddr %q is not host:port: %w", opts.ListenAddr, err)
+	}
+	return &Server{opts: opts, log: opts.Logger}, nil
 }
 
 // Start opens the database, recovers queues and timers, and starts serving.
-func (s *Server) Start(ctx context.Context) error { return nil }
+func (s *Server) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return errors.New("server: already started")
+	}
+	sync := "FULL"
+	if s.opts.SynchronousNormal {
+		sync = "NORMAL"
+	}
+	st, err := sqlite.Open(ctx, s.opts.DatabasePath, sqlite.Options{Synchronous: sync, Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("server: opening database: %w", err)
+	}
+	eng, err := engine.New(engine.Config{Store: st, Logger: s.log})
+	if err != nil {
+		_ = st.Close()
+		return fmt.Errorf("server: %w", err)
+	}
+	if err := eng.Start(ctx); err != nil {
+		eng.Stop()
+		_ = st.Close()
+		return fmt.Errorf("server: starting engine: %w", err)
+	}
+	lis, err := net.Listen("tcp", s.opts.ListenAddr)
+	if err != nil {
+		eng.Stop()
+		_ = st.Close()
+		return fmt.Errorf("server: listening on %s: %w", s.opts.ListenAddr, err)
+	}
+	limits := frontend.DefaultLimits()
+	limits.MaxPayloadBytes = s.opts.MaxPayloadBytes
+	// A request may carry several payloads up to the limit, plus framing.
+	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
+	g := grpc.NewServer(grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(128<<20))
+	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
+	hs := health.NewServer()
+	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	hs.SetServingStatus(workflowservice.WorkflowService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(g, hs)
 
-// Stop answers in-flight long polls, stops serving and closes the database.
-func (s *Server) Stop(ctx context.Context) error { return nil }
+	s.store, s.engine, s.grpc, s.health, s.listener = st, eng, g, hs, lis
+	s.serveErr = make(chan error, 1)
+	go func() { s.serveErr <- g.Serve(lis) }()
+	s.started = true
+	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", s.opts.DatabasePath)
+	return nil
+}
+
+// Stop answers in-flight long polls, stops serving and closes the database. It
+// waits for in-flight requests until ctx ends, then cuts them off.
+func (s *Server) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started || s.stopped {
+		return nil
+	}
+	s.stopped = true
+	s.health.Shutdown()
+	s.engine.Stop()
+	done := make(chan struct{})
+	go func() {
+		s.grpc.GracefulStop()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.grpc.Stop()
+		<-done
+	}
+	<-s.serveErr
+	if err := s.store.Close(); err != nil {
+		return fmt.Errorf("server: closing database: %w", err)
+	}
+	s.log.Info("sundial server stopped")
+	return nil
+}
 
 // Addr is the address the server listens on, valid after Start.
-func (s *Server) Addr() string { return s.opts.ListenAddr }
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener != nil {
+		return s.listener.Addr().String()
+	}
+	return s.opts.ListenAddr
+}

@@ -136,13 +136,11 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 		})
 		var cmdErr *machine.CommandError
 		if errors.As(err, &cmdErr) {
-			commandErr = serviceerror.NewInvalidArgument(cmdErr.Error())
+			tx.Restore(before)
+			commandErr = failForCommand(tx, wt, cmdErr.Cause, cmdErr.Message, req.Identity, req.BinaryChecksum)
 			if wt.Attempt > 1 && cmdErr.Cause != enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND {
-				// Repeated failures are not written; the task times out and retries.
 				return errNoChange
 			}
-			tx.Restore(before)
-			tx.FailWorkflowTask(cmdErr.Cause, &failurepb.Failure{Message: cmdErr.Message, Source: "Server"}, req.Identity, req.BinaryChecksum)
 			return nil
 		}
 		if err != nil {
@@ -217,3 +215,42 @@ func isNotFoundErr(err error) bool {
 	return errors.As(err, &nf)
 }
 
+
+// failForCommand fails the started workflow task because of a bad command and
+// returns the error for the worker. Temporal writes such a failure only on a
+// task's first attempt; later attempts are left to time out, so a workflow stuck
+// on a bad command does not grow its history without bound.
+func failForCommand(tx *machine.Tx, wt *machine.WorkflowTask, cause enumspb.WorkflowTaskFailedCause, message, identity, checksum string) error {
+	if wt.Attempt == 1 || cause == enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND {
+		tx.FailWorkflowTask(cause, &failurepb.Failure{Message: message, Source: "Server"}, identity, checksum)
+	}
+	return serviceerror.NewInvalidArgument(message)
+}
+
+// RejectWorkflowTaskCompletion fails the workflow task of a completion whose
+// commands are malformed (found before the engine looked at them) and returns
+// the InvalidArgument error for the worker.
+func (e *Engine) RejectWorkflowTaskCompletion(ctx context.Context, req *workflowservice.RespondWorkflowTaskCompletedRequest, cause enumspb.WorkflowTaskFailedCause, message string) error {
+	tok, err := decodeToken(req.TaskToken, tasktoken.WorkflowTask)
+	if err != nil {
+		return err
+	}
+	var rejection error
+	r, err := e.updateKeep(ctx, runKey{tok.NamespaceID, tok.WorkflowID, tok.RunID}, func(r *run, tx *machine.Tx) error {
+		wt, err := tx.S.CurrentWorkflowTask(tok.ScheduledEventID, tok.StartedEventID, tok.Attempt)
+		if err != nil {
+			return serviceerror.NewNotFound("Workflow task not found.")
+		}
+		rejection = failForCommand(tx, wt, cause, message, req.Identity, req.BinaryChecksum)
+		if len(tx.Events) == 0 {
+			return errNoChange
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.releaseQueries(r, tok.StartedEventID)
+	r.mu.Unlock()
+	return rejection
+}

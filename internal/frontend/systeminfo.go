@@ -1,0 +1,30 @@
+package frontend
+
+import (
+	"context"
+
+	"go.temporal.io/api/workflowservice/v1"
+)
+
+// GetSystemInfo advertises the capabilities Sundial really implements; the SDKs
+// change behaviour on each flag.
+func (h *Handler) GetSystemInfo(_ context.Context, req *workflowservice.GetSystemInfoRequest) (*workflowservice.GetSystemInfoResponse, error) {
+	if err := validateGetSystemInfo(req, h.limits); err != nil {
+		return nil, err
+	}
+	return &workflowservice.GetSystemInfoResponse{
+		ServerVersion: h.version,
+		Capabilities: &workflowservice.GetSystemInfoResponse_Capabilities{
+			// sdk_metadata is stored verbatim in WorkflowTaskCompleted events.
+			SdkMetadata: true,
+			// Internal is used only for real server faults.
+			InternalErrorDifferentiation: true,
+			UpsertMemo:                   true,
+			// Failures are stored and returned as the worker sent them.
+			EncodedFailureAttributes: true,
+			SignalAndQueryHeader:     true,
+			// RespondActivityTaskFailed's last_heartbeat_details are kept.
+			ActivityFailureIncludeHeartbeat: true,
+		},
+	}, nil
+}
