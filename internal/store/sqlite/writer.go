@@ -1,0 +1,252 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sundialdev/sundial/internal/store"
+)
+
+type requestKind uint8
+
+const (
+	requestTransition requestKind = iota
+	requestCreateNamespace
+	requestUpdateNamespace
+)
+
+// writeRequest is one caller's write, handed to the writer goroutine.
+type writeRequest struct {
+	kind       requestKind
+	transition *store.Transition
+	namespace  *store.Namespace
+	// done receives the outcome exactly once, after the request was taken.
+	done chan error
+}
+
+// writer is the only goroutine that writes. It groups waiting requests into
+// one transaction (group commit), isolating each in a savepoint so that one
+// request's failure is reported to that caller alone.
+type writer struct {
+	stmts    *writeStatements
+	maxBatch int
+	logger   *slog.Logger
+	// gate, when set, is held for each whole batch; memory mode uses it to
+	// keep reads on the shared connection out of uncommitted batches.
+	gate *sync.Mutex
+
+	// requests is unbuffered: a send succeeds only when the writer takes the
+	// request, which is the moment a Write can no longer be abandoned.
+	requests chan *writeRequest
+	stopping chan struct{}
+	stopped  chan struct{}
+	stopOnce sync.Once
+	free     sync.Pool
+
+	commits, transitions, rejected atomic.Uint64
+
+	// Scratch slices reused across batches; touched only by run.
+	batch, applied []*writeRequest
+}
+
+func newWriter(stmts *writeStatements, maxBatch int, logger *slog.Logger, gate *sync.Mutex) *writer {
+	return &writer{
+		stmts:    stmts,
+		maxBatch: maxBatch,
+		logger:   logger,
+		gate:     gate,
+		requests: make(chan *writeRequest),
+		stopping: make(chan struct{}),
+		stopped:  make(chan struct{}),
+		free: sync.Pool{New: func() any {
+			return &writeRequest{done: make(chan error, 1)}
+		}},
+		batch:   make([]*writeRequest, 0, maxBatch),
+		applied: make([]*writeRequest, 0, maxBatch),
+	}
+}
+
+// submit hands r to the writer and waits for its outcome. ctx bounds only the
+// wait to be taken: once taken, r is committed or fails as a unit and submit
+// reports which.
+func (w *writer) submit(ctx context.Context, kind requestKind, t *store.Transition, ns *store.Namespace) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-w.stopping:
+		return store.ErrClosed
+	default:
+	}
+	r := w.free.Get().(*writeRequest)
+	r.kind, r.transition, r.namespace = kind, t, ns
+	defer w.recycle(r)
+	select {
+	case w.requests <- r:
+		return <-r.done
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-w.stopping:
+		return store.ErrClosed
+	}
+}
+
+func (w *writer) recycle(r *writeRequest) {
+	r.transition, r.namespace = nil, nil
+	w.free.Put(r)
+}
+
+// run is the writer goroutine's loop; it returns once stop is called,
+// after finishing the batch in hand.
+func (w *writer) run() {
+	defer close(w.stopped)
+	for {
+		select {
+		case <-w.stopping:
+			return
+		default:
+		}
+		select {
+		case <-w.stopping:
+			return
+		case r := <-w.requests:
+			w.commitBatch(w.collect(r))
+		}
+	}
+}
+
+// collect gathers first and every request already waiting, up to maxBatch.
+func (w *writer) collect(first *writeRequest) []*writeRequest {
+	batch := append(w.batch[:0], first)
+	for len(batch) < w.maxBatch {
+		select {
+		case r := <-w.requests:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commitBatch commits batch, retrying the innocent requests in a fresh
+// transaction whenever one request's failure takes the transaction down.
+func (w *writer) commitBatch(batch []*writeRequest) {
+	if w.gate != nil {
+		w.gate.Lock()
+		defer w.gate.Unlock()
+	}
+	for pending := batch; len(pending) > 0; {
+		pending = w.attempt(pending)
+	}
+}
+
+// attempt runs pending in one transaction and answers every request whose
+// outcome is final. It returns the requests to run again: those that were
+// innocent bystanders when the transaction was lost.
+func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
+	ctx := context.Background()
+	if _, err := w.stmts.begin.ExecContext(ctx); err != nil {
+		w.failAll(pending, fmt.Errorf("sqlite: beginning transaction: %w", err))
+		return nil
+	}
+	applied := w.applied[:0]
+	for i, r := range pending {
+		intact, err := w.applyInSavepoint(ctx, r)
+		if err == nil {
+			applied = append(applied, r)
+			continue
+		}
+		w.reject(r, err)
+		if !intact {
+			w.rollback(ctx)
+			retry := make([]*writeRequest, 0, len(applied)+len(pending)-i-1)
+			retry = append(retry, applied...)
+			return append(retry, pending[i+1:]...)
+		}
+	}
+	if _, err := w.stmts.commit.ExecContext(ctx); err != nil {
+		w.rollback(ctx)
+		w.logger.Warn("sqlite: commit failed", "transitions", len(applied), "error", err)
+		w.failAll(applied, fmt.Errorf("sqlite: committing: %w", err))
+		return nil
+	}
+	w.commits.Add(1)
+	w.transitions.Add(uint64(len(applied)))
+	for _, r := range applied {
+		r.recordVersions()
+		r.done <- nil
+	}
+	return nil
+}
+
+// applyInSavepoint applies r inside a savepoint, undoing it on failure.
+// intact reports whether the enclosing transaction is still usable; SQLite
+// rolls back the whole transaction on some errors (I/O, full disk), and then
+// the savepoint is gone too.
+func (w *writer) applyInSavepoint(ctx context.Context, r *writeRequest) (intact bool, err error) {
+	if _, err := w.stmts.savepoint.ExecContext(ctx); err != nil {
+		return false, fmt.Errorf("sqlite: opening savepoint: %w", err)
+	}
+	if err := w.stmts.applyRequest(ctx, r); err != nil {
+		if _, rbErr := w.stmts.rollbackTo.ExecContext(ctx); rbErr != nil {
+			return false, err
+		}
+		if _, relErr := w.stmts.release.ExecContext(ctx); relErr != nil {
+			return false, err
+		}
+		return true, err
+	}
+	if _, err := w.stmts.release.ExecContext(ctx); err != nil {
+		return false, fmt.Errorf("sqlite: releasing savepoint: %w", err)
+	}
+	return true, nil
+}
+
+// rollback abandons the open transaction. Its error is ignored: SQLite may
+// have rolled back already, and every caller is answered either way.
+func (w *writer) rollback(ctx context.Context) {
+	_, _ = w.stmts.rollback.ExecContext(ctx)
+}
+
+func (w *writer) reject(r *writeRequest, err error) {
+	w.rejected.Add(1)
+	r.done <- fmt.Errorf("sqlite: write: %w", err)
+}
+
+func (w *writer) failAll(requests []*writeRequest, err error) {
+	w.rejected.Add(uint64(len(requests)))
+	for _, r := range requests {
+		r.done <- err
+	}
+}
+
+// recordVersions sets each written execution's Version to its stored value,
+// as store.ExecutionWrite promises, once the write is committed.
+func (r *writeRequest) recordVersions() {
+	if r.transition == nil {
+		return
+	}
+	for i := range r.transition.Executions {
+		ew := &r.transition.Executions[i]
+		ew.Execution.Version = ew.ExpectedVersion + 1
+	}
+}
+
+// stop makes new submits fail with store.ErrClosed and waits for run to
+// finish its batch and return.
+func (w *writer) stop() {
+	w.stopOnce.Do(func() { close(w.stopping) })
+	<-w.stopped
+}
+
+func (w *writer) stats() Stats {
+	return Stats{
+		Commits:     w.commits.Load(),
+		Transitions: w.transitions.Load(),
+		Rejected:    w.rejected.Load(),
+	}
+}
