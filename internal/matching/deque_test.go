@@ -12,9 +12,9 @@ func TestDequeMatchesSliceModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	var d deque[int]
 	var model []int
-	for i := range 200000 {
+	for i := range 60000 {
 		switch op := rng.IntN(10); {
-		case op < 4 || (op < 6 && i < 100000):
+		case op < 4 || (op < 6 && i < 30000):
 			d.PushBack(i)
 			model = append(model, i)
 		case op < 6:
@@ -30,7 +30,7 @@ func TestDequeMatchesSliceModel(t *testing.T) {
 		if d.Len() != len(model) {
 			t.Fatalf("step %d: Len = %d, want %d", i, d.Len(), len(model))
 		}
-		if i%50000 == 0 {
+		if i%20000 == 0 {
 			if got := d.TakeAll(); !slices.Equal(got, model) {
 				t.Fatalf("step %d: TakeAll = %d items, differs from model", i, len(got))
 			}
