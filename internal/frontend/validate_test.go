@@ -160,7 +160,9 @@ func TestValidateRegisterNamespace(t *testing.T) {
 	}, nil, validateRegisterNamespace, []tcase[*workflowservice.RegisterNamespaceRequest]{
 		{"no namespace", func(r *workflowservice.RegisterNamespaceRequest) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"long namespace", func(r *workflowservice.RegisterNamespaceRequest) { r.Namespace = tooLong }, "Namespace exceeds length limit of 20."},
-		{"negative retention", func(r *workflowservice.RegisterNamespaceRequest) { r.WorkflowExecutionRetentionPeriod = dur(-time.Hour) },
+		{"negative retention", func(r *workflowservice.RegisterNamespaceRequest) {
+			r.WorkflowExecutionRetentionPeriod = dur(-time.Hour)
+		},
 			"WorkflowExecutionRetentionPeriod is negative: -1h0m0s."},
 		{"malformed retention", func(r *workflowservice.RegisterNamespaceRequest) {
 			r.WorkflowExecutionRetentionPeriod = &durationpb.Duration{Seconds: 5, Nanos: -1}
@@ -199,7 +201,9 @@ func TestValidateUpdateNamespace(t *testing.T) {
 		}
 	}, nil, validateUpdateNamespace, []tcase[*workflowservice.UpdateNamespaceRequest]{
 		{"no namespace", func(r *workflowservice.UpdateNamespaceRequest) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"negative retention", func(r *workflowservice.UpdateNamespaceRequest) { r.Config.WorkflowExecutionRetentionTtl = dur(-time.Second) },
+		{"negative retention", func(r *workflowservice.UpdateNamespaceRequest) {
+			r.Config.WorkflowExecutionRetentionTtl = dur(-time.Second)
+		},
 			"Config.WorkflowExecutionRetentionTtl is negative: -1s."},
 		{"unknown visibility archival state", func(r *workflowservice.UpdateNamespaceRequest) { r.Config.VisibilityArchivalState = 9 },
 			"Config.VisibilityArchivalState has unknown value 9."},
