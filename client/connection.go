@@ -39,7 +39,7 @@ func dialOptions(opts Options) []grpc.DialOption {
 	result := []grpc.DialOption{
 		grpc.WithTransportCredentials(transport),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxReceiveMessageSize)),
-		grpc.WithChainUnaryInterceptor(headerUnaryInterceptor(headers), serviceErrorInterceptor()),
+		grpc.WithChainUnaryInterceptor(headerUnaryInterceptor(headers), serviceErrorInterceptor(), retryInterceptor()),
 		grpc.WithChainStreamInterceptor(headerStreamInterceptor(headers)),
 	}
 	return append(result, opts.ConnectionOptions...)

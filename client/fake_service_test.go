@@ -36,6 +36,8 @@ type fakeService struct {
 	heartbeatResp    *workflowservice.RecordActivityTaskHeartbeatResponse
 	heartbeatByIDRes *workflowservice.RecordActivityTaskHeartbeatByIdResponse
 	respondErr       error
+	// signalErrs are returned, in order, by the next SignalWorkflowExecution calls.
+	signalErrs []error
 }
 
 func (f *fakeService) record(ctx context.Context, req proto.Message) {
@@ -108,6 +110,13 @@ func (f *fakeService) GetWorkflowExecutionHistory(ctx context.Context, req *work
 
 func (f *fakeService) SignalWorkflowExecution(ctx context.Context, req *workflowservice.SignalWorkflowExecutionRequest) (*workflowservice.SignalWorkflowExecutionResponse, error) {
 	f.record(ctx, req)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.signalErrs) > 0 {
+		err := f.signalErrs[0]
+		f.signalErrs = f.signalErrs[1:]
+		return nil, err
+	}
 	return &workflowservice.SignalWorkflowExecutionResponse{}, nil
 }
 
