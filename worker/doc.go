@@ -1,0 +1,49 @@
+// Package worker runs activities: a Worker long-polls one task queue of a Temporal
+// WorkflowService (Sundial's engine or any Temporal cluster), runs the activity functions
+// registered with it, heartbeats for them, and reports their outcomes.
+//
+//	w := worker.New(c, "orders", worker.Options{})
+//	if err := w.RegisterActivity(ChargeCard); err != nil { ... }
+//	if err := w.Run(ctx); err != nil { ... } // until ctx is cancelled
+//
+// # Polling
+//
+// MaxConcurrentActivityTaskPollers goroutines long-poll PollActivityTaskQueue (70-second
+// deadline), each only while an execution slot is free, so no more than
+// MaxConcurrentActivityExecutionSize activities run at once and no task is taken that
+// cannot start. WorkerActivitiesPerSecond spaces polls on this worker;
+// TaskQueueActivitiesPerSecond is passed to the server, which applies it to the whole
+// task queue. Poll errors are retried after an exponential, jittered backoff (200ms
+// doubling to 10s); ResourceExhausted starts the backoff at 1s.
+//
+// # Outcomes
+//
+// An activity's return is reported as follows:
+//   - a result (nil error): RespondActivityTaskCompleted;
+//   - sundial.ErrResultPending: nothing; the activity stays open until a client completes
+//     it by task token or by id (asynchronous completion);
+//   - context.Canceled or a *sundial.CanceledError after the workflow requested
+//     cancellation: RespondActivityTaskCanceled, with the CanceledError's details;
+//   - anything after the attempt timed out, or after a heartbeat found the attempt gone
+//     (NotFound): nothing, the server has already closed the attempt;
+//   - any other error: RespondActivityTaskFailed with the error converted by the client's
+//     FailureConverter (ApplicationError fields such as non-retryable, next retry delay,
+//     category and details included), and the latest heartbeat details not yet sent.
+//     A panic is reported as a *sundial.PanicError with its stack trace.
+//
+// # Heartbeats
+//
+// activity.RecordHeartbeat never waits for the network. The worker sends a heartbeat at
+// once if none was sent within the throttle interval (80% of the heartbeat timeout, or
+// DefaultHeartbeatThrottleInterval without one, capped by MaxHeartbeatThrottleInterval),
+// else it keeps the latest details and sends them when the interval ends. A response
+// saying the cancellation was requested, the activity was paused or reset, or a NotFound
+// error, cancels the activity's context with the matching activity.CancelReason.
+//
+// # Stopping
+//
+// Stop (or the end of Run's context) stops polling, closes activity.WorkerStopChannel for
+// the running activities, gives them GracefulShutdownTimeout to return, then cancels their
+// contexts with reason activity.WorkerShutdown, waits for them to return and be reported,
+// and finally tells the server with ShutdownWorker.
+package worker

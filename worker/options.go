@@ -1,0 +1,92 @@
+package worker
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Defaults applied to unset Options.
+const (
+	DefaultMaxConcurrentActivityExecutionSize = 1000
+	DefaultMaxConcurrentActivityTaskPollers   = 2
+	DefaultHeartbeatThrottleInterval          = 30 * time.Second
+	DefaultMaxHeartbeatThrottleInterval       = 60 * time.Second
+)
+
+// Options configure a Worker. The zero value is usable: every field has a default.
+type Options struct {
+	// MaxConcurrentActivityExecutionSize is how many activities run at once; the worker
+	// polls only while fewer are running. Default 1000.
+	MaxConcurrentActivityExecutionSize int
+	// WorkerActivitiesPerSecond limits how many activity tasks this worker starts per
+	// second, enforced by the worker itself. 0 means no limit.
+	WorkerActivitiesPerSecond float64
+	// TaskQueueActivitiesPerSecond asks the server to dispatch at most this many activity
+	// tasks per second from the task queue to all its workers together. It travels in
+	// every poll request; 0 leaves the server's setting alone.
+	TaskQueueActivitiesPerSecond float64
+	// MaxConcurrentActivityTaskPollers is how many long polls run at once. Default 2.
+	MaxConcurrentActivityTaskPollers int
+	// GracefulShutdownTimeout is how long Stop lets running activities finish after it
+	// signals shutdown (activity.WorkerStopChannel) before it cancels their contexts
+	// with reason activity.WorkerShutdown. Default 0: cancel at once.
+	GracefulShutdownTimeout time.Duration
+	// Identity names the worker in polls and history events; default the client's.
+	Identity string
+	// DefaultHeartbeatThrottleInterval is the heartbeat throttle interval of activities
+	// scheduled without a heartbeat timeout. Default 30s.
+	DefaultHeartbeatThrottleInterval time.Duration
+	// MaxHeartbeatThrottleInterval caps the heartbeat throttle interval, which is
+	// otherwise 80% of the activity's heartbeat timeout. Default 60s.
+	MaxHeartbeatThrottleInterval time.Duration
+	// MetricsListenAddr, when set, makes Start serve the worker's metrics (those
+	// activities record with activity.GetMetricMeter) in Prometheus' text format at
+	// http://<addr>/metrics until Stop. ":0" picks a free port; see MetricsAddr.
+	MetricsListenAddr string
+	// Logger receives the worker's diagnostics and is the base of activity.Logger;
+	// default the client's logger.
+	Logger *slog.Logger
+}
+
+// withDefaults returns a copy with defaults filled in, or an error for invalid values.
+func (o Options) withDefaults(clientIdentity string, clientLogger *slog.Logger) (Options, error) {
+	if o.MaxConcurrentActivityExecutionSize < 0 || o.MaxConcurrentActivityTaskPollers < 0 ||
+		o.WorkerActivitiesPerSecond < 0 || o.TaskQueueActivitiesPerSecond < 0 ||
+		o.GracefulShutdownTimeout < 0 || o.DefaultHeartbeatThrottleInterval < 0 || o.MaxHeartbeatThrottleInterval < 0 {
+		return o, fmt.Errorf("worker options: sizes, rates and durations must not be negative")
+	}
+	if o.MaxConcurrentActivityExecutionSize == 0 {
+		o.MaxConcurrentActivityExecutionSize = DefaultMaxConcurrentActivityExecutionSize
+	}
+	if o.MaxConcurrentActivityTaskPollers == 0 {
+		o.MaxConcurrentActivityTaskPollers = DefaultMaxConcurrentActivityTaskPollers
+	}
+	if o.DefaultHeartbeatThrottleInterval == 0 {
+		o.DefaultHeartbeatThrottleInterval = DefaultHeartbeatThrottleInterval
+	}
+	if o.MaxHeartbeatThrottleInterval == 0 {
+		o.MaxHeartbeatThrottleInterval = DefaultMaxHeartbeatThrottleInterval
+	}
+	if o.Identity == "" {
+		o.Identity = clientIdentity
+	}
+	if o.Logger == nil {
+		o.Logger = clientLogger
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o, nil
+}
+
+// heartbeatThrottleInterval is how often an activity with the given heartbeat timeout
+// may send a heartbeat: 80% of the timeout, or the default interval without one, capped
+// by the maximum interval.
+func (o Options) heartbeatThrottleInterval(heartbeatTimeout time.Duration) time.Duration {
+	interval := o.DefaultHeartbeatThrottleInterval
+	if heartbeatTimeout > 0 {
+		interval = heartbeatTimeout * 4 / 5
+	}
+	return min(interval, o.MaxHeartbeatThrottleInterval)
+}

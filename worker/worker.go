@@ -1,0 +1,280 @@
+package worker
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sundialdev/sundial/activity"
+	"github.com/sundialdev/sundial/client"
+	"github.com/sundialdev/sundial/internal/clock"
+	"github.com/sundialdev/sundial/internal/sdk/activityreg"
+	"github.com/sundialdev/sundial/internal/sdk/metrics"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+)
+
+// rpcTimeout bounds every call the worker makes other than long polls.
+const rpcTimeout = 10 * time.Second
+
+// Worker runs the activities registered with it for one task queue. Create it with New,
+// register activities, then Start and Stop it, or Run it.
+type Worker struct {
+	client    *client.Client
+	taskQueue string
+	opts      Options
+	optsErr   error
+	// instanceKey identifies this worker process to the server across its polls.
+	instanceKey string
+
+	activities *activityreg.Registry
+	metrics    *metrics.Registry
+
+	// clock times heartbeat throttling; tests replace it with a virtual clock.
+	clock clock.Clock
+	// pollBackoff and exhaustedBackoff are the retry delays after poll errors;
+	// tests shorten them.
+	pollBackoff      backoff
+	exhaustedBackoff backoff
+
+	lifecycle sync.Mutex
+	started   bool
+	stopOnce  sync.Once
+
+	stopCh           chan struct{} // closed when Stop begins
+	cancelPolls      context.CancelFunc
+	activityCtx      context.Context
+	cancelActivities context.CancelCauseFunc
+	pollers          sync.WaitGroup
+	executions       sync.WaitGroup
+	slots            chan struct{}
+	limiter          *rateLimiter
+
+	metricsServer   *http.Server
+	metricsListener net.Listener
+	metricsServing  sync.WaitGroup
+}
+
+// New returns a worker for taskQueue that talks to the server through c. Invalid options
+// are reported by Start.
+func New(c *client.Client, taskQueue string, opts Options) *Worker {
+	opts, err := opts.withDefaults(c.Identity(), c.Logger())
+	w := &Worker{
+		client:           c,
+		taskQueue:        taskQueue,
+		opts:             opts,
+		optsErr:          err,
+		instanceKey:      newInstanceKey(),
+		activities:       activityreg.New(),
+		clock:            clock.Real(),
+		pollBackoff:      backoff{initial: 200 * time.Millisecond, max: 10 * time.Second},
+		exhaustedBackoff: backoff{initial: time.Second, max: 10 * time.Second},
+		stopCh:           make(chan struct{}),
+	}
+	w.metrics = metrics.NewRegistry(w.opts.Logger)
+	return w
+}
+
+func newInstanceKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// TaskQueue is the task queue the worker polls.
+func (w *Worker) TaskQueue() string { return w.taskQueue }
+
+// MetricsHandler serves the worker's metrics in Prometheus' text format, for mounting on
+// an HTTP server of your own instead of (or as well as) MetricsListenAddr.
+func (w *Worker) MetricsHandler() http.Handler { return w.metrics.Handler() }
+
+// MetricsAddr is the address the metrics endpoint listens on once Start has run with
+// MetricsListenAddr set (useful with ":0"); nil otherwise.
+func (w *Worker) MetricsAddr() net.Addr {
+	w.lifecycle.Lock()
+	defer w.lifecycle.Unlock()
+	if w.metricsListener == nil {
+		return nil
+	}
+	return w.metricsListener.Addr()
+}
+
+// Start checks the configuration and the namespace (with DescribeNamespace, as Temporal's
+// SDKs do), starts the metrics endpoint if configured, and starts polling. It returns
+// once polling has begun.
+func (w *Worker) Start() error {
+	w.lifecycle.Lock()
+	defer w.lifecycle.Unlock()
+	if w.started {
+		return fmt.Errorf("worker for task queue %q: already started", w.taskQueue)
+	}
+	if err := w.checkStartable(); err != nil {
+		return err
+	}
+	if err := w.describeNamespace(); err != nil {
+		return err
+	}
+	if err := w.startMetricsServer(); err != nil {
+		return err
+	}
+	w.started = true
+
+	pollCtx, cancelPolls := context.WithCancel(context.Background())
+	w.cancelPolls = cancelPolls
+	w.activityCtx, w.cancelActivities = context.WithCancelCause(context.Background())
+	w.slots = make(chan struct{}, w.opts.MaxConcurrentActivityExecutionSize)
+	w.limiter = newRateLimiter(w.opts.WorkerActivitiesPerSecond)
+	for i := range w.opts.MaxConcurrentActivityTaskPollers {
+		w.pollers.Add(1)
+		go w.pollLoop(pollCtx, i)
+	}
+	w.opts.Logger.Info("worker started",
+		slog.String("task_queue", w.taskQueue), slog.String("namespace", w.client.Namespace()),
+		slog.Any("activities", w.activities.Names()))
+	return nil
+}
+
+func (w *Worker) checkStartable() error {
+	switch {
+	case w.optsErr != nil:
+		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, w.optsErr)
+	case w.taskQueue == "":
+		return errors.New("worker: task queue is empty")
+	case w.activities.Empty():
+		return fmt.Errorf("worker for task queue %q: no activities registered", w.taskQueue)
+	}
+	select {
+	case <-w.stopCh:
+		return fmt.Errorf("worker for task queue %q: stopped workers cannot start again", w.taskQueue)
+	default:
+		return nil
+	}
+}
+
+// describeNamespace fails the start if the namespace does not exist. A server that does
+// not implement DescribeNamespace is accepted.
+func (w *Worker) describeNamespace() error {
+	ctx, cancel := context.WithTimeout(context.Background(), rpcTimeout)
+	defer cancel()
+	_, err := w.client.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{
+		Namespace: w.client.Namespace(),
+	})
+	var unimplemented *serviceerror.Unimplemented
+	if err != nil && !errors.As(err, &unimplemented) {
+		return fmt.Errorf("worker for task queue %q: describing namespace %q: %w", w.taskQueue, w.client.Namespace(), err)
+	}
+	return nil
+}
+
+func (w *Worker) startMetricsServer() error {
+	if w.opts.MetricsListenAddr == "" {
+		return nil
+	}
+	listener, err := net.Listen("tcp", w.opts.MetricsListenAddr)
+	if err != nil {
+		return fmt.Errorf("worker for task queue %q: listening for metrics on %s: %w", w.taskQueue, w.opts.MetricsListenAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", w.metrics.Handler())
+	w.metricsListener = listener
+	w.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	w.metricsServing.Add(1)
+	go func() {
+		defer w.metricsServing.Done()
+		if err := w.metricsServer.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			w.opts.Logger.Error("metrics endpoint stopped", "error", err)
+		}
+	}()
+	return nil
+}
+
+// Stop stops the worker: it stops polling, closes activity.WorkerStopChannel, waits up to
+// GracefulShutdownTimeout for running activities, cancels the rest with reason
+// activity.WorkerShutdown, waits for every activity to return and be reported, calls
+// ShutdownWorker and closes the metrics endpoint. An activity that ignores its context
+// keeps Stop waiting. Stop may be called more than once, and before Start.
+func (w *Worker) Stop() {
+	w.stopOnce.Do(func() {
+		w.lifecycle.Lock()
+		started := w.started
+		w.lifecycle.Unlock()
+		close(w.stopCh)
+		if !started {
+			return
+		}
+		w.cancelPolls()
+		w.pollers.Wait()
+		w.drainActivities()
+		w.shutdownWorkerRPC()
+		w.stopMetricsServer()
+		w.opts.Logger.Info("worker stopped", slog.String("task_queue", w.taskQueue))
+	})
+}
+
+// drainActivities gives running activities the graceful shutdown timeout to return, then
+// cancels them and waits for them all.
+func (w *Worker) drainActivities() {
+	done := make(chan struct{})
+	go func() {
+		w.executions.Wait()
+		close(done)
+	}()
+	if w.opts.GracefulShutdownTimeout > 0 {
+		timer := time.NewTimer(w.opts.GracefulShutdownTimeout)
+		defer timer.Stop()
+		select {
+		case <-done:
+		case <-timer.C:
+		}
+	}
+	w.cancelActivities(activity.WorkerShutdown)
+	<-done
+}
+
+// shutdownWorkerRPC tells the server the worker is gone. Failure changes nothing, so it
+// is only logged.
+func (w *Worker) shutdownWorkerRPC() {
+	ctx, cancel := context.WithTimeout(context.Background(), rpcTimeout)
+	defer cancel()
+	_, err := w.client.WorkflowService().ShutdownWorker(ctx, &workflowservice.ShutdownWorkerRequest{
+		Namespace:         w.client.Namespace(),
+		Identity:          w.opts.Identity,
+		Reason:            "graceful shutdown",
+		WorkerInstanceKey: w.instanceKey,
+		TaskQueue:         w.taskQueue,
+		TaskQueueTypes:    []enumspb.TaskQueueType{enumspb.TASK_QUEUE_TYPE_ACTIVITY},
+	})
+	if err != nil {
+		w.opts.Logger.Debug("ShutdownWorker failed", "error", err)
+	}
+}
+
+func (w *Worker) stopMetricsServer() {
+	if w.metricsServer == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := w.metricsServer.Shutdown(ctx); err != nil {
+		w.opts.Logger.Warn("closing metrics endpoint", "error", err)
+	}
+	w.metricsServing.Wait()
+}
+
+// Run starts the worker, runs it until ctx is done, then stops it.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
