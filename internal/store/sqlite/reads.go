@@ -19,6 +19,34 @@ type readStatements struct {
 	events                                         *sql.Stmt
 }
 
+// The read queries.
+const (
+	sqlNamespaceByName = `SELECT id, name, data FROM namespaces WHERE name = ?1`
+	sqlNamespaceByID   = `SELECT id, name, data FROM namespaces WHERE id = ?1`
+	sqlListNamespaces  = `SELECT id, name, data FROM namespaces WHERE name > ?1 ORDER BY name LIMIT ?2`
+	sqlExecution       = `SELECT ` + executionColumns + ` FROM executions
+		WHERE namespace_id = ?1 AND workflow_id = ?2 AND run_id = ?3`
+	sqlCurrent = `SELECT run_id FROM current_executions WHERE namespace_id = ?1 AND workflow_id = ?2`
+	// The open-runs scans walk the partial index executions_open.
+	sqlOpenFromStart = `SELECT ` + executionColumns + ` FROM executions
+		WHERE close_time = 0
+		ORDER BY namespace_id, workflow_id, run_id LIMIT ?1`
+	sqlOpenAfter = `SELECT ` + executionColumns + ` FROM executions
+		WHERE close_time = 0 AND (namespace_id, workflow_id, run_id) > (?1, ?2, ?3)
+		ORDER BY namespace_id, workflow_id, run_id LIMIT ?4`
+	// Batches never overlap, so the only batch that starts before fromEventID
+	// (?3) and can reach into the range is the last one starting at or before
+	// it; the subquery finds its start with one index probe, and the rest is
+	// a range scan of the primary key.
+	sqlReadEvents = `SELECT first_event_id, last_event_id, data FROM history
+		WHERE namespace_id = ?1 AND run_id = ?2
+		  AND first_event_id >= coalesce((SELECT max(first_event_id) FROM history
+		      WHERE namespace_id = ?1 AND run_id = ?2 AND first_event_id <= ?3), ?3)
+		  AND first_event_id < ?4
+		  AND last_event_id >= ?3
+		ORDER BY first_event_id`
+)
+
 // readSide runs reads. In memory mode every read holds gate, which the writer
 // holds for each whole batch, because both share one connection.
 type readSide struct {
@@ -39,28 +67,14 @@ func newReadSide(ctx context.Context, on preparer, gate *sync.Mutex) (*readSide,
 		stmt **sql.Stmt
 		text string
 	}{
-		{&st.namespaceByName, `SELECT id, name, data FROM namespaces WHERE name = ?1`},
-		{&st.namespaceByID, `SELECT id, name, data FROM namespaces WHERE id = ?1`},
-		{&st.listNamespaces, `SELECT id, name, data FROM namespaces WHERE name > ?1 ORDER BY name LIMIT ?2`},
-		{&st.execution, `SELECT ` + executionColumns + ` FROM executions
-			WHERE namespace_id = ?1 AND workflow_id = ?2 AND run_id = ?3`},
-		{&st.current, `SELECT run_id FROM current_executions WHERE namespace_id = ?1 AND workflow_id = ?2`},
-		{&st.openFromStart, `SELECT ` + executionColumns + ` FROM executions
-			WHERE close_time = 0
-			ORDER BY namespace_id, workflow_id, run_id LIMIT ?1`},
-		{&st.openAfter, `SELECT ` + executionColumns + ` FROM executions
-			WHERE close_time = 0 AND (namespace_id, workflow_id, run_id) > (?1, ?2, ?3)
-			ORDER BY namespace_id, workflow_id, run_id LIMIT ?4`},
-		// Batches never overlap, so the only batch that starts before
-		// fromEventID (?3) and can reach into the range is the last one that
-		// starts at or before it; everything else is a key range scan.
-		{&st.events, `SELECT first_event_id, last_event_id, data FROM history
-			WHERE namespace_id = ?1 AND run_id = ?2
-			  AND first_event_id >= coalesce((SELECT max(first_event_id) FROM history
-			      WHERE namespace_id = ?1 AND run_id = ?2 AND first_event_id <= ?3), ?3)
-			  AND first_event_id < ?4
-			  AND last_event_id >= ?3
-			ORDER BY first_event_id`},
+		{&st.namespaceByName, sqlNamespaceByName},
+		{&st.namespaceByID, sqlNamespaceByID},
+		{&st.listNamespaces, sqlListNamespaces},
+		{&st.execution, sqlExecution},
+		{&st.current, sqlCurrent},
+		{&st.openFromStart, sqlOpenFromStart},
+		{&st.openAfter, sqlOpenAfter},
+		{&st.events, sqlReadEvents},
 	}
 	for _, t := range texts {
 		stmt, err := on.PrepareContext(ctx, t.text)

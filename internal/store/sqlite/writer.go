@@ -48,8 +48,21 @@ type writer struct {
 
 	commits, transitions, rejected atomic.Uint64
 
+	// beforeBatch, set only by tests before their first Write, runs in the
+	// writer goroutine before each batch.
+	beforeBatch func()
+
 	// Scratch slices reused across batches; touched only by run.
 	batch, applied []*writeRequest
+	rejections     []rejection
+}
+
+// rejection is a request that failed on its own, answered once its batch has
+// finished so that a caller told "conflict" can already read what it
+// conflicted with.
+type rejection struct {
+	request *writeRequest
+	err     error
 }
 
 func newWriter(stmts *writeStatements, maxBatch int, logger *slog.Logger, gate *sync.Mutex) *writer {
@@ -135,6 +148,9 @@ func (w *writer) collect(first *writeRequest) []*writeRequest {
 // commitBatch commits batch, retrying the innocent requests in a fresh
 // transaction whenever one request's failure takes the transaction down.
 func (w *writer) commitBatch(batch []*writeRequest) {
+	if w.beforeBatch != nil {
+		w.beforeBatch()
+	}
 	if w.gate != nil {
 		w.gate.Lock()
 		defer w.gate.Unlock()
@@ -142,9 +158,15 @@ func (w *writer) commitBatch(batch []*writeRequest) {
 	for pending := batch; len(pending) > 0; {
 		pending = w.attempt(pending)
 	}
+	for i, rej := range w.rejections {
+		rej.request.done <- fmt.Errorf("sqlite: write: %w", rej.err)
+		w.rejections[i] = rejection{}
+	}
+	w.rejected.Add(uint64(len(w.rejections)))
+	w.rejections = w.rejections[:0]
 }
 
-// attempt runs pending in one transaction and answers every request whose
+// attempt runs pending in one transaction and settles every request whose
 // outcome is final. It returns the requests to run again: those that were
 // innocent bystanders when the transaction was lost.
 func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
@@ -212,9 +234,10 @@ func (w *writer) rollback(ctx context.Context) {
 	_, _ = w.stmts.rollback.ExecContext(ctx)
 }
 
+// reject records that r failed and left nothing behind; commitBatch answers
+// it at the end.
 func (w *writer) reject(r *writeRequest, err error) {
-	w.rejected.Add(1)
-	r.done <- fmt.Errorf("sqlite: write: %w", err)
+	w.rejections = append(w.rejections, rejection{request: r, err: err})
 }
 
 func (w *writer) failAll(requests []*writeRequest, err error) {
