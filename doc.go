@@ -27,6 +27,22 @@
 //     did not complete successfully; its cause says why.
 //   - [PanicError]: user code panicked.
 //
+// # Which error arrives where
+//
+//   - An activity returns any error: the worker reports the activity failed, as an
+//     ApplicationError (retried per the RetryPolicy unless non-retryable or its type is
+//     listed in NonRetryableErrorTypes). A *CanceledError returned after cancellation was
+//     requested reports it canceled instead. A panic is reported as a *PanicError.
+//   - A workflow that scheduled the activity sees an *ActivityError whose cause is the
+//     *ApplicationError, *CanceledError, or a *TimeoutError (with the last heartbeat
+//     details) when a timeout fired.
+//   - A client waiting with client.WorkflowRun.Get sees a *WorkflowExecutionError whose
+//     cause is the workflow's failure, or a *CanceledError, *TerminatedError or
+//     *TimeoutError.
+//   - A heartbeat sent from outside the worker (client.Client.RecordActivityHeartbeat)
+//     returns a *CanceledError when cancellation was requested, [ErrActivityPaused] or
+//     [ErrActivityReset].
+//
 // All of them implement Unwrap, so errors.Is and errors.As see the whole chain,
 // for example:
 //
