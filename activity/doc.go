@@ -1,0 +1,87 @@
+// Package activity is what an activity function uses while it runs: its Info, heartbeats,
+// cancellation and its reason, worker-shutdown awareness, a contextual logger, a metric
+// meter, the client and the data converter. Everything is reached through the
+// context.Context the worker passes to the activity function.
+//
+// An activity is an ordinary Go function that takes an optional context.Context first,
+// then positional arguments the data converter can decode, and returns either error or
+// (result, error):
+//
+//	func ChargeCard(ctx context.Context, order Order) (string, error) {
+//		activity.Logger(ctx).Info("charging", "attempt", activity.GetInfo(ctx).Attempt)
+//		activity.RecordHeartbeat(ctx, "calling the bank")
+//		return bank.Charge(ctx, order) // ctx is cancelled on cancellation, timeout, shutdown
+//	}
+//
+// Register it with worker.Worker.RegisterActivity, or declare it with Define for
+// type-checked registration and calls.
+//
+// # Cancellation
+//
+// Cancellation is cooperative and arrives through ctx: ctx.Done() closes, and
+// CancellationReason says why (CancelRequested, TimedOut, WorkerShutdown, NotFound, Paused
+// or Reset). The workflow's cancellation request reaches the worker only in the answer to
+// a heartbeat, so an activity that should be cancellable must heartbeat (RecordHeartbeat,
+// or AutoHeartbeat). After a cancellation request, returning ctx.Err() or a
+// sundial.CanceledError reports the activity as canceled. A section that must not be
+// interrupted runs with WithoutCancel(ctx).
+//
+// # Seed concepts and their Go API
+//
+// The activity model of Temporal's Python SDK (temporalio.activity, the testing module's
+// ActivityEnvironment, worker options) and the Atlan SDK's helpers map to this SDK as
+// follows.
+//
+//	Python / Atlan                                 Go
+//	---------------------------------------------  ------------------------------------------------------------
+//	@activity.defn                                 worker.Worker.RegisterActivity(fn); activity.Define(fn)
+//	@activity.defn(name="x")                       RegisterActivityWithOptions(fn, RegisterActivityOptions{Name: "x"});
+//	                                               activity.DefineNamed("x", fn)
+//	@activity.defn(dynamic=True), RawValue         worker.Worker.RegisterDynamicActivity(activity.DynamicFunc);
+//	                                               DynamicArgs.Get / Decode / Raw ([]converter.RawValue)
+//	no_thread_cancel_exception                     not needed: nothing is thrown; code watches ctx
+//	sync / async / threaded / process activities   every activity runs on its own goroutine
+//	activity.client()                              Client(ctx)
+//	activity.info(), Info                          GetInfo(ctx), Info
+//	Info.heartbeat_details                         HasHeartbeatDetails(ctx), GetHeartbeatDetails(ctx, &v...)
+//	Info.priority (priority_key, fairness_*)       Info.Priority (sundial.Priority)
+//	activity.in_activity()                         IsActivity(ctx)
+//	activity.heartbeat(*details)                   RecordHeartbeat(ctx, details...)
+//	activity.is_cancelled()                        IsCanceled(ctx), or ctx.Err() != nil
+//	activity.cancellation_details()                CancellationReason(ctx) CancelReason
+//	  .cancel_requested / .timed_out                 == CancelRequested / == TimedOut
+//	  .worker_shutdown / .not_found                  == WorkerShutdown / == NotFound
+//	  .paused / .reset                               == Paused / == Reset
+//	activity.shield_thread_cancel_exception()      WithoutCancel(ctx) for the critical section
+//	activity.wait_for_cancelled()                  <-ctx.Done()
+//	activity.wait_for_cancelled_sync(timeout)      WaitForCancel(ctx, timeout) bool
+//	activity.is_worker_shutdown()                  IsWorkerShutdown(ctx); WorkerStopChannel(ctx)
+//	activity.wait_for_worker_shutdown_sync(t)      WaitForWorkerShutdown(ctx, t) bool
+//	activity.raise_complete_async()                return nil, sundial.ErrResultPending
+//	client.complete_activity_by_task_token(...)    client.Client.CompleteActivity(ctx, token, result, err)
+//	  ...by id, heartbeat, fail, report_cancel       CompleteActivityByID, RecordActivityHeartbeat(ByID);
+//	                                               err = *sundial.CanceledError reports a cancellation
+//	activity.payload_converter()                   DataConverter(ctx)
+//	activity.metric_meter()                        GetMetricMeter(ctx)
+//	  create_counter / histogram / gauge             Counter / Histogram / Gauge(name, MetricOptions)
+//	PrometheusConfig(bind_address)                 worker.Options.MetricsListenAddr; Worker.MetricsHandler
+//	activity.logger, LoggerAdapter                 Logger(ctx) *slog.Logger with activity attributes
+//	exceptions.ApplicationError(...)               sundial.NewApplicationErrorWithOptions (NonRetryable,
+//	                                               NextRetryDelay, Category, Details, Cause)
+//	exceptions.CancelledError                      sundial.NewCanceledError(details...)
+//	testing.ActivityEnvironment                    sundialtest.NewActivityEnvironment(opts)
+//	  info= / on_heartbeat= / client=                opts.Info / opts.OnHeartbeat / opts.Client
+//	  cancel() / worker_shutdown()                   Cancel(reason) / ShutdownWorker()
+//	  run(fn, *args)                                 Run(ctx, fn, args...); sundialtest.RunFunc
+//	Worker(max_concurrent_activities=...)          worker.Options.MaxConcurrentActivityExecutionSize
+//	  max_activities_per_second                      WorkerActivitiesPerSecond
+//	  max_task_queue_activities_per_second           TaskQueueActivitiesPerSecond
+//	  max_concurrent_activity_task_polls             MaxConcurrentActivityTaskPollers
+//	  graceful_shutdown_timeout                      GracefulShutdownTimeout
+//	  default/max_heartbeat_throttle_interval        Default/MaxHeartbeatThrottleInterval
+//	Atlan auto_heartbeater                         AutoHeartbeat(ctx, interval) (stop func())
+//	Atlan get_workflow_id / get_workflow_run_id    GetWorkflowID(ctx) / GetWorkflowRunID(ctx)
+//
+// Local activities (Info.IsLocal) are not supported yet: every activity goes through the
+// server.
+package activity
