@@ -16,7 +16,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		forbid      string
 	}{
 		{"history range", sqlReadEvents, []any{"ns", "run", 5, 10},
-			[]string{"SEARCH history USING INDEX", "SEARCH history USING COVERING INDEX"}, "SCAN history"},
+			[]string{"SEARCH history USING PRIMARY KEY (namespace_id=? AND run_id=? AND first_event_id>? AND first_event_id<?)"}, "SCAN history"},
 		{"open runs after a key", sqlOpenAfter, []any{"ns", "wf", "run", 10},
 			[]string{"SEARCH executions USING INDEX executions_open"}, "SCAN executions\n"},
 		{"open runs from the start", sqlOpenFromStart, []any{10},

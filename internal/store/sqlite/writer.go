@@ -184,6 +184,8 @@ func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
 		}
 		w.reject(r, err)
 		if !intact {
+			w.logger.Warn("sqlite: a write aborted its batch's transaction; retrying the others",
+				"retrying", len(applied)+len(pending)-i-1, "error", err)
 			w.rollback(ctx)
 			retry := make([]*writeRequest, 0, len(applied)+len(pending)-i-1)
 			retry = append(retry, applied...)

@@ -44,4 +44,4 @@ CREATE TABLE history (
     last_event_id  INTEGER NOT NULL,
     data           BLOB,
     PRIMARY KEY (namespace_id, run_id, first_event_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
