@@ -69,6 +69,7 @@ type Server struct {
 	pollErrors        []error
 	describeNamespace int
 	shutdownRequests  []*workflowservice.ShutdownWorkerRequest
+	workflows         map[string]*workflowRun
 }
 
 // Start serves a new fake server on a loopback port until Stop.
