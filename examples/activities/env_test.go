@@ -49,7 +49,9 @@ func (r resources) Cleanup(ctx context.Context) error { return r.recorder.Cleanu
 // cleaner adapts recorder to activities.Cleaner.
 type cleaner struct{ *recorder }
 
-func (c cleaner) Cleanup(ctx context.Context, kind string) error { return c.recorder.Cleanup(ctx, kind) }
+func (c cleaner) Cleanup(ctx context.Context, kind string) error {
+	return c.recorder.Cleanup(ctx, kind)
+}
 
 func runString(t *testing.T, env *sundialtest.ActivityEnvironment, fn any, args ...any) (string, error) {
 	t.Helper()
