@@ -39,6 +39,7 @@ type Options struct {
 	// Synchronous is SQLite's synchronous setting for the writer: "FULL"
 	// (default; every commit is fsynced before Write returns) or "NORMAL" (in
 	// WAL mode a power loss may lose the last commits, never corrupt the file).
+	// Ignored for MemoryPath.
 	Synchronous string
 	// MaxBatch caps how many Writes are committed in one transaction.
 	// Default 256.
