@@ -196,7 +196,9 @@ func TestWorkerDetailedCancellationHandling(t *testing.T) {
 		task.StartToCloseTimeout = durationpb.New(30 * time.Millisecond)
 	})
 	h.addTask(t, "shutdown", "DetailedCancellationHandling", nil)
-	h.await(t, func(v fakeserver.View) bool { return len(v.Heartbeats("timeout")) > 0 && len(v.Heartbeats("shutdown")) > 0 })
+	h.await(t, func(v fakeserver.View) bool {
+		return len(v.Heartbeats("timeout")) > 0 && len(v.Heartbeats("shutdown")) > 0
+	})
 	time.Sleep(50 * time.Millisecond) // past the 30ms timeout
 	h.worker.Stop()
 	if o, ok := h.server.Outcome("timeout"); ok {
