@@ -17,10 +17,12 @@ import (
 	"net"
 	"sync"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
 
 	"github.com/sundialdev/sundial/internal/engine"
 	"github.com/sundialdev/sundial/internal/frontend"
@@ -124,7 +126,11 @@ func (s *Server) Start(ctx context.Context) error {
 	limits.MaxPayloadBytes = s.opts.MaxPayloadBytes
 	// A request may carry several payloads up to the limit, plus framing.
 	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
-	g := grpc.NewServer(grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(128<<20))
+	g := grpc.NewServer(
+		grpc.MaxRecvMsgSize(maxMsg),
+		grpc.MaxSendMsgSize(128<<20),
+		grpc.ChainUnaryInterceptor(statusInterceptor),
+	)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
 	hs := health.NewServer()
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -177,4 +183,17 @@ func (s *Server) Addr() string {
 		return s.listener.Addr().String()
 	}
 	return s.opts.ListenAddr
+}
+
+// statusInterceptor turns the engine's serviceerror values into gRPC statuses
+// with their Temporal error details, as the SDKs expect them.
+func statusInterceptor(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	resp, err := handler(ctx, req)
+	if err != nil {
+		if _, ok := status.FromError(err); ok {
+			return resp, err
+		}
+		return resp, serviceerror.ToStatus(err).Err()
+	}
+	return resp, nil
 }
