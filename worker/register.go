@@ -10,6 +10,7 @@ import (
 type RegisterActivityOptions struct {
 	// Name is the activity type name; default the function's name without its package
 	// path ("ChargeCard" for billing.ChargeCard or for the method value acts.ChargeCard).
+	// For a struct, it is a prefix put before each method's name.
 	Name string
 }
 
@@ -18,6 +19,10 @@ type RegisterActivityOptions struct {
 // converter can decode, and returns either error or (result, error). A wrong shape, a
 // function without a usable name (a function literal) or a name already taken is
 // reported at once.
+//
+// fn may also be a pointer to a struct (or a struct): each of its exported methods is
+// then registered under the method's name, which suits activities that share
+// dependencies such as a database handle. Every method must be a valid activity.
 func (w *Worker) RegisterActivity(fn any) error {
 	return w.RegisterActivityWithOptions(fn, RegisterActivityOptions{})
 }

@@ -5,6 +5,7 @@ package activityreg
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"sync"
 
@@ -26,7 +27,13 @@ func New() *Registry {
 
 // Register adds fn under name, or under fn's own function name when name is empty. It
 // fails if fn is not a valid activity function or the name is taken.
+//
+// fn may also be a struct or a pointer to one: then each of its exported methods is
+// registered under name + the method's name, all or none.
 func (r *Registry) Register(fn any, name string) error {
+	if isStruct(fn) {
+		return r.registerMethods(fn, name)
+	}
 	a, err := newActivity(fn)
 	if err != nil {
 		return fmt.Errorf("registering activity: %w", err)
@@ -37,13 +44,57 @@ func (r *Registry) Register(fn any, name string) error {
 		}
 	}
 	a.name = name
+	return r.add(a)
+}
+
+// add registers activities under their names, all or none.
+func (r *Registry) add(activities ...*Activity) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, taken := r.byName[name]; taken {
-		return fmt.Errorf("registering activity: an activity named %q is already registered", name)
+	seen := make(map[string]bool, len(activities))
+	for _, a := range activities {
+		if _, taken := r.byName[a.name]; taken || seen[a.name] {
+			return fmt.Errorf("registering activity: an activity named %q is already registered", a.name)
+		}
+		seen[a.name] = true
 	}
-	r.byName[name] = a
+	for _, a := range activities {
+		r.byName[a.name] = a
+	}
 	return nil
+}
+
+// isStruct reports a struct value or a non-nil pointer to one.
+func isStruct(v any) bool {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return false
+	}
+	if t.Kind() == reflect.Pointer {
+		return t.Elem().Kind() == reflect.Struct && !reflect.ValueOf(v).IsNil()
+	}
+	return t.Kind() == reflect.Struct
+}
+
+// registerMethods registers every exported method of v as an activity named
+// prefix+method name.
+func (r *Registry) registerMethods(v any, prefix string) error {
+	value := reflect.ValueOf(v)
+	t := value.Type()
+	if t.NumMethod() == 0 {
+		return fmt.Errorf("registering activities of %s: it has no exported methods", t)
+	}
+	activities := make([]*Activity, 0, t.NumMethod())
+	for i := range t.NumMethod() {
+		method := t.Method(i)
+		a, err := newActivity(value.Method(i).Interface())
+		if err != nil {
+			return fmt.Errorf("registering activities of %s: method %s: %w", t, method.Name, err)
+		}
+		a.name = prefix + method.Name
+		activities = append(activities, a)
+	}
+	return r.add(activities...)
 }
 
 // RegisterDynamic sets the activity that runs every type without a function of its own.

@@ -185,3 +185,49 @@ func TestDynamicActivityReceivesRawArguments(t *testing.T) {
 		t.Errorf("sum = %d, %v; want 42", sum, err)
 	}
 }
+
+type billing struct{ fee float64 }
+
+func (b *billing) Charge(_ context.Context, amount float64) (float64, error) {
+	return amount + b.fee, nil
+}
+func (b *billing) Refund(_ context.Context, amount float64) error { return nil }
+
+type badMethods struct{}
+
+func (badMethods) Fine(context.Context) error { return nil }
+func (badMethods) NoError() int               { return 1 }
+
+func TestRegisterStructRegistersEveryExportedMethod(t *testing.T) {
+	r := New()
+	if err := r.Register(&billing{fee: 1}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.Names(), ","); got != "Charge,Refund" {
+		t.Errorf("names %s", got)
+	}
+	if err := r.Register(&billing{}, "v2."); err != nil {
+		t.Fatal(err)
+	}
+	a, ok := r.Lookup("v2.Charge")
+	if !ok {
+		t.Fatal("prefixed method missing")
+	}
+	dc := converter.GetDefaultDataConverter()
+	out, err := a.Invoke(context.Background(), mustEncode(t, 2.5), dc)
+	var got float64
+	if err != nil || dc.FromPayloads(out, &got) != nil || got != 2.5 {
+		t.Errorf("v2.Charge = %v, %v", got, err)
+	}
+	if err := r.Register(&billing{}, ""); err == nil {
+		t.Error("registering the same methods again must fail")
+	}
+
+	bad := New()
+	if err := bad.Register(badMethods{}, ""); err == nil || !strings.Contains(err.Error(), "method NoError") {
+		t.Errorf("bad method: %v", err)
+	}
+	if len(bad.Names()) != 0 {
+		t.Errorf("a failed struct registration must register nothing, got %v", bad.Names())
+	}
+}
