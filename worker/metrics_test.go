@@ -2,11 +2,14 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/activity"
 )
 
@@ -48,5 +51,40 @@ func TestMetricsEndpointServesActivityMetrics(t *testing.T) {
 	w.Stop()
 	if _, err := http.Get("http://" + w.MetricsAddr().String() + "/metrics"); err == nil {
 		t.Error("the metrics endpoint must close with the worker")
+	}
+}
+
+func TestWorkerRecordsExecutionMetrics(t *testing.T) {
+	b := setup(t)
+	w := b.newWorker(t, Options{})
+	err := w.RegisterActivityWithOptions(func(ctx context.Context, kind string) error {
+		switch kind {
+		case "fail":
+			return errors.New("failed")
+		case "benign":
+			return sundial.NewApplicationErrorWithOptions("expected", "Expected",
+				sundial.ApplicationErrorOptions{Category: sundial.ApplicationErrorCategoryBenign})
+		}
+		return nil
+	}, RegisterActivityOptions{Name: "Mixed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, w)
+	for _, kind := range []string{"ok", "fail", "benign"} {
+		b.server.AddTask(newTask(t, kind, "Mixed", []any{kind}))
+		b.awaitOutcome(t, kind)
+	}
+	rec := httptest.NewRecorder()
+	w.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	text := rec.Body.String()
+	labels := `{activity_type="Mixed",namespace="default",task_queue="test-queue"}`
+	for _, want := range []string{
+		"sundial_activity_execution_latency_count" + labels + " 3\n",
+		"sundial_activity_execution_failed" + labels + " 1\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q:\n%s", want, text)
+		}
 	}
 }

@@ -38,10 +38,11 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 	}
 
 	dc := w.client.DataConverter()
+	meter := w.metrics.Meter().WithTags(activityTags(info, w.client.Namespace()))
 	var hb *heartbeater
 	ctx, run := activityrun.Start(w.activityCtx, attemptConfig{
 		Info:             info,
-		Meter:            w.metrics.Meter().WithTags(activityTags(info, w.client.Namespace())),
+		Meter:            meter,
 		Client:           w.client,
 		DataConverter:    dc,
 		Logger:           w.opts.Logger,
@@ -53,12 +54,15 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 	})
 	hb = w.newHeartbeater(logger, info.TaskToken, w.opts.heartbeatThrottleInterval(info.HeartbeatTimeout), run.Cancel)
 
+	begin := time.Now()
 	result, err := act.Invoke(ctx, task.GetInput(), dc)
 	reason := activity.CancellationReason(ctx)
 	run.Finish()
 	pending := hb.stop()
+	outcome, reportErr := decideOutcome(err, reason)
+	recordExecution(meter, time.Since(begin), outcome, reportErr)
 
-	switch outcome, reportErr := decideOutcome(err, reason); outcome {
+	switch outcome {
 	case outcomeCompleted:
 		w.respondCompleted(logger, info.TaskToken, result)
 	case outcomeCanceled:
@@ -73,6 +77,28 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 		logger.Info("activity result dropped: the server has already closed this attempt",
 			slog.String("reason", reason.String()), "error", err)
 	}
+}
+
+// Worker metrics, recorded for every activity attempt with the activity's labels.
+const (
+	metricExecutionLatency = "sundial_activity_execution_latency"
+	metricExecutionFailed  = "sundial_activity_execution_failed"
+)
+
+// recordExecution records how long an attempt ran and, for failures other than benign
+// application errors, that it failed.
+func recordExecution(meter activity.MetricMeter, elapsed time.Duration, outcome outcome, err error) {
+	meter.Histogram(metricExecutionLatency, activity.MetricOptions{
+		Description: "Time activity functions took to return, in seconds", Unit: "seconds",
+	}).Record(elapsed.Seconds())
+	if outcome != outcomeFailed {
+		return
+	}
+	var app *sundial.ApplicationError
+	if errors.As(err, &app) && app.Category() == sundial.ApplicationErrorCategoryBenign {
+		return
+	}
+	meter.Counter(metricExecutionFailed, activity.MetricOptions{Description: "Activity attempts that failed"}).Add(1)
 }
 
 // activityTags are the labels of every metric an activity records.
