@@ -13,8 +13,10 @@
 // MaxConcurrentActivityExecutionSize activities run at once and no task is taken that
 // cannot start. WorkerActivitiesPerSecond spaces polls on this worker;
 // TaskQueueActivitiesPerSecond is passed to the server, which applies it to the whole
-// task queue. Poll errors are retried after an exponential, jittered backoff (200ms
-// doubling to 10s); ResourceExhausted starts the backoff at 1s.
+// task queue. The client already resends calls that fail transiently (Unavailable,
+// ResourceExhausted, ...) within the poll's deadline; any other poll error is retried by
+// the poller after an exponential, jittered backoff (200ms doubling to 10s), and a
+// ResourceExhausted that still gets through starts the backoff at 1s.
 //
 // # Outcomes
 //
