@@ -148,19 +148,19 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 				return startResult{runID: ps.RunID, started: false}, nil
 			case enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING:
 			default:
-				return startResult{}, alreadyStarted(p, ps)
+				return startResult{}, alreadyStarted(ps)
 			}
 		} else {
 			switch reuse {
 			case enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
 				return startResult{}, serviceerror.NewWorkflowExecutionAlreadyStarted(
 					fmt.Sprintf("Workflow execution already finished and WorkflowIdReusePolicy is REJECT_DUPLICATE. WorkflowId: %s, RunId: %s.", ps.WorkflowID, ps.RunID),
-					p.RequestID, ps.RunID)
+					ps.StartRequest, ps.RunID)
 			case enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
 				if ps.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED || ps.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW {
 					return startResult{}, serviceerror.NewWorkflowExecutionAlreadyStarted(
 						fmt.Sprintf("Workflow execution already finished successfully and WorkflowIdReusePolicy is ALLOW_DUPLICATE_FAILED_ONLY. WorkflowId: %s, RunId: %s.", ps.WorkflowID, ps.RunID),
-						p.RequestID, ps.RunID)
+						ps.StartRequest, ps.RunID)
 				}
 			}
 			prev = nil // closed: nothing to terminate
@@ -207,8 +207,10 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	return startResult{runID: p.RunID, started: true}, nil
 }
 
-func alreadyStarted(p machine.StartParams, running *machine.State) error {
+// alreadyStarted reports the running run; its detail carries that run's start
+// request id, which the SDKs use to tell a retried start from a conflict.
+func alreadyStarted(running *machine.State) error {
 	return serviceerror.NewWorkflowExecutionAlreadyStarted(
 		fmt.Sprintf("Workflow execution is already running. WorkflowId: %s, RunId: %s.", running.WorkflowID, running.RunID),
-		p.RequestID, running.RunID)
+		running.StartRequest, running.RunID)
 }

@@ -87,8 +87,12 @@ func (tx *Tx) FireDeadlines() bool {
 	}
 	now := tx.Now
 	due := func(t time.Time) bool { return !t.IsZero() && !now.Before(t) }
-	if due(s.RunDeadline) || due(s.ExecutionDeadline) {
-		tx.timeoutRun()
+	if due(s.ExecutionDeadline) {
+		tx.timeoutRun(enumspb.RETRY_STATE_TIMEOUT)
+		return true
+	}
+	if due(s.RunDeadline) {
+		tx.timeoutRun(enumspb.RETRY_STATE_RETRY_POLICY_NOT_SET)
 		return true
 	}
 	changed := false
@@ -135,6 +139,7 @@ func (tx *Tx) FireDeadlines() bool {
 func (tx *Tx) timeoutActivity(a *Activity, kind enumspb.TimeoutType) {
 	details := a.DecodedHeartbeatDetails()
 	failure := timeoutFailure(kind, details)
+	// Schedule-to-start and schedule-to-close timeouts are never retried.
 	retryState := enumspb.RETRY_STATE_TIMEOUT
 	if kind == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || kind == enumspb.TIMEOUT_TYPE_HEARTBEAT {
 		delay, state := a.Retry.nextAttempt(a.Attempt, failure, tx.Now, a.scheduleToCloseDeadline())

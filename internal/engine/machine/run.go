@@ -5,7 +5,6 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
-	failurepb "go.temporal.io/api/failure/v1"
 	historypb "go.temporal.io/api/history/v1"
 	sdkpb "go.temporal.io/api/sdk/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
@@ -190,31 +189,22 @@ func (tx *Tx) TerminateRun(reason string, details *commonpb.Payloads, identity s
 }
 
 // timeoutRun closes the run because its run or execution timeout expired.
-func (tx *Tx) timeoutRun() {
+// retryState says why no new run follows: the execution timeout ends every
+// retry, a run timeout ends this run when no retry policy is set.
+func (tx *Tx) timeoutRun(retryState enumspb.RetryState) {
 	tx.forceClose(enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, &historypb.HistoryEvent{
 		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
 		Attributes: &historypb.HistoryEvent_WorkflowExecutionTimedOutEventAttributes{WorkflowExecutionTimedOutEventAttributes: &historypb.WorkflowExecutionTimedOutEventAttributes{
-			RetryState: enumspb.RETRY_STATE_TIMEOUT,
+			RetryState: retryState,
 		}},
 	})
 }
 
-// forceClose closes the run from outside its code: a started workflow task is
-// failed first, and buffered events are written, so history stays well formed.
+// forceClose closes the run from outside its code. As in Temporal, a started
+// workflow task is simply dropped (its completion will get NotFound) and
+// buffered events are written before the close event.
 func (tx *Tx) forceClose(status enumspb.WorkflowExecutionStatus, ev *historypb.HistoryEvent) {
-	s := tx.S
-	if wt := s.WorkflowTask; wt != nil && wt.StartedEventID != 0 {
-		tx.add(&historypb.HistoryEvent{
-			EventType: enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-			Attributes: &historypb.HistoryEvent_WorkflowTaskFailedEventAttributes{WorkflowTaskFailedEventAttributes: &historypb.WorkflowTaskFailedEventAttributes{
-				ScheduledEventId: wt.ScheduledEventID,
-				StartedEventId:   wt.StartedEventID,
-				Cause:            enumspb.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
-				Failure:          &failurepb.Failure{Message: "the workflow was closed while this workflow task ran", Source: "Server"},
-			}},
-		})
-		s.WorkflowTask = nil
-	}
+	tx.S.WorkflowTask = nil
 	tx.flushBuffered()
 	tx.closeRun(status, ev)
 }
