@@ -43,6 +43,7 @@ type Engine struct {
 	idLocks keyedMutex
 	// deadSticky holds sticky queues whose worker said it shut down.
 	deadSticky sync.Map // matching.QueueKey -> struct{}
+	clusterID  string
 
 	stopOnce sync.Once
 	stopped  chan struct{}

@@ -128,8 +128,17 @@ func (e *Engine) ensureDefaultNamespace(ctx context.Context) error {
 	if err != nil && !errors.As(err, &exists) {
 		return err
 	}
+	ns, err := e.ns.lookup(ctx, DefaultNamespace)
+	if err != nil {
+		return err
+	}
+	e.clusterID = ns.id
 	return nil
 }
+
+// ClusterID identifies this server's database: it is the id of its default
+// namespace, created with the database and never changed. Valid after Start.
+func (e *Engine) ClusterID() string { return e.clusterID }
 
 // RegisterNamespace creates a namespace.
 func (e *Engine) RegisterNamespace(ctx context.Context, req *workflowservice.RegisterNamespaceRequest) (*workflowservice.RegisterNamespaceResponse, error) {

@@ -16,14 +16,15 @@ import (
 // not implement yet answer Unimplemented.
 type Handler struct {
 	workflowservice.UnimplementedWorkflowServiceServer
-	engine  *engine.Engine
-	limits  Limits
-	version string
+	engine    *engine.Engine
+	limits    Limits
+	version   string
+	clusterID string
 }
 
 // NewHandler returns a handler serving e.
 func NewHandler(e *engine.Engine, limits Limits, version string) *Handler {
-	return &Handler{engine: e, limits: limits, version: version}
+	return &Handler{engine: e, limits: limits, version: version, clusterID: e.ClusterID()}
 }
 
 // serve validates req with validate, then calls do.
@@ -152,4 +153,8 @@ func (h *Handler) ResetStickyTaskQueue(ctx context.Context, req *workflowservice
 
 func (h *Handler) ShutdownWorker(ctx context.Context, req *workflowservice.ShutdownWorkerRequest) (*workflowservice.ShutdownWorkerResponse, error) {
 	return serve(ctx, h, req, validateShutdownWorker, h.engine.ShutdownWorker)
+}
+
+func (h *Handler) DescribeTaskQueue(ctx context.Context, req *workflowservice.DescribeTaskQueueRequest) (*workflowservice.DescribeTaskQueueResponse, error) {
+	return serve(ctx, h, req, validateDescribeTaskQueue, h.engine.DescribeTaskQueue)
 }

@@ -3,6 +3,7 @@ package frontend
 import (
 	"context"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 )
 
@@ -26,5 +27,22 @@ func (h *Handler) GetSystemInfo(_ context.Context, req *workflowservice.GetSyste
 			// RespondActivityTaskFailed's last_heartbeat_details are kept.
 			ActivityFailureIncludeHeartbeat: true,
 		},
+	}, nil
+}
+
+// GetClusterInfo describes the one-node cluster a Sundial server is; the
+// temporal CLI and Web UI read it.
+func (h *Handler) GetClusterInfo(_ context.Context, req *workflowservice.GetClusterInfoRequest) (*workflowservice.GetClusterInfoResponse, error) {
+	if req == nil {
+		return nil, serviceerror.NewInvalidArgument("Request is nil.")
+	}
+	return &workflowservice.GetClusterInfoResponse{
+		ServerVersion:          h.version,
+		ClusterId:              h.clusterID,
+		ClusterName:            "active",
+		HistoryShardCount:      1,
+		PersistenceStore:       "sqlite",
+		VisibilityStore:        "sqlite",
+		InitialFailoverVersion: 1,
 	}, nil
 }
