@@ -1,0 +1,55 @@
+// Command temporal-server runs Temporal's own server (go.temporal.io/server) in one
+// process on a SQLite file, configured like Temporal's development server: all four
+// services in one process, one history shard, SQLite's default pragmas (rollback
+// journal, synchronous=FULL), archival off, no metrics exporter, and the namespace
+// "default" registered. The benchmark starts it as a child process so that its CPU
+// time and memory can be read from /proc, exactly like Sundial's binary.
+//
+//	temporal-server --listen 127.0.0.1:7233 --db /tmp/temporal.db
+//
+// It stops on SIGINT or SIGTERM.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:7233", "host:port the frontend serves on")
+	db := flag.String("db", "temporal.db", "SQLite file; created with Temporal's schema when missing")
+	namespace := flag.String("namespace", "default", "namespace to register at start")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	flag.Parse()
+
+	if err := serve(options{
+		listenAddr: *listen,
+		dbPath:     *db,
+		namespace:  *namespace,
+		logLevel:   *logLevel,
+	}); err != nil {
+		fmt.Fprintf(os.Stderr, "temporal-server: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// serve starts the server and blocks until SIGINT or SIGTERM, then stops it.
+func serve(cfg options) error {
+	srv, err := newServer(cfg)
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("starting: %w", err)
+	}
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	<-signals
+	if err := srv.Stop(); err != nil {
+		return fmt.Errorf("stopping: %w", err)
+	}
+	return nil
+}
