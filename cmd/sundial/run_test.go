@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,5 +105,23 @@ func TestRunServerStopsOnCancel(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "stopped") {
 		t.Errorf("stderr does not report the stop:\n%s", stderr.String())
+	}
+}
+
+func TestRunServerReportsStartFailure(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("occupying a port: %v", err)
+	}
+	defer busy.Close()
+	db := filepath.Join(t.TempDir(), "sundial.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	code, _, stderr := runForTest(t, ctx, "server", "--listen", busy.Addr().String(), "--db", db)
+	if code != exitFailure {
+		t.Fatalf("exit code = %d, want %d; stderr:\n%s", code, exitFailure, stderr)
+	}
+	if !strings.Contains(stderr, "sundial server: starting on "+busy.Addr().String()) {
+		t.Errorf("stderr does not explain the failure:\n%s", stderr)
 	}
 }
