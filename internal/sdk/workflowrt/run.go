@@ -1,0 +1,208 @@
+package workflowrt
+
+import (
+	"errors"
+	"fmt"
+
+	commandpb "go.temporal.io/api/command/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+)
+
+// workflowRun is a run the runtime keeps between workflow tasks: its environment and
+// how far into history it got.
+type workflowRun struct {
+	env *runEnv
+	// lastEventID is the last history event applied.
+	lastEventID int64
+	// closeQueued is set once the close command was produced.
+	closeQueued bool
+}
+
+// newWorkflowRun prepares a run from its WorkflowExecutionStarted event; the workflow
+// function starts running at the first workflow task.
+func newWorkflowRun(cfg *runConfig, namespace string, exec Execution, taskQueue string, started *historypb.HistoryEvent) (*workflowRun, error) {
+	if started.GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED || started.GetEventId() != 1 {
+		return nil, fmt.Errorf("history must begin with WorkflowExecutionStarted as event 1, got %s as event %d",
+			started.GetEventType(), started.GetEventId())
+	}
+	info := newInfo(namespace, exec, taskQueue, started)
+	fn, err := cfg.registry.lookup(info.WorkflowType)
+	if err != nil {
+		return nil, err
+	}
+	env := newRunEnv(cfg.dataConverter, cfg.failureConverter, cfg.logger, info)
+	input := started.GetWorkflowExecutionStartedEventAttributes().GetInput()
+	env.start(func(ctx Context) (*commonPayloads, error) { return fn(ctx, input) })
+	return &workflowRun{env: env}, nil
+}
+
+// close ends the run's coroutines.
+func (r *workflowRun) close() { r.env.sched.close() }
+
+// apply feeds history events to the run. Events up to lastEventID are skipped (a full
+// history for a cached run); the rest must follow on without gaps. Workflow code runs at
+// the end of each batch; batches whose WorkflowTaskStarted id is at most
+// previousStartedEventID are replays. It returns the commands of the last batch that ran
+// code, which are the answer to the current task when history ends at its
+// WorkflowTaskStarted.
+func (r *workflowRun) apply(events []*historypb.HistoryEvent, previousStartedEventID int64) ([]*commandpb.Command, error) {
+	fresh := make([]*historypb.HistoryEvent, 0, len(events))
+	for _, ev := range events {
+		if ev.GetEventId() <= r.lastEventID {
+			continue
+		}
+		if want := r.lastEventID + 1 + int64(len(fresh)); ev.GetEventId() != want {
+			return nil, fmt.Errorf("history has a gap: expected event %d, got event %d", want, ev.GetEventId())
+		}
+		fresh = append(fresh, ev)
+	}
+	batches := splitBatches(fresh)
+	var commands []*commandpb.Command
+	for i, b := range batches {
+		if i+1 < len(batches) {
+			if err := r.preloadMarkers(batches[i+1]); err != nil {
+				return nil, err
+			}
+		}
+		if err := r.applyBatch(b); err != nil {
+			return nil, err
+		}
+		if b.started == nil {
+			continue
+		}
+		var err error
+		commands, err = r.runCode(b.started, b.started.GetEventId() <= previousStartedEventID)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if n := len(fresh); n > 0 {
+		r.lastEventID = fresh[n-1].GetEventId()
+	}
+	return commands, nil
+}
+
+// preloadMarkers makes the marker data of the next batch available to the code that
+// runs at the end of this one: on replay that code asks for what it recorded then.
+func (r *workflowRun) preloadMarkers(next batch) error {
+	markers, followers := next.markers()
+	for i, m := range markers {
+		if err := r.env.preloadMarker(m, followers[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyBatch applies a batch's events in order.
+func (r *workflowRun) applyBatch(b batch) error {
+	var previous *historypb.HistoryEvent
+	for _, ev := range b.events {
+		if err := r.applyEvent(ev, previous); err != nil {
+			return err
+		}
+		previous = ev
+	}
+	return nil
+}
+
+// applyEvent checks a command event against the commands of the code, then lets the
+// event resolve whatever waits for it.
+func (r *workflowRun) applyEvent(ev, previous *historypb.HistoryEvent) error {
+	e := r.env
+	if isCommandEvent(ev.GetEventType()) {
+		if err := e.matchEvent(ev, previous); err != nil {
+			return err
+		}
+	}
+	switch ev.GetEventType() {
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+		enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+		enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
+		enumspb.EVENT_TYPE_TIMER_STARTED,
+		enumspb.EVENT_TYPE_MARKER_RECORDED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+		return nil
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+		return e.onActivityScheduled(ev)
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+		return e.onActivityClosed(ev, ev.GetActivityTaskCompletedEventAttributes().GetScheduledEventId())
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+		return e.onActivityClosed(ev, ev.GetActivityTaskFailedEventAttributes().GetScheduledEventId())
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+		return e.onActivityClosed(ev, ev.GetActivityTaskTimedOutEventAttributes().GetScheduledEventId())
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+		return e.onActivityClosed(ev, ev.GetActivityTaskCanceledEventAttributes().GetScheduledEventId())
+	case enumspb.EVENT_TYPE_TIMER_FIRED:
+		return e.onTimerFired(ev)
+	case enumspb.EVENT_TYPE_TIMER_CANCELED:
+		e.onTimerCanceled(ev)
+		return nil
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+		attrs := ev.GetWorkflowExecutionSignaledEventAttributes()
+		e.signalChannel(attrs.GetSignalName()).deliver(attrs.GetInput())
+		return nil
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
+		e.requestCancel()
+		return nil
+	case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+		e.info.SearchAttributes = mergeSearchAttributes(e.info.SearchAttributes, ev.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes())
+		return nil
+	case enumspb.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+		e.info.Memo = mergeMemo(e.info.Memo, ev.GetWorkflowPropertiesModifiedEventAttributes().GetUpsertedMemo())
+		return nil
+	}
+	if ev.GetWorkerMayIgnore() {
+		return nil
+	}
+	return fmt.Errorf("history event %d has type %s, which this SDK does not support", ev.GetEventId(), ev.GetEventType())
+}
+
+// runCode runs the workflow's coroutines for the workflow task that started with
+// started, and returns the commands they produced.
+func (r *workflowRun) runCode(started *historypb.HistoryEvent, replaying bool) ([]*commandpb.Command, error) {
+	e := r.env
+	if len(e.awaiting) > 0 {
+		return nil, &NondeterminismError{Command: e.awaiting[0].proto, Reason: "history moved on to the next workflow task without recording it"}
+	}
+	e.replaying = replaying
+	if t := started.GetEventTime().AsTime(); t.After(e.now) {
+		e.now = t
+	}
+	e.info.HistoryLength = started.GetEventId()
+	e.info.ContinueAsNewSuggested = started.GetWorkflowTaskStartedEventAttributes().GetSuggestContinueAsNew()
+	e.nextEventID = started.GetEventId() + 2 + int64(len(e.outgoing))
+	if !r.closeQueued {
+		if err := e.sched.runUntilBlocked(); err != nil {
+			var p *workflowPanic
+			if errors.As(err, &p) {
+				if nd, ok := p.value.(*NondeterminismError); ok {
+					return nil, nd
+				}
+			}
+			return nil, err
+		}
+		if e.finished {
+			e.addCommand(e.closeCommand(), false)
+			r.closeQueued = true
+		}
+	}
+	return e.takeCommands(), nil
+}
+
+// pendingCommandsError reports commands that replayed code produced but history does
+// not hold, for a history that is complete (not ending at an in-flight task).
+func (r *workflowRun) pendingCommandsError() error {
+	if len(r.env.awaiting) == 0 {
+		return nil
+	}
+	return &NondeterminismError{Command: r.env.awaiting[0].proto, Reason: "history ends without recording it"}
+}

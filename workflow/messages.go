@@ -1,0 +1,75 @@
+package workflow
+
+import (
+	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
+)
+
+// StackTraceQuery is the built-in query answered with the stacks of the workflow's
+// goroutines, for finding where a workflow is stuck.
+const StackTraceQuery = workflowrt.StackTraceQuery
+
+// GetSignalChannel returns the channel of the signals named name. Signals are kept in
+// the channel until received, even those sent before the call.
+func GetSignalChannel(ctx Context, name string) ReceiveChannel {
+	return workflowrt.GetSignalChannel(ctx, name)
+}
+
+// Signal declares a signal and the type of its value, for type-checked receiving (and
+// sending, in clients that accept it).
+type Signal[T any] struct{ name string }
+
+// NewSignal declares the signal named name carrying a T.
+func NewSignal[T any](name string) Signal[T] { return Signal[T]{name: name} }
+
+// Name is the signal name on the wire.
+func (s Signal[T]) Name() string { return s.name }
+
+// SignalChannel receives the values of one declared signal.
+type SignalChannel[T any] struct{ ch ReceiveChannel }
+
+// GetSignal returns the channel of signal s.
+func GetSignal[T any](ctx Context, s Signal[T]) SignalChannel[T] {
+	return SignalChannel[T]{ch: GetSignalChannel(ctx, s.name)}
+}
+
+// Receive blocks until a signal arrives and returns its value.
+func (c SignalChannel[T]) Receive(ctx Context) T {
+	var v T
+	c.ch.Receive(ctx, &v)
+	return v
+}
+
+// ReceiveAsync returns a signal value if one is waiting.
+func (c SignalChannel[T]) ReceiveAsync() (T, bool) {
+	var v T
+	ok := c.ch.ReceiveAsync(&v)
+	return v, ok
+}
+
+// Len is the number of signals waiting.
+func (c SignalChannel[T]) Len() int { return c.ch.Len() }
+
+// Channel returns the underlying channel, for Selector.AddReceive.
+func (c SignalChannel[T]) Channel() ReceiveChannel { return c.ch }
+
+// SetQueryHandler registers handler for queries named queryType. handler is a function
+// with any arguments the data converter can decode, returning (result, error) or error.
+// It must only read workflow state and must not block.
+func SetQueryHandler(ctx Context, queryType string, handler any) error {
+	return workflowrt.SetQueryHandler(ctx, queryType, handler)
+}
+
+// Query declares a query with its argument and result types, for type-checked
+// handlers (and calls, in clients that accept it). Use struct{} for no argument.
+type Query[In, Out any] struct{ name string }
+
+// NewQuery declares the query named name.
+func NewQuery[In, Out any](name string) Query[In, Out] { return Query[In, Out]{name: name} }
+
+// Name is the query type on the wire.
+func (q Query[In, Out]) Name() string { return q.name }
+
+// SetQueryHandlerFor registers a handler for the declared query q.
+func SetQueryHandlerFor[In, Out any](ctx Context, q Query[In, Out], handler func(In) (Out, error)) error {
+	return workflowrt.SetQueryHandler(ctx, q.name, handler)
+}
