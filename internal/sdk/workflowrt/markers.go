@@ -162,4 +162,3 @@ func (e *runEnv) preloadMarker(ev *historypb.HistoryEvent, next *historypb.Histo
 	}
 	return nil
 }
-
