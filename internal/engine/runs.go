@@ -195,12 +195,32 @@ func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *m
 	if err != nil {
 		return err
 	}
+	var nextKey runKey
+	if next := tx.Next; next != nil {
+		nextKey = runKey{next.S.NamespaceID, next.S.WorkflowID, next.S.RunID}
+		w, batch, err := e.executionWrite(nextKey, next, 0)
+		if err != nil {
+			return err
+		}
+		t.Executions = append(t.Executions, w)
+		t.Events = append(t.Events, *batch)
+		t.Current = &store.CurrentWrite{
+			Current:       store.CurrentExecution{NamespaceID: nextKey.namespaceID, WorkflowID: nextKey.workflowID, RunID: nextKey.runID},
+			ExpectedRunID: r.key.runID,
+		}
+	}
 	if err := e.commit(ctx, t); err != nil {
 		// The store may or may not hold the write; reload on next use.
 		r.state = nil
 		return err
 	}
 	e.applied(r, tx)
+	if tx.Next != nil {
+		nr := e.runs.get(nextKey)
+		nr.mu.Lock()
+		e.applied(nr, tx.Next)
+		nr.mu.Unlock()
+	}
 	return nil
 }
 

@@ -105,6 +105,13 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	unlock := e.idLocks.lock(ns.id + "\x00" + p.WorkflowID)
 	defer unlock()
 
+	if p.CronSchedule != "" {
+		delay, err := machine.CronDelay(p.CronSchedule, e.clock.Now())
+		if err != nil {
+			return startResult{}, serviceerror.NewInvalidArgument(err.Error())
+		}
+		p.StartDelay = delay
+	}
 	if reuse == enumspb.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING {
 		if conflict != enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED && signal == nil {
 			return startResult{}, serviceerror.NewInvalidArgument("WorkflowIdReusePolicy TERMINATE_IF_RUNNING cannot be combined with a WorkflowIdConflictPolicy")

@@ -59,26 +59,38 @@ func (tx *Tx) applyCommand(i int, cmd *commandpb.Command, completedID int64) (bo
 		if a == nil {
 			a = &commandpb.CompleteWorkflowExecutionCommandAttributes{}
 		}
+		next, _ := tx.nextRun(nil, a.Result)
+		attrs := &historypb.WorkflowExecutionCompletedEventAttributes{Result: a.Result, WorkflowTaskCompletedEventId: completedID}
+		if next != nil {
+			attrs.NewExecutionRunId = next.RunID
+		}
 		tx.closeRun(enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, &historypb.HistoryEvent{
 			EventType:    enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
 			UserMetadata: cmd.UserMetadata,
-			Attributes: &historypb.HistoryEvent_WorkflowExecutionCompletedEventAttributes{WorkflowExecutionCompletedEventAttributes: &historypb.WorkflowExecutionCompletedEventAttributes{
-				Result: a.Result, WorkflowTaskCompletedEventId: completedID,
-			}},
+			Attributes:   &historypb.HistoryEvent_WorkflowExecutionCompletedEventAttributes{WorkflowExecutionCompletedEventAttributes: attrs},
 		})
+		if next != nil {
+			tx.startNext(*next)
+		}
 		return false, nil
 	case enumspb.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
 		a := cmd.GetFailWorkflowExecutionCommandAttributes()
 		if a == nil || a.Failure == nil {
 			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES, "Failure is not set on FailWorkflowExecution command")
 		}
+		next, retryState := tx.nextRun(a.Failure, nil)
+		attrs := &historypb.WorkflowExecutionFailedEventAttributes{Failure: a.Failure, RetryState: retryState, WorkflowTaskCompletedEventId: completedID}
+		if next != nil {
+			attrs.NewExecutionRunId = next.RunID
+		}
 		tx.closeRun(enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, &historypb.HistoryEvent{
 			EventType:    enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
 			UserMetadata: cmd.UserMetadata,
-			Attributes: &historypb.HistoryEvent_WorkflowExecutionFailedEventAttributes{WorkflowExecutionFailedEventAttributes: &historypb.WorkflowExecutionFailedEventAttributes{
-				Failure: a.Failure, RetryState: enumspb.RETRY_STATE_RETRY_POLICY_NOT_SET, WorkflowTaskCompletedEventId: completedID,
-			}},
+			Attributes:   &historypb.HistoryEvent_WorkflowExecutionFailedEventAttributes{WorkflowExecutionFailedEventAttributes: attrs},
 		})
+		if next != nil {
+			tx.startNext(*next)
+		}
 		return false, nil
 	case enumspb.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
 		a := cmd.GetCancelWorkflowExecutionCommandAttributes()
@@ -129,8 +141,13 @@ func (tx *Tx) applyCommand(i int, cmd *commandpb.Command, completedID int64) (bo
 			}},
 		})
 		return false, nil
-	case enumspb.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
-		enumspb.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+	case enumspb.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
+		a := cmd.GetContinueAsNewWorkflowExecutionCommandAttributes()
+		if a == nil {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, "ContinueAsNewWorkflowExecutionCommandAttributes is not set")
+		}
+		return false, tx.continueAsNew(i, a, completedID, cmd)
+	case enumspb.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
 		enumspb.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
 		enumspb.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
 		enumspb.COMMAND_TYPE_PROTOCOL_MESSAGE,

@@ -1,10 +1,12 @@
 package machine
 
 import (
+	"cmp"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	historypb "go.temporal.io/api/history/v1"
 	sdkpb "go.temporal.io/api/sdk/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
@@ -39,6 +41,17 @@ type StartParams struct {
 
 	// Signal, when set, is delivered in the same transition (signal-with-start).
 	Signal *Signal
+
+	// The fields below are set for a run that continues an earlier one
+	// (continue-as-new, retry, cron).
+	FirstRunID           string
+	ContinuedRunID       string
+	Initiator            enumspb.ContinueAsNewInitiator
+	Attempt              int32
+	ContinuedFailure     *failurepb.Failure
+	LastCompletionResult *commonpb.Payloads
+	// ExecutionDeadline carries the first run's execution timeout deadline.
+	ExecutionDeadline time.Time
 }
 
 // Signal is a signal sent to a run.
@@ -60,13 +73,14 @@ func NewRun(p StartParams, now time.Time) *Tx {
 		Namespace:           p.Namespace,
 		WorkflowID:          p.WorkflowID,
 		RunID:               p.RunID,
-		FirstRunID:          p.RunID,
+		FirstRunID:          cmp.Or(p.FirstRunID, p.RunID),
 		WorkflowType:        p.WorkflowType,
 		TaskQueue:           p.TaskQueue,
 		Status:              enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
 		StartRequest:        p.RequestID,
 		Identity:            p.Identity,
-		Attempt:             1,
+		Attempt:             max(p.Attempt, 1),
+		CronSchedule:        p.CronSchedule,
 		StartTime:           now,
 		ExecutionTime:       now.Add(p.StartDelay),
 		RunTimeout:          runTimeout,
@@ -79,8 +93,22 @@ func NewRun(p StartParams, now time.Time) *Tx {
 	if runTimeout > 0 {
 		s.RunDeadline = s.ExecutionTime.Add(runTimeout)
 	}
-	if execTimeout > 0 {
+	switch {
+	case !p.ExecutionDeadline.IsZero():
+		s.ExecutionDeadline = p.ExecutionDeadline
+	case execTimeout > 0:
 		s.ExecutionDeadline = s.ExecutionTime.Add(execTimeout)
+	}
+	if p.RetryPolicy != nil {
+		s.RetryPolicy, _ = proto.Marshal(p.RetryPolicy)
+	}
+	if p.RetryPolicy != nil || p.CronSchedule != "" {
+		if p.Input != nil {
+			s.Input, _ = proto.Marshal(p.Input)
+		}
+		if p.Header != nil {
+			s.Header, _ = proto.Marshal(p.Header)
+		}
 	}
 	if p.Memo != nil && len(p.Memo.Fields) > 0 {
 		s.Memo, _ = proto.Marshal(p.Memo)
@@ -97,10 +125,14 @@ func NewRun(p StartParams, now time.Time) *Tx {
 		WorkflowRunTimeout:       durationpb.New(runTimeout),
 		WorkflowTaskTimeout:      durationpb.New(taskTimeout),
 		OriginalExecutionRunId:   p.RunID,
-		FirstExecutionRunId:      p.RunID,
+		FirstExecutionRunId:      s.FirstRunID,
+		ContinuedExecutionRunId:  p.ContinuedRunID,
+		Initiator:                p.Initiator,
+		ContinuedFailure:         p.ContinuedFailure,
+		LastCompletionResult:     p.LastCompletionResult,
 		Identity:                 p.Identity,
 		RetryPolicy:              p.RetryPolicy,
-		Attempt:                  1,
+		Attempt:                  s.Attempt,
 		CronSchedule:             p.CronSchedule,
 		Memo:                     p.Memo,
 		SearchAttributes:         p.SearchAttributes,
@@ -192,12 +224,29 @@ func (tx *Tx) TerminateRun(reason string, details *commonpb.Payloads, identity s
 // retryState says why no new run follows: the execution timeout ends every
 // retry, a run timeout ends this run when no retry policy is set.
 func (tx *Tx) timeoutRun(retryState enumspb.RetryState) {
+	attrs := &historypb.WorkflowExecutionTimedOutEventAttributes{RetryState: retryState}
+	var next *StartParams
+	if retryState != enumspb.RETRY_STATE_TIMEOUT {
+		// A run timeout may be retried (or followed by the next cron run).
+		failure := &failurepb.Failure{
+			Message: "workflow run timed out",
+			Source:  "Server",
+			FailureInfo: &failurepb.Failure_TimeoutFailureInfo{TimeoutFailureInfo: &failurepb.TimeoutFailureInfo{
+				TimeoutType: enumspb.TIMEOUT_TYPE_START_TO_CLOSE,
+			}},
+		}
+		next, attrs.RetryState = tx.nextRun(failure, nil)
+		if next != nil {
+			attrs.NewExecutionRunId = next.RunID
+		}
+	}
 	tx.forceClose(enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, &historypb.HistoryEvent{
-		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
-		Attributes: &historypb.HistoryEvent_WorkflowExecutionTimedOutEventAttributes{WorkflowExecutionTimedOutEventAttributes: &historypb.WorkflowExecutionTimedOutEventAttributes{
-			RetryState: retryState,
-		}},
+		EventType:  enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+		Attributes: &historypb.HistoryEvent_WorkflowExecutionTimedOutEventAttributes{WorkflowExecutionTimedOutEventAttributes: attrs},
 	})
+	if next != nil {
+		tx.startNext(*next)
+	}
 }
 
 // forceClose closes the run from outside its code. As in Temporal, a started

@@ -64,6 +64,16 @@ type State struct {
 
 	Memo             []byte // encoded commonpb.Memo
 	SearchAttributes []byte // encoded commonpb.SearchAttributes
+
+	// RetryPolicy is the workflow's own retry policy (encoded
+	// commonpb.RetryPolicy), nil when the client set none: runs are then not
+	// retried.
+	RetryPolicy  []byte
+	CronSchedule string
+	// Input and Header of the start (encoded), kept only when a retry or cron
+	// run may need them again.
+	Input  []byte
+	Header []byte
 }
 
 // WorkflowTask is the one workflow task a run may have outstanding.

@@ -16,6 +16,9 @@ type Tx struct {
 	Now time.Time
 	// Events are the new history events, in order, with ids assigned.
 	Events []*historypb.HistoryEvent
+	// Next is the transition that creates the run following this one
+	// (continue-as-new, retry, cron). It must be committed with this one.
+	Next *Tx
 }
 
 // Begin starts a transition of s at now.
@@ -95,4 +98,5 @@ func tsOf(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }
 func (tx *Tx) Restore(s *State) {
 	tx.S = s
 	tx.Events = nil
+	tx.Next = nil
 }
