@@ -215,7 +215,6 @@ func isNotFoundErr(err error) bool {
 	return errors.As(err, &nf)
 }
 
-
 // failForCommand fails the started workflow task because of a bad command and
 // returns the error for the worker. Temporal writes such a failure only on a
 // task's first attempt; later attempts are left to time out, so a workflow stuck
