@@ -1,0 +1,195 @@
+package engine_test
+
+import (
+	"testing"
+	"time"
+
+	commandpb "go.temporal.io/api/command/v1"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// scheduleWith starts workflow id and schedules activity a1 on "tq" with attrs
+// edited by edit. It returns the run id.
+func (e *env) scheduleWith(id string, edit func(*commandpb.ScheduleActivityTaskCommandAttributes)) string {
+	e.t.Helper()
+	runID := e.start(id, "tq")
+	wft := e.pollWFT("tq")
+	cmd := scheduleActivityCmd("a1", "tq")
+	edit(cmd.GetScheduleActivityTaskCommandAttributes())
+	e.completeWFT(wft.TaskToken, cmd)
+	return runID
+}
+
+// TestActivityRetryThroughEngine: a failed attempt is handed out again after its
+// backoff with attempt 2 and the heartbeat details of attempt 1; history shows
+// only the final outcome.
+func TestActivityRetryThroughEngine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	runID := e.scheduleWith("retry", func(a *commandpb.ScheduleActivityTaskCommandAttributes) {
+		a.RetryPolicy = &commonpb.RetryPolicy{InitialInterval: durationpb.New(200 * time.Millisecond), MaximumAttempts: 3}
+	})
+	act := e.pollActivity("tq")
+	hb, err := e.c.RecordActivityTaskHeartbeat(e.ctx(), &workflowservice.RecordActivityTaskHeartbeatRequest{Namespace: ns, TaskToken: act.TaskToken, Details: payloads("page 3")})
+	if err != nil || hb.CancelRequested {
+		t.Fatalf("heartbeat = %v, %v", hb, err)
+	}
+	failedAt := time.Now()
+	_, err = e.c.RespondActivityTaskFailed(e.ctx(), &workflowservice.RespondActivityTaskFailedRequest{
+		Namespace: ns, TaskToken: act.TaskToken, Identity: "act-worker",
+		Failure: &failurepb.Failure{Message: "flaky", FailureInfo: &failurepb.Failure_ApplicationFailureInfo{ApplicationFailureInfo: &failurepb.ApplicationFailureInfo{Type: "Flaky"}}},
+	})
+	if err != nil {
+		t.Fatalf("RespondActivityTaskFailed: %v", err)
+	}
+	if n := len(e.history("retry", runID)); n != 5 {
+		t.Fatalf("a retried failure changed history (%d events)", n)
+	}
+	retry := e.pollActivity("tq")
+	if waited := time.Since(failedAt); waited < 150*time.Millisecond {
+		t.Errorf("attempt 2 came %v after the failure; the backoff is 200ms", waited)
+	}
+	if retry.Attempt != 2 || payloadString(retry.HeartbeatDetails) != "page 3" {
+		t.Errorf("attempt 2: attempt %d heartbeat details %q, want 2 and page 3", retry.Attempt, payloadString(retry.HeartbeatDetails))
+	}
+	if !retry.ScheduledTime.AsTime().Equal(act.ScheduledTime.AsTime()) || !retry.CurrentAttemptScheduledTime.AsTime().After(act.CurrentAttemptScheduledTime.AsTime()) {
+		t.Errorf("attempt 2 scheduled_time %v (first %v), current attempt %v (first %v)",
+			retry.ScheduledTime.AsTime(), act.ScheduledTime.AsTime(), retry.CurrentAttemptScheduledTime.AsTime(), act.CurrentAttemptScheduledTime.AsTime())
+	}
+	_, err = e.c.RespondActivityTaskCompleted(e.ctx(), &workflowservice.RespondActivityTaskCompletedRequest{Namespace: ns, TaskToken: act.TaskToken})
+	wantCode(t, "completing attempt 1 after attempt 2 started", err, codes.NotFound)
+	e.completeActivity(retry.TaskToken, "ok")
+
+	h := e.history("retry", runID)
+	wantTypes(t, h[5:], enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+	if a := h[5].GetActivityTaskStartedEventAttributes(); a.Attempt != 2 || a.GetLastFailure().GetMessage() != "flaky" {
+		t.Errorf("ActivityTaskStarted = %v", a)
+	}
+}
+
+// TestActivityStartToCloseTimeoutThroughEngine: the engine's timers time out a
+// running attempt and the workflow gets a task.
+func TestActivityStartToCloseTimeoutThroughEngine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	runID := e.scheduleWith("slow", func(a *commandpb.ScheduleActivityTaskCommandAttributes) {
+		a.StartToCloseTimeout = durationpb.New(300 * time.Millisecond)
+		a.RetryPolicy = &commonpb.RetryPolicy{MaximumAttempts: 1}
+	})
+	act := e.pollActivity("tq")
+	wft := e.pollWFT("tq")
+	h := wft.GetHistory().GetEvents()
+	wantTypes(t, h[5:], enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+	to := h[6].GetActivityTaskTimedOutEventAttributes()
+	if to.GetFailure().GetTimeoutFailureInfo().GetTimeoutType() != enumspb.TIMEOUT_TYPE_START_TO_CLOSE || to.StartedEventId != 6 ||
+		to.RetryState != enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED {
+		t.Errorf("ActivityTaskTimedOut = %v", to)
+	}
+	_, err := e.c.RespondActivityTaskCompleted(e.ctx(), &workflowservice.RespondActivityTaskCompletedRequest{Namespace: ns, TaskToken: act.TaskToken})
+	wantCode(t, "completing a timed-out activity", err, codes.NotFound)
+	e.completeWFT(wft.TaskToken, completeWorkflowCmd("gave up"))
+	if n := len(e.history("slow", runID)); n != 11 {
+		t.Errorf("history has %d events, want 11", n)
+	}
+}
+
+// TestActivityCancellationThroughEngine: a cancel request reaches the running
+// activity through its heartbeat; RespondActivityTaskCanceled closes it.
+func TestActivityCancellationThroughEngine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	runID := e.scheduleWith("cancel", func(*commandpb.ScheduleActivityTaskCommandAttributes) {})
+	act := e.pollActivity("tq")
+	_, err := e.c.RespondActivityTaskCanceled(e.ctx(), &workflowservice.RespondActivityTaskCanceledRequest{Namespace: ns, TaskToken: act.TaskToken})
+	wantCode(t, "canceling an activity nobody asked to cancel", err, codes.InvalidArgument)
+
+	e.signal("cancel", "stop")
+	wft := e.pollWFT("tq")
+	e.completeWFT(wft.TaskToken, &commandpb.Command{
+		CommandType: enumspb.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK,
+		Attributes: &commandpb.Command_RequestCancelActivityTaskCommandAttributes{RequestCancelActivityTaskCommandAttributes: &commandpb.RequestCancelActivityTaskCommandAttributes{
+			ScheduledEventId: 5,
+		}},
+	})
+	hb, err := e.c.RecordActivityTaskHeartbeatById(e.ctx(), &workflowservice.RecordActivityTaskHeartbeatByIdRequest{
+		Namespace: ns, WorkflowId: "cancel", ActivityId: "a1", Details: payloads("half"),
+	})
+	if err != nil || !hb.CancelRequested {
+		t.Fatalf("heartbeat by id after the cancel request = %v, %v; want cancel_requested", hb, err)
+	}
+	_, err = e.c.RespondActivityTaskCanceled(e.ctx(), &workflowservice.RespondActivityTaskCanceledRequest{Namespace: ns, TaskToken: act.TaskToken, Details: payloads("stopped")})
+	if err != nil {
+		t.Fatalf("RespondActivityTaskCanceled: %v", err)
+	}
+	h := e.history("cancel", runID)
+	wantTypes(t, h[8:], enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
+		enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCELED, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+	if c := h[11].GetActivityTaskCanceledEventAttributes(); c.StartedEventId != 11 || c.LatestCancelRequestedEventId != 10 || payloadString(c.Details) != "stopped" {
+		t.Errorf("ActivityTaskCanceled = %v", c)
+	}
+}
+
+// TestWorkflowTaskTimeoutThroughEngine: a started workflow task that is not
+// answered in time times out; the next attempt is handed out and the old token
+// is stale (§2.2).
+func TestWorkflowTaskTimeoutThroughEngine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	runID := e.start("wft-timeout", "tq", func(r *workflowservice.StartWorkflowExecutionRequest) {
+		r.WorkflowTaskTimeout = durationpb.New(time.Second)
+	})
+	first := e.pollWFT("tq")
+	second := e.pollWFT("tq")
+	if second.Attempt != 2 || second.StartedEventId != 6 {
+		t.Errorf("after the timeout: attempt %d started %d, want 2 and 6", second.Attempt, second.StartedEventId)
+	}
+	_, err := e.c.RespondWorkflowTaskCompleted(e.ctx(), &workflowservice.RespondWorkflowTaskCompletedRequest{Namespace: ns, TaskToken: first.TaskToken})
+	wantCode(t, "completing a timed-out workflow task", err, codes.NotFound)
+	e.completeWFT(second.TaskToken, completeWorkflowCmd("late but fine"))
+	h := e.history("wft-timeout", runID)
+	wantTypes(t, h[3:5], enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+	if a := h[3].GetWorkflowTaskTimedOutEventAttributes(); a.TimeoutType != enumspb.TIMEOUT_TYPE_START_TO_CLOSE || a.ScheduledEventId != 2 || a.StartedEventId != 3 {
+		t.Errorf("WorkflowTaskTimedOut = %v", a)
+	}
+}
+
+// TestStickyScheduleToStartFallbackThroughEngine: a sticky task its worker does
+// not take in time moves to the normal queue with full history.
+func TestStickyScheduleToStartFallbackThroughEngine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	runID := e.start("sticky-fallback", "tq")
+	sticky := &taskqueuepb.TaskQueue{Name: "host:gone", Kind: enumspb.TASK_QUEUE_KIND_STICKY, NormalName: "tq"}
+	wft := e.pollWFT("tq")
+	_, err := e.c.RespondWorkflowTaskCompleted(e.ctx(), &workflowservice.RespondWorkflowTaskCompletedRequest{
+		Namespace: ns, TaskToken: wft.TaskToken,
+		StickyAttributes: &taskqueuepb.StickyExecutionAttributes{WorkerTaskQueue: sticky, ScheduleToStartTimeout: durationpb.New(500 * time.Millisecond)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.pollWFTNone(sticky) // the worker polled once, then went away
+	e.signal("sticky-fallback", "hello")
+	wft = e.pollWFT("tq")
+	h := wft.GetHistory().GetEvents()
+	checkContiguous(t, h, 1)
+	wantTypes(t, h[4:], enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+	if a := h[6].GetWorkflowTaskTimedOutEventAttributes(); a.TimeoutType != enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START || a.StartedEventId != 0 {
+		t.Errorf("WorkflowTaskTimedOut = %v", a)
+	}
+	if a := h[7].GetWorkflowTaskScheduledEventAttributes(); a.GetTaskQueue().GetKind() != enumspb.TASK_QUEUE_KIND_NORMAL || a.Attempt != 1 {
+		t.Errorf("fallback WorkflowTaskScheduled = %v", a)
+	}
+	e.completeWFT(wft.TaskToken, completeWorkflowCmd("done"))
+	if n := len(e.history("sticky-fallback", runID)); n != 11 {
+		t.Errorf("history has %d events, want 11", n)
+	}
+}
