@@ -219,7 +219,7 @@ func (e *NondeterminismError) Error() string {
 
 // describeEvent names an event and the attributes that identify it.
 func describeEvent(ev *historypb.HistoryEvent) string {
-	name := strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_")
+	name := ev.GetEventType().String()
 	var detail string
 	switch a := ev.GetAttributes().(type) {
 	case *historypb.HistoryEvent_ActivityTaskScheduledEventAttributes:
@@ -237,12 +237,12 @@ func describeEvent(ev *historypb.HistoryEvent) string {
 	case *historypb.HistoryEvent_SignalExternalWorkflowExecutionInitiatedEventAttributes:
 		detail = fmt.Sprintf("WorkflowId=%s, SignalName=%s", a.SignalExternalWorkflowExecutionInitiatedEventAttributes.GetWorkflowExecution().GetWorkflowId(), a.SignalExternalWorkflowExecutionInitiatedEventAttributes.GetSignalName())
 	}
-	return fmt.Sprintf("#%d %s{%s}", ev.GetEventId(), toCamel(name), detail)
+	return fmt.Sprintf("#%d %s{%s}", ev.GetEventId(), name, detail)
 }
 
 // describeCommand names a command and the attributes that identify it.
 func describeCommand(c *commandpb.Command) string {
-	name := strings.TrimPrefix(c.GetCommandType().String(), "COMMAND_TYPE_")
+	name := c.GetCommandType().String()
 	var detail string
 	switch a := c.GetAttributes().(type) {
 	case *commandpb.Command_ScheduleActivityTaskCommandAttributes:
@@ -260,18 +260,6 @@ func describeCommand(c *commandpb.Command) string {
 	case *commandpb.Command_SignalExternalWorkflowExecutionCommandAttributes:
 		detail = fmt.Sprintf("WorkflowId=%s, SignalName=%s", a.SignalExternalWorkflowExecutionCommandAttributes.GetExecution().GetWorkflowId(), a.SignalExternalWorkflowExecutionCommandAttributes.GetSignalName())
 	}
-	return fmt.Sprintf("%s{%s}", toCamel(name), detail)
+	return fmt.Sprintf("%s{%s}", name, detail)
 }
 
-// toCamel turns "ACTIVITY_TASK_SCHEDULED" into "ActivityTaskScheduled".
-func toCamel(upper string) string {
-	var b strings.Builder
-	for _, word := range strings.Split(upper, "_") {
-		if word == "" {
-			continue
-		}
-		b.WriteString(word[:1])
-		b.WriteString(strings.ToLower(word[1:]))
-	}
-	return b.String()
-}

@@ -156,11 +156,16 @@ func Go(ctx Context, name string, fn func(ctx Context)) {
 }
 
 // Await blocks until condition returns true or ctx is canceled (then it returns
-// ctx.Err()). condition is evaluated each time any coroutine could have changed state.
+// ctx.Err()). condition is evaluated each time any coroutine could have changed state,
+// and no more once it returned true.
 func Await(ctx Context, condition func() bool) error {
 	env := envFrom(ctx)
-	env.sched.block("await", func() bool { return condition() || ctx.Err() != nil })
-	if condition() {
+	satisfied := false
+	env.sched.block("await", func() bool {
+		satisfied = condition()
+		return satisfied || ctx.Err() != nil
+	})
+	if satisfied {
 		return nil
 	}
 	return ctx.Err()
@@ -176,8 +181,12 @@ func AwaitWithTimeout(ctx Context, timeout time.Duration, condition func() bool)
 	timerCtx, cancel := WithCancel(ctx)
 	defer cancel()
 	timer := NewTimer(timerCtx, timeout)
-	env.sched.block("await with timeout", func() bool { return condition() || ctx.Err() != nil || timer.IsReady() })
-	if condition() {
+	satisfied := false
+	env.sched.block("await with timeout", func() bool {
+		satisfied = condition()
+		return satisfied || ctx.Err() != nil || timer.IsReady()
+	})
+	if satisfied {
 		return true, nil
 	}
 	return false, ctx.Err()

@@ -102,22 +102,24 @@ func (c *coroutine) park() resumeKind {
 }
 
 // block parks the running coroutine until ready returns true. It returns at once if
-// ready already does. It must be called from workflow code.
+// ready already does. It must be called from workflow code. The scheduler resumes the
+// coroutine only right after ready returned true, so ready is not asked again then.
 func (s *scheduler) block(reason string, ready func() bool) {
 	c := s.current
 	if c == nil {
 		panic("workflowrt: a blocking workflow call was made outside workflow code (for example in a query handler or a goroutine the runtime does not own)")
 	}
-	for !ready() {
-		if c.exiting {
-			runtime.Goexit()
-		}
-		c.waitFor, c.reason = ready, reason
-		s.handbacks <- handback{}
-		if c.park() == resumeExit {
-			c.exiting = true
-			runtime.Goexit()
-		}
+	if c.exiting {
+		runtime.Goexit()
+	}
+	if ready() {
+		return
+	}
+	c.waitFor, c.reason = ready, reason
+	s.handbacks <- handback{}
+	if c.park() == resumeExit {
+		c.exiting = true
+		runtime.Goexit()
 	}
 }
 
