@@ -262,4 +262,3 @@ func describeCommand(c *commandpb.Command) string {
 	}
 	return fmt.Sprintf("%s{%s}", name, detail)
 }
-

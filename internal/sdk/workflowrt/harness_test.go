@@ -116,3 +116,8 @@ func cacheModes(t *testing.T, test func(t *testing.T, cacheSize int)) {
 	t.Run("NoCache", func(t *testing.T) { test(t, 0) })
 	t.Run("Cached", func(t *testing.T) { test(t, 10) })
 }
+
+type (
+	commonPayloads = commonpb.Payloads
+	commonPayload  = commonpb.Payload
+)
