@@ -1,0 +1,37 @@
+package visibility
+
+import "fmt"
+
+// Dialect supplies the SQL syntax that differs between databases.
+type Dialect interface {
+	// Placeholder is the text of the n-th bound argument (1-based).
+	Placeholder(n int) string
+	// StartsWith is a condition that holds when the string expression expr
+	// begins with the string bound at prefix.
+	StartsWith(expr, prefix string) string
+	// TextMatch is a condition that holds when the text expression expr shares
+	// a word with the text bound at query (see TextMatches).
+	TextMatch(expr, query string) string
+}
+
+// SQLiteTextMatchFunction is the name under which the SQLite driver registers
+// TextMatches as a SQL function of two arguments returning 0 or 1.
+const SQLiteTextMatchFunction = "sundial_text_match"
+
+// SQLite is the dialect of SQLite 3.38 and later.
+type SQLite struct{}
+
+// Placeholder implements Dialect with SQLite's numbered parameters, which may
+// be used more than once.
+func (SQLite) Placeholder(n int) string { return fmt.Sprintf("?%d", n) }
+
+// StartsWith implements Dialect. The range test lets an index on expr narrow
+// the scan; the substr test decides.
+func (SQLite) StartsWith(expr, prefix string) string {
+	return fmt.Sprintf("(%s >= %s AND substr(%s, 1, length(%s)) = %s)", expr, prefix, expr, prefix, prefix)
+}
+
+// TextMatch implements Dialect with the driver's registered function.
+func (SQLite) TextMatch(expr, query string) string {
+	return fmt.Sprintf("%s(%s, %s)", SQLiteTextMatchFunction, expr, query)
+}
