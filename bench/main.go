@@ -1,0 +1,192 @@
+// Command bench runs the same load against Sundial and against Temporal's own
+// server on this machine, one scenario at a time, each server in its own process
+// on its own SQLite file, and prints one table of throughput, latency, server CPU
+// per operation and server memory. A run of every scenario on both servers also
+// rewrites BENCHMARKS.md.
+//
+//	go run .                                  # everything (what `make bench` does)
+//	go run . -only sundial -duration 3s       # quick iterations on Sundial alone
+//	go run . -scenarios activity-30 -profile cpu.out -memprofile mem.out
+//
+// See BENCHMARKS.md for what each figure means.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command line's choices.
+type options struct {
+	scenarios   []string
+	only        string
+	duration    time.Duration
+	openCap     time.Duration
+	markdown    string
+	repoRoot    string
+	sundialBin  string
+	temporalBin string
+	profile     profiling
+	keep        bool
+}
+
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	var o options
+	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	names := flags.String("scenarios", "all", "comma-separated scenarios to run, or all: "+strings.Join(scenarioNames(), ","))
+	flags.StringVar(&o.only, "only", "", "run one server only: sundial or temporal")
+	flags.DurationVar(&o.duration, "duration", 8*time.Second, "how long each closed-loop scenario runs")
+	flags.DurationVar(&o.openCap, "open-cap", 90*time.Second, "time limit of the open-10000 scenario")
+	flags.StringVar(&o.markdown, "md", "../BENCHMARKS.md", "file to write the report to (only after a full run)")
+	flags.StringVar(&o.repoRoot, "repo", "..", "root of the Sundial repository")
+	flags.StringVar(&o.sundialBin, "sundial-bin", "", "use this sundial binary instead of building one")
+	flags.StringVar(&o.temporalBin, "temporal-bin", "", "use this temporal-server binary instead of building one")
+	flags.StringVar(&o.profile.cpuPath, "profile", "", "run Sundial in-process and write a CPU profile of the (single) scenario here")
+	flags.StringVar(&o.profile.memPath, "memprofile", "", "run Sundial in-process and write an allocation profile here")
+	flags.BoolVar(&o.keep, "keep", false, "keep the work directory (databases and logs)")
+	if err := flags.Parse(args); err != nil {
+		return options{}, err
+	}
+	if flags.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected argument %q", flags.Arg(0))
+	}
+	o.scenarios = strings.Split(*names, ",")
+	if o.only != "" && o.only != string(sundialServer) && o.only != string(temporalServer) {
+		return options{}, fmt.Errorf("-only must be sundial or temporal, got %q", o.only)
+	}
+	if o.duration <= 0 || o.openCap <= 0 {
+		return options{}, fmt.Errorf("-duration and -open-cap must be positive")
+	}
+	return o, nil
+}
+
+func scenarioNames() []string {
+	var names []string
+	for _, s := range scenarios() {
+		names = append(names, s.name)
+	}
+	return names
+}
+
+// serversFor returns the servers to run for the i-th scenario, alternating which
+// goes first.
+func serversFor(i int, only string) []serverKind {
+	if only != "" {
+		return []serverKind{serverKind(only)}
+	}
+	if i%2 == 0 {
+		return []serverKind{sundialServer, temporalServer}
+	}
+	return []serverKind{temporalServer, sundialServer}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	chosen, err := selectScenarios(o.scenarios)
+	if err != nil {
+		return err
+	}
+	repoRoot, err := filepath.Abs(o.repoRoot)
+	if err != nil {
+		return fmt.Errorf("resolving -repo: %w", err)
+	}
+	workDir, err := os.MkdirTemp("", "sundial-bench-")
+	if err != nil {
+		return fmt.Errorf("creating work directory: %w", err)
+	}
+	if o.keep {
+		fmt.Fprintf(stderr, "work directory: %s\n", workDir)
+	} else {
+		defer os.RemoveAll(workDir)
+	}
+	cfg := settings{duration: o.duration, openCap: o.openCap, workDir: workDir}
+
+	if o.profile.cpuPath != "" || o.profile.memPath != "" {
+		ms, err := profileScenarios(ctx, chosen, cfg, o.profile, stdout)
+		if len(ms) > 0 {
+			fmt.Fprint(stdout, markdownTable(tableRows(ms)))
+			fmt.Fprintln(stdout, "(in-process: server CPU is the whole process's, SDK worker and load included)")
+		}
+		return err
+	}
+
+	began := time.Now()
+	info := runInfo{loadStart: loadAverage(), duration: o.duration}
+	bins, err := prepareBinaries(ctx, o, repoRoot, workDir)
+	if err != nil {
+		return err
+	}
+	var ms []measurement
+	for i, sc := range chosen {
+		for _, kind := range serversFor(i, o.only) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "%-16s %-8s ", sc.name, kind)
+			m := measure(ctx, sc, kind, bins, cfg)
+			ms = append(ms, m)
+			if m.err != nil {
+				fmt.Fprintf(stderr, "failed: %v\n", m.err)
+			} else {
+				fmt.Fprintf(stderr, "%.1f %s, p50 %s, cpu %.3f ms/op\n", m.throughput(), sc.unit, formatLatency(m.p50()), m.cpuPerOp())
+			}
+		}
+	}
+	info.loadEnd = loadAverage()
+	info.took = time.Since(began)
+	info.machine = describeMachine(ctx, repoRoot)
+
+	fmt.Fprint(stdout, "\n"+markdownTable(tableRows(ms)))
+	if n := notes(ms); n != "" {
+		fmt.Fprint(stdout, "\n"+n)
+	}
+	fmt.Fprint(stdout, "\n"+goalsTable(ms))
+	fmt.Fprintf(stdout, "\nload average at start %s, at end %s; took %v\n", info.loadStart, info.loadEnd, info.took.Round(time.Second))
+	full := len(chosen) == len(scenarios()) && o.only == ""
+	if full && o.markdown != "" {
+		if err := writeMarkdown(o.markdown, info, ms); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", o.markdown)
+	}
+	return nil
+}
+
+// prepareBinaries builds the server binaries the run needs, unless given.
+func prepareBinaries(ctx context.Context, o options, repoRoot, workDir string) (binaries, error) {
+	needSundial := o.only != string(temporalServer) && o.sundialBin == ""
+	needTemporal := o.only != string(sundialServer) && o.temporalBin == ""
+	bins, err := buildBinaries(ctx, repoRoot, workDir, needSundial, needTemporal)
+	if err != nil {
+		return binaries{}, err
+	}
+	if o.sundialBin != "" {
+		bins.Sundial = o.sundialBin
+	}
+	if o.temporalBin != "" {
+		bins.Temporal = o.temporalBin
+	}
+	return bins, nil
+}

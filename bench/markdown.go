@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// runInfo is what BENCHMARKS.md says about the run besides the results.
+type runInfo struct {
+	machine   machine
+	loadStart string
+	loadEnd   string
+	took      time.Duration
+	duration  time.Duration
+}
+
+// renderMarkdown is the whole of BENCHMARKS.md for one run.
+func renderMarkdown(info runInfo, ms []measurement) string {
+	var b strings.Builder
+	b.WriteString(`# Benchmarks: Sundial and Temporal's server, side by side
+
+This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); edit the generator, not the file.
+
+## How it is measured
+
+- Both servers run as child processes of the load driver, each on its own SQLite file:
+  ` + "`sundial server`" + ` with its default durability (WAL, synchronous=FULL: every acknowledged
+  change is fsynced), and Temporal's server ` + "`go.temporal.io/server`" + ` v1.32.0 configured
+  like its development server (all services in one process, one history shard, SQLite's
+  default rollback journal and synchronous=FULL, no metrics exporter).
+- A fresh server with a fresh database serves each scenario; Sundial and Temporal take turns
+  going first from one scenario to the next, so drift in the machine's load hits both.
+- The load is the official Go SDK (go.temporal.io/sdk v1.47.0) in the driver process, with one
+  worker (8 workflow-task and 8 activity-task pollers) and the same workflow code for both
+  servers. The ` + "`sdk-activity-10`" + ` scenario drives the same shape through Sundial's own SDK
+  (its client and activity worker); Sundial's SDK has no workflow runtime yet, so the workflow
+  code of that scenario still runs on the official SDK's worker.
+- Before measuring, each scenario runs five one-activity workflows to warm the server.
+- **throughput**: operations completed ÷ wall time from the first start to the last result.
+- **p50 / p99**: of the latency named per scenario below (nearest rank).
+- **server CPU ms/op**: the server process's user+system CPU time (from /proc/<pid>/stat,
+  sampled just before and after the measured run, 10 ms resolution) ÷ operations.
+- **peak RSS**: the server's VmHWM at the end of the scenario (its whole life);
+  **idle** rows: the median over all starts of VmRSS one second after the server is ready.
+- **calls/op**: gRPC calls from the load process to the server per operation, long polls
+  (task polls, the SDK's result wait) excluded.
+- **Sundial/Temporal**: Sundial's figure divided by Temporal's (throughput: higher is better
+  for Sundial; p50, CPU and RSS: lower is better).
+
+`)
+	fmt.Fprintf(&b, "## Run\n\n")
+	fmt.Fprintf(&b, "- Commit measured: %s\n", info.machine.Commit)
+	fmt.Fprintf(&b, "- Machine: %d CPUs (%s), %s memory, %s\n", info.machine.CPUs, info.machine.CPUModel, info.machine.Memory, info.machine.Kernel)
+	fmt.Fprintf(&b, "- Go: %s\n", info.machine.GoVersion)
+	fmt.Fprintf(&b, "- Load average (1/5/15 min) at start: %s; at end: %s. The machine is shared: other builds and tests were running.\n", info.loadStart, info.loadEnd)
+	fmt.Fprintf(&b, "- Closed-loop scenarios ran %v each; the whole run took %v.\n\n", info.duration, info.took.Round(time.Second))
+	b.WriteString("## Results\n\n")
+	b.WriteString(markdownTable(tableRows(ms)))
+	if n := notes(ms); n != "" {
+		b.WriteString("\n" + n)
+	}
+	b.WriteString("\n## Goals (issue 5)\n\n")
+	b.WriteString(goalsTable(ms))
+	b.WriteString("\n## Scenarios\n\n| scenario | what one operation is | p50/p99 of |\n|---|---|---|\n")
+	for _, s := range scenarios() {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.name, s.description, s.latency)
+	}
+	b.WriteString(`
+## Running it
+
+    make bench                                   # everything, both servers, writes BENCHMARKS.md
+    cd bench && go run . -only sundial           # Sundial only, table printed
+    cd bench && go run . -scenarios activity-1,timers-1000 -duration 5s
+    cd bench && go run . -scenarios activity-30 -profile cpu.out -memprofile mem.out
+                                                 # Sundial in-process, with pprof profiles
+    go tool pprof -top bench/cpu.out
+
+Only a run of every scenario on both servers rewrites this file.
+`)
+	return b.String()
+}
+
+// writeMarkdown writes BENCHMARKS.md.
+func writeMarkdown(path string, info runInfo, ms []measurement) error {
+	if err := os.WriteFile(path, []byte(renderMarkdown(info, ms)), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func TestParseStatCPUCountsUserAndSystemTicks(t *testing.T) {
+	stat := []byte("4242 (odd name) with) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 37 0 0 20 0 9 0 100 0 0\n")
+	got, err := parseStatCPU(stat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2870 * time.Millisecond; got != want {
+		t.Errorf("cpu = %v, want %v (250+37 ticks)", got, want)
+	}
+	if _, err := parseStatCPU([]byte("12 (x) S 1 2")); err == nil {
+		t.Error("a truncated stat line parsed without error")
+	}
+}
+
+func TestParseStatusMemory(t *testing.T) {
+	status := []byte("Name:\tsundial\nVmPeak:\t  900 kB\nVmHWM:\t   2048 kB\nVmRSS:\t   1024 kB\nThreads:\t9\n")
+	got, err := parseStatusMemory(status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.RSS != 1024*1024 || got.Peak != 2048*1024 {
+		t.Errorf("memory = %+v, want RSS 1 MiB and peak 2 MiB", got)
+	}
+	if _, err := parseStatusMemory([]byte("VmRSS:\t1 kB\n")); err == nil {
+		t.Error("status without VmHWM parsed without error")
+	}
+}
+
+func TestOwnProcessIsReadable(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc on this system")
+	}
+	start, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(300 * time.Millisecond)
+	for time.Now().Before(deadline) {
+	}
+	end, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end-start < 100*time.Millisecond {
+		t.Errorf("busy-looping 300ms added only %v of CPU", end-start)
+	}
+	mem, err := processMemory(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mem.RSS == 0 || mem.Peak < mem.RSS {
+		t.Errorf("memory = %+v, want nonzero RSS not above peak", mem)
+	}
+}

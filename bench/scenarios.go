@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/client"
+)
+
+// env is what a scenario works with: a server that is up, an official SDK client
+// whose calls are recorded, and a worker of that client already polling taskQueue.
+type env struct {
+	hostPort  string
+	client    client.Client
+	rpcs      *rpcRecorder
+	taskQueue string
+	// duration is how long open-ended (closed-loop) scenarios run.
+	duration time.Duration
+	// openCap bounds the 10,000-open-workflows scenario.
+	openCap time.Duration
+	// memory reads the server's memory now (in-process: the whole driver's).
+	memory func() (memoryUsage, error)
+}
+
+// scenario is one load shape, run the same way against each server.
+type scenario struct {
+	name string
+	// description says what one operation is and how the load is applied.
+	description string
+	// unit names the throughput: operations per second.
+	unit string
+	// latency says what p50 and p99 measure.
+	latency string
+	run     func(ctx context.Context, e *env) (outcome, error)
+}
+
+// scenarios is every scenario, in the order they run.
+func scenarios() []scenario {
+	return []scenario{
+		{
+			name: "activity-1", unit: "wf/s", latency: "start→result",
+			description: "one-activity workflow, 1 in flight (closed loop)",
+			run:         oneActivity(1),
+		},
+		{
+			name: "activity-10", unit: "wf/s", latency: "start→result",
+			description: "one-activity workflow, 10 in flight",
+			run:         oneActivity(10),
+		},
+		{
+			name: "activity-30", unit: "wf/s", latency: "start→result",
+			description: "one-activity workflow, 30 in flight",
+			run:         oneActivity(30),
+		},
+		{
+			name: "chain-10", unit: "wf/s", latency: "start→result",
+			description: "workflow running 10 activities one after another, 10 in flight",
+			run: workflowLoop(10, func(seq int) (string, []any) {
+				return "ActivityChain", []any{10}
+			}),
+		},
+		{
+			name: "fanout-100", unit: "wf/s", latency: "start→result",
+			description: "workflow scheduling 100 activities at once and awaiting all, 1 in flight",
+			run: workflowLoop(1, func(seq int) (string, []any) {
+				return "ActivityFanOut", []any{100}
+			}),
+		},
+		{
+			name: "retry-2", unit: "wf/s", latency: "start→result",
+			description: "activity failing twice then succeeding, 10 ms fixed backoff, 10 in flight",
+			run: workflowLoop(10, func(seq int) (string, []any) {
+				return "RetriedActivity", nil
+			}),
+		},
+		{
+			name: "heartbeat-1000", unit: "hb/s", latency: "heartbeat RPC",
+			description: "one activity heartbeating 1,000 times, each heartbeat a server round trip; repeated for the duration",
+			run:         heartbeats(1000),
+		},
+		{
+			name: "timers-1000", unit: "timers/s", latency: "firing lag",
+			description: "1,000 workflows each sleeping 1 s, started 50 at a time; lag = workflow.Now after the timer − (workflow.Now at start + 1 s)",
+			run:         timerLag(1000, time.Second),
+		},
+		{
+			name: "starts", unit: "starts/s", latency: "start RPC",
+			description: "StartWorkflowExecution alone (no worker on the queue), 30 in flight",
+			run:         starts(30),
+		},
+		{
+			name: "signals", unit: "signals/s", latency: "signal RPC",
+			description: "signals to 10 running workflows that count them, 30 senders",
+			run:         signals(10, 30),
+		},
+		{
+			name: "open-10000", unit: "wf/s", latency: "start RPC",
+			description: "10,000 workflows started 50 at a time, each then waiting on a 1 h timer; throughput counts workflows whose timer is armed",
+			run:         openWorkflows(10000, 50),
+		},
+		{
+			name: "sdk-activity-10", unit: "wf/s", latency: "start→result",
+			description: "Sundial's SDK: its client starts, and its worker runs the activity of, a one-activity workflow (workflow code on the official SDK worker), 10 in flight",
+			run:         sundialSDKActivities(10),
+		},
+	}
+}
+
+// selectScenarios returns the named scenarios ("all" for every one), in run order.
+func selectScenarios(names []string) ([]scenario, error) {
+	all := scenarios()
+	if len(names) == 1 && names[0] == "all" {
+		return all, nil
+	}
+	var chosen []scenario
+	for _, name := range names {
+		found := false
+		for _, s := range all {
+			if s.name == name {
+				chosen = append(chosen, s)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown scenario %q", name)
+		}
+	}
+	return chosen, nil
+}
+
+// workflowOptions are the start options of every workflow the scenarios start.
+func (e *env) workflowOptions(id string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{ID: id, TaskQueue: e.taskQueue, WorkflowRunTimeout: 10 * time.Minute}
+}
+
+// executeAndWait starts a workflow and waits for its result, decoded into result
+// when it is not nil.
+func (e *env) executeAndWait(ctx context.Context, id, workflowType string, args []any, result any) error {
+	run, err := e.client.ExecuteWorkflow(ctx, e.workflowOptions(id), workflowType, args...)
+	if err != nil {
+		return fmt.Errorf("starting %s %s: %w", workflowType, id, err)
+	}
+	if err := run.Get(ctx, result); err != nil {
+		return fmt.Errorf("waiting for %s %s: %w", workflowType, id, err)
+	}
+	return nil
+}
+
+// warmUp runs a few one-activity workflows so that neither server pays for its
+// first task queue or cold caches inside the measurement.
+func warmUp(ctx context.Context, e *env) error {
+	for i := range 5 {
+		if err := e.executeAndWait(ctx, fmt.Sprintf("warmup-%d", i), "OneActivity", []any{"warm"}, nil); err != nil {
+			return fmt.Errorf("warming up: %w", err)
+		}
+	}
+	return nil
+}
