@@ -44,6 +44,11 @@ type Engine struct {
 	// deadSticky holds sticky queues whose worker said it shut down.
 	deadSticky sync.Map // matching.QueueKey -> struct{}
 	clusterID  string
+	// effects runs work that crosses runs (children, external signals).
+	effects *effects
+	// effectsCtx is canceled by Stop, ending effect work in flight.
+	effectsCtx    context.Context
+	cancelEffects context.CancelFunc
 
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -79,6 +84,8 @@ func New(cfg Config) (*Engine, error) {
 		stopped: make(chan struct{}),
 	}
 	e.ns = newNamespaceCache(cfg.Store)
+	e.effects = newEffects(cfg.Clock)
+	e.effectsCtx, e.cancelEffects = context.WithCancel(context.Background())
 	e.timers = timer.New[runKey](cfg.Clock, e.onDeadline, timer.Options{})
 	return e, nil
 }
@@ -89,6 +96,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.ensureDefaultNamespace(ctx); err != nil {
 		return err
 	}
+	e.effects.start(effectWorkers, e.effectsCtx, func(key string, err error) {
+		e.log.Warn("cross-run work failed; will retry", "job", key, "error", err)
+	})
 	if err := e.recover(ctx); err != nil {
 		return fmt.Errorf("recovering open runs: %w", err)
 	}
@@ -103,9 +113,14 @@ func (e *Engine) Stop() {
 		close(e.stopped)
 		e.tasks.Close()
 		e.timers.Stop()
+		e.cancelEffects()
+		e.effects.stop()
 		e.runs.wakeAll()
 	})
 }
+
+// effectWorkers is how many goroutines run cross-run work.
+const effectWorkers = 4
 
 // keyedMutex is a set of mutexes by string key, created on demand and dropped
 // when unused.

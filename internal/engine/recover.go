@@ -31,6 +31,7 @@ func (e *Engine) recover(ctx context.Context) error {
 				r.state = st
 				r.version = row.Version
 				e.dispatch(r)
+				e.scheduleEffects(r, nil)
 			}
 			r.mu.Unlock()
 			count++

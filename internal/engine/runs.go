@@ -153,6 +153,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	r.version = row.Version
 	r.dispatched = nil
 	e.dispatch(r)
+	e.scheduleEffects(r, nil)
 	return r, nil
 }
 
@@ -185,6 +186,13 @@ func (e *Engine) updateKeep(ctx context.Context, key runKey, fn func(r *run, tx 
 // updateLocked is update for a run the caller has locked and loaded.
 func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *machine.Tx) error) error {
 	tx := machine.Begin(r.state.Clone(), e.clock.Now())
+	tx.Namespaces = func(name string) (machine.Target, bool) {
+		ns, err := e.ns.lookup(ctx, name)
+		if err != nil {
+			return machine.Target{}, false
+		}
+		return machine.Target{NamespaceID: ns.id, Namespace: ns.name}, true
+	}
 	if err := fn(r, tx); err != nil {
 		if errors.Is(err, errNoChange) {
 			return nil
@@ -302,6 +310,7 @@ func (e *Engine) applied(r *run, tx *machine.Tx) {
 		}
 	}
 	e.dispatch(r)
+	e.scheduleEffects(r, tx)
 	r.notify()
 }
 

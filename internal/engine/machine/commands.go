@@ -147,10 +147,37 @@ func (tx *Tx) applyCommand(i int, cmd *commandpb.Command, completedID int64) (bo
 			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, "ContinueAsNewWorkflowExecutionCommandAttributes is not set")
 		}
 		return false, tx.continueAsNew(i, a, completedID, cmd)
-	case enumspb.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
-		enumspb.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
-		enumspb.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
-		enumspb.COMMAND_TYPE_PROTOCOL_MESSAGE,
+	case enumspb.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
+		a := cmd.GetStartChildWorkflowExecutionCommandAttributes()
+		if a == nil {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, "StartChildWorkflowExecutionCommandAttributes is not set")
+		}
+		ns, ok := tx.resolveNamespace(a.Namespace)
+		if !ok {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES, "namespace %q does not exist", a.Namespace)
+		}
+		return false, tx.startChild(i, a, completedID, cmd, ns)
+	case enumspb.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
+		a := cmd.GetSignalExternalWorkflowExecutionCommandAttributes()
+		if a == nil {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "SignalExternalWorkflowExecutionCommandAttributes is not set")
+		}
+		ns, ok := tx.resolveNamespace(a.Namespace)
+		if !ok {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "namespace %q does not exist", a.Namespace)
+		}
+		return false, tx.signalExternal(i, a, completedID, cmd, ns)
+	case enumspb.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
+		a := cmd.GetRequestCancelExternalWorkflowExecutionCommandAttributes()
+		if a == nil {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "RequestCancelExternalWorkflowExecutionCommandAttributes is not set")
+		}
+		ns, ok := tx.resolveNamespace(a.Namespace)
+		if !ok {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "namespace %q does not exist", a.Namespace)
+		}
+		return false, tx.requestCancelExternal(i, a, completedID, cmd, ns)
+	case enumspb.COMMAND_TYPE_PROTOCOL_MESSAGE,
 		enumspb.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION,
 		enumspb.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION:
 		return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED, "%s is not supported by this server yet", cmd.CommandType)
@@ -210,4 +237,16 @@ func isEmptyPayload(p *commonpb.Payload) bool {
 	}
 	d := string(p.Data)
 	return d == "null" || d == "[]"
+}
+
+// resolveNamespace finds the namespace a command names; empty means the run's
+// own.
+func (tx *Tx) resolveNamespace(name string) (Target, bool) {
+	if name == "" || name == tx.S.Namespace {
+		return Target{NamespaceID: tx.S.NamespaceID, Namespace: tx.S.Namespace}, true
+	}
+	if tx.Namespaces == nil {
+		return Target{}, false
+	}
+	return tx.Namespaces(name)
 }

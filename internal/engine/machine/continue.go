@@ -53,6 +53,7 @@ func (tx *Tx) successor(runID string) StartParams {
 		ExecutionDeadline:   s.ExecutionDeadline,
 		Input:               s.startInput(),
 		Header:              s.startHeader(),
+		Parent:              s.Parent,
 	}
 	if len(s.RetryPolicy) > 0 {
 		p.RetryPolicy = &commonpb.RetryPolicy{}

@@ -27,3 +27,13 @@ func sortedActivities(m map[int64]*Activity) []*Activity {
 	sort.Slice(out, func(i, j int) bool { return out[i].ScheduledEventID < out[j].ScheduledEventID })
 	return out
 }
+
+// sortedChildren orders children by initiated event id.
+func sortedChildren(m map[int64]*Child) []*Child {
+	out := make([]*Child, 0, len(m))
+	for _, c := range m {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].InitiatedEventID < out[j].InitiatedEventID })
+	return out
+}

@@ -52,6 +52,8 @@ type StartParams struct {
 	LastCompletionResult *commonpb.Payloads
 	// ExecutionDeadline carries the first run's execution timeout deadline.
 	ExecutionDeadline time.Time
+	// Parent is set when a workflow starts the run as its child.
+	Parent *ParentInfo
 }
 
 // Signal is a signal sent to a run.
@@ -61,6 +63,8 @@ type Signal struct {
 	Header    *commonpb.Header
 	Identity  string
 	RequestID string
+	// External is the workflow that sent the signal, if one did.
+	External *commonpb.WorkflowExecution
 }
 
 // NewRun creates the state of a new run and the transition that writes its first
@@ -98,6 +102,10 @@ func NewRun(p StartParams, now time.Time) *Tx {
 		s.ExecutionDeadline = p.ExecutionDeadline
 	case execTimeout > 0:
 		s.ExecutionDeadline = s.ExecutionTime.Add(execTimeout)
+	}
+	if p.Parent != nil {
+		parent := *p.Parent
+		s.Parent = &parent
 	}
 	if p.RetryPolicy != nil {
 		s.RetryPolicy, _ = proto.Marshal(p.RetryPolicy)
@@ -146,6 +154,13 @@ func NewRun(p StartParams, now time.Time) *Tx {
 	if p.StartDelay > 0 {
 		started.FirstWorkflowTaskBackoff = durationpb.New(p.StartDelay)
 	}
+	if pi := p.Parent; pi != nil {
+		started.ParentWorkflowNamespace = pi.Namespace
+		started.ParentWorkflowNamespaceId = pi.NamespaceID
+		started.ParentWorkflowExecution = &commonpb.WorkflowExecution{WorkflowId: pi.WorkflowID, RunId: pi.RunID}
+		started.ParentInitiatedEventId = pi.InitiatedEventID
+		started.RootWorkflowExecution = &commonpb.WorkflowExecution{WorkflowId: pi.RootWorkflowID, RunId: pi.RootRunID}
+	}
 	tx.add(&historypb.HistoryEvent{
 		EventType:    enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
 		UserMetadata: p.UserMetadata,
@@ -190,14 +205,41 @@ func signalEvent(sig *Signal) *historypb.HistoryEvent {
 	}
 }
 
-// SignalRun delivers a signal to an open run.
-func (tx *Tx) SignalRun(sig *Signal) {
-	tx.addExternal(signalEvent(sig))
+// signalMemory is how many signal request ids a run remembers.
+const signalMemory = 64
+
+// SignalRun delivers a signal to an open run. A signal whose request id the run
+// has seen recently is a retry and is dropped; SignalRun reports whether the
+// signal was new.
+func (tx *Tx) SignalRun(sig *Signal) bool {
+	if sig.RequestID != "" {
+		for _, id := range tx.S.SignalRequestIDs {
+			if id == sig.RequestID {
+				return false
+			}
+		}
+		tx.S.SignalRequestIDs = append(tx.S.SignalRequestIDs, sig.RequestID)
+		if n := len(tx.S.SignalRequestIDs); n > signalMemory {
+			tx.S.SignalRequestIDs = tx.S.SignalRequestIDs[n-signalMemory:]
+		}
+	}
+	ev := signalEvent(sig)
+	if sig.External != nil {
+		ev.GetWorkflowExecutionSignaledEventAttributes().ExternalWorkflowExecution = sig.External
+	}
+	tx.addExternal(ev)
+	return true
 }
 
 // RequestCancelRun records a request to cancel the run; a repeated request is a
 // no-op.
 func (tx *Tx) RequestCancelRun(reason, identity string) {
+	tx.RequestCancelRunFrom(reason, identity, nil, 0)
+}
+
+// RequestCancelRunFrom is RequestCancelRun for a request another workflow sent
+// (external names it, initiatedID is its initiated event).
+func (tx *Tx) RequestCancelRunFrom(reason, identity string, external *commonpb.WorkflowExecution, initiatedID int64) {
 	if tx.S.CancelRequested {
 		return
 	}
@@ -205,7 +247,7 @@ func (tx *Tx) RequestCancelRun(reason, identity string) {
 	tx.addExternal(&historypb.HistoryEvent{
 		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
 		Attributes: &historypb.HistoryEvent_WorkflowExecutionCancelRequestedEventAttributes{WorkflowExecutionCancelRequestedEventAttributes: &historypb.WorkflowExecutionCancelRequestedEventAttributes{
-			Cause: reason, Identity: identity,
+			Cause: reason, Identity: identity, ExternalWorkflowExecution: external, ExternalInitiatedEventId: initiatedID,
 		}},
 	})
 }
@@ -271,4 +313,12 @@ func (tx *Tx) closeRun(status enumspb.WorkflowExecutionStatus, ev *historypb.His
 	s.StickyTimeout = 0
 	s.Activities = map[int64]*Activity{}
 	s.Timers = map[string]*Timer{}
+	for _, c := range sortedChildren(s.Children) {
+		if c.RunID != "" {
+			tx.ClosedChildren = append(tx.ClosedChildren, c)
+		}
+	}
+	s.Children = nil
+	s.ExternalSignals = nil
+	s.ExternalCancels = nil
 }

@@ -59,6 +59,15 @@ type State struct {
 
 	Activities map[int64]*Activity // by scheduled event id
 	Timers     map[string]*Timer   // by timer id
+	// Children, ExternalSignals and ExternalCancels are by initiated event id.
+	Children        map[int64]*Child
+	ExternalSignals map[int64]*ExternalRequest
+	ExternalCancels map[int64]*ExternalRequest
+	// Parent is set on child workflow runs.
+	Parent *ParentInfo
+	// SignalRequestIDs remembers the request ids of recent signals, so a
+	// signal sent twice (a client or engine retry) is delivered once.
+	SignalRequestIDs []string
 
 	CancelRequested bool
 
@@ -198,5 +207,26 @@ func (s *State) Clone() *State {
 		tc := *t
 		c.Timers[k] = &tc
 	}
+	c.Children = cloneMap(s.Children)
+	c.ExternalSignals = cloneMap(s.ExternalSignals)
+	c.ExternalCancels = cloneMap(s.ExternalCancels)
+	c.SignalRequestIDs = append([]string(nil), s.SignalRequestIDs...)
+	if s.Parent != nil {
+		p := *s.Parent
+		c.Parent = &p
+	}
 	return &c
+}
+
+// cloneMap copies a map of pointers to plain structs, copying each value.
+func cloneMap[K comparable, V any](m map[K]*V) map[K]*V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[K]*V, len(m))
+	for k, v := range m {
+		c := *v
+		out[k] = &c
+	}
+	return out
 }

@@ -19,6 +19,12 @@ type Tx struct {
 	// Next is the transition that creates the run following this one
 	// (continue-as-new, retry, cron). It must be committed with this one.
 	Next *Tx
+	// ClosedChildren lists the children that were open when this transition
+	// closed the run; the engine applies their parent close policy.
+	ClosedChildren []*Child
+	// Namespaces resolves namespace names that commands use; nil allows only
+	// the run's own namespace.
+	Namespaces func(name string) (Target, bool)
 }
 
 // Begin starts a transition of s at now.
@@ -57,11 +63,38 @@ func (tx *Tx) flushBuffered() {
 	buffered := tx.S.Buffered
 	tx.S.Buffered = nil
 	var lastStartedID int64
+	childStarted := map[int64]int64{}
+	fixChild := func(initiatedID int64, startedID *int64) {
+		if *startedID == pendingStartedID {
+			*startedID = childStarted[initiatedID]
+		}
+	}
 	for _, ev := range buffered {
 		when := ev.EventTime.AsTime()
 		tx.add(ev)
 		ev.EventTime = timestamppb.New(when)
 		switch ev.EventType {
+		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
+			initiated := ev.GetChildWorkflowExecutionStartedEventAttributes().GetInitiatedEventId()
+			childStarted[initiated] = ev.EventId
+			if c := tx.S.Children[initiated]; c != nil {
+				c.StartedEventID = ev.EventId
+			}
+		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
+			a := ev.GetChildWorkflowExecutionCompletedEventAttributes()
+			fixChild(a.InitiatedEventId, &a.StartedEventId)
+		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED:
+			a := ev.GetChildWorkflowExecutionFailedEventAttributes()
+			fixChild(a.InitiatedEventId, &a.StartedEventId)
+		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED:
+			a := ev.GetChildWorkflowExecutionCanceledEventAttributes()
+			fixChild(a.InitiatedEventId, &a.StartedEventId)
+		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT:
+			a := ev.GetChildWorkflowExecutionTimedOutEventAttributes()
+			fixChild(a.InitiatedEventId, &a.StartedEventId)
+		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED:
+			a := ev.GetChildWorkflowExecutionTerminatedEventAttributes()
+			fixChild(a.InitiatedEventId, &a.StartedEventId)
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
 			lastStartedID = ev.EventId
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:

@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/sundialdev/sundial/internal/clock"
+)
+
+// effects runs the work a transition sets off in other runs — starting a child,
+// telling a parent its child closed, delivering a signal or cancel request to
+// another workflow, applying a parent close policy. Such work happens after the
+// transition commits, outside its run's lock, on a small pool of workers owned
+// by the engine.
+//
+// Every job is idempotent and everything it needs is in the persisted state of
+// the run that set it off, so a job lost in a crash is set off again when the
+// run is loaded on restart.
+type effects struct {
+	clock   clock.Clock
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   []effectJob
+	pending map[string]struct{} // keys of queued or running jobs
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+// effectJob is one piece of cross-run work. run returns an error to be retried.
+type effectJob struct {
+	key string
+	run func(ctx context.Context) error
+}
+
+// effectRetryDelay is how long a failed job waits before it runs again.
+const effectRetryDelay = time.Second
+
+func newEffects(clk clock.Clock) *effects {
+	f := &effects{clock: clk, pending: map[string]struct{}{}}
+	f.cond = sync.NewCond(&f.mu)
+	return f
+}
+
+// start launches n workers.
+func (f *effects) start(n int, ctx context.Context, log func(key string, err error)) {
+	for range n {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			for {
+				job, ok := f.take()
+				if !ok {
+					return
+				}
+				err := job.run(ctx)
+				if err != nil && ctx.Err() == nil {
+					log(job.key, err)
+					f.clock.AfterFunc(effectRetryDelay, func() { f.requeue(job) })
+					continue
+				}
+				f.mu.Lock()
+				delete(f.pending, job.key)
+				f.mu.Unlock()
+			}
+		}()
+	}
+}
+
+// add queues a job unless one with the same key is queued or running. It never
+// blocks, so it may be called with a run locked.
+func (f *effects) add(key string, run func(ctx context.Context) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return
+	}
+	if _, dup := f.pending[key]; dup {
+		return
+	}
+	f.pending[key] = struct{}{}
+	f.queue = append(f.queue, effectJob{key: key, run: run})
+	f.cond.Signal()
+}
+
+func (f *effects) requeue(job effectJob) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return
+	}
+	f.queue = append(f.queue, job)
+	f.cond.Signal()
+}
+
+func (f *effects) take() (effectJob, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for len(f.queue) == 0 && !f.closed {
+		f.cond.Wait()
+	}
+	if f.closed {
+		return effectJob{}, false
+	}
+	job := f.queue[0]
+	f.queue = f.queue[1:]
+	return job, true
+}
+
+// stop makes the workers exit after their current job and waits for them.
+func (f *effects) stop() {
+	f.mu.Lock()
+	f.closed = true
+	f.cond.Broadcast()
+	f.mu.Unlock()
+	f.wg.Wait()
+}
