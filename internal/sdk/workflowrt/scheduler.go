@@ -38,6 +38,7 @@ type scheduler struct {
 	handbacks  chan handback
 	nextID     int
 	closed     bool
+	maxResumes int
 }
 
 // coroutine is one workflow goroutine.
@@ -52,7 +53,7 @@ type coroutine struct {
 }
 
 func newScheduler() *scheduler {
-	return &scheduler{handbacks: make(chan handback)}
+	return &scheduler{handbacks: make(chan handback), maxResumes: maxResumesPerRun}
 }
 
 // spawn adds a coroutine running fn. It first runs on the next pass of runUntilBlocked
@@ -136,8 +137,8 @@ func (s *scheduler) runUntilBlocked() error {
 				continue
 			}
 			c.waitFor, c.reason = nil, ""
-			if resumes++; resumes > maxResumesPerRun {
-				return fmt.Errorf("workflow coroutines woke each other %d times without blocking for good: likely a busy loop around Await or a channel", maxResumesPerRun)
+			if resumes++; resumes > s.maxResumes {
+				return fmt.Errorf("workflow coroutines woke each other %d times without blocking for good: likely a busy loop around Await or a channel", s.maxResumes)
 			}
 			s.current = c
 			c.resume <- resumeRun
