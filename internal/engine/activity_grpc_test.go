@@ -8,13 +8,11 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
-	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-// scheduleWith starts workflow id and schedules activity a1 on "tq" with attrs
 // edited by edit. It returns the run id.
 func (e *env) scheduleWith(id string, edit func(*commandpb.ScheduleActivityTaskCommandAttributes)) string {
 	e.t.Helper()
@@ -26,8 +24,6 @@ func (e *env) scheduleWith(id string, edit func(*commandpb.ScheduleActivityTaskC
 	return runID
 }
 
-// TestActivityRetryThroughEngine: a failed attempt is handed out again after its
-// backoff with attempt 2 and the heartbeat details of attempt 1; history shows
 // only the final outcome.
 func TestActivityRetryThroughEngine(t *testing.T) {
 	t.Parallel()
@@ -73,7 +69,6 @@ func TestActivityRetryThroughEngine(t *testing.T) {
 	}
 }
 
-// TestActivityStartToCloseTimeoutThroughEngine: the engine's timers time out a
 // running attempt and the workflow gets a task.
 func TestActivityStartToCloseTimeoutThroughEngine(t *testing.T) {
 	t.Parallel()
@@ -100,7 +95,6 @@ func TestActivityStartToCloseTimeoutThroughEngine(t *testing.T) {
 	}
 }
 
-// TestActivityCancellationThroughEngine: a cancel request reaches the running
 // activity through its heartbeat; RespondActivityTaskCanceled closes it.
 func TestActivityCancellationThroughEngine(t *testing.T) {
 	t.Parallel()
@@ -133,63 +127,5 @@ func TestActivityCancellationThroughEngine(t *testing.T) {
 		enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCELED, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
 	if c := h[11].GetActivityTaskCanceledEventAttributes(); c.StartedEventId != 11 || c.LatestCancelRequestedEventId != 10 || payloadString(c.Details) != "stopped" {
 		t.Errorf("ActivityTaskCanceled = %v", c)
-	}
-}
-
-// TestWorkflowTaskTimeoutThroughEngine: a started workflow task that is not
-// answered in time times out; the next attempt is handed out and the old token
-// is stale (§2.2).
-func TestWorkflowTaskTimeoutThroughEngine(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	runID := e.start("wft-timeout", "tq", func(r *workflowservice.StartWorkflowExecutionRequest) {
-		r.WorkflowTaskTimeout = durationpb.New(time.Second)
-	})
-	first := e.pollWFT("tq")
-	second := e.pollWFT("tq")
-	if second.Attempt != 2 || second.StartedEventId != 6 {
-		t.Errorf("after the timeout: attempt %d started %d, want 2 and 6", second.Attempt, second.StartedEventId)
-	}
-	_, err := e.c.RespondWorkflowTaskCompleted(e.ctx(), &workflowservice.RespondWorkflowTaskCompletedRequest{Namespace: ns, TaskToken: first.TaskToken})
-	wantCode(t, "completing a timed-out workflow task", err, codes.NotFound)
-	e.completeWFT(second.TaskToken, completeWorkflowCmd("late but fine"))
-	h := e.history("wft-timeout", runID)
-	wantTypes(t, h[3:5], enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
-	if a := h[3].GetWorkflowTaskTimedOutEventAttributes(); a.TimeoutType != enumspb.TIMEOUT_TYPE_START_TO_CLOSE || a.ScheduledEventId != 2 || a.StartedEventId != 3 {
-		t.Errorf("WorkflowTaskTimedOut = %v", a)
-	}
-}
-
-// TestStickyScheduleToStartFallbackThroughEngine: a sticky task its worker does
-// not take in time moves to the normal queue with full history.
-func TestStickyScheduleToStartFallbackThroughEngine(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	runID := e.start("sticky-fallback", "tq")
-	sticky := &taskqueuepb.TaskQueue{Name: "host:gone", Kind: enumspb.TASK_QUEUE_KIND_STICKY, NormalName: "tq"}
-	wft := e.pollWFT("tq")
-	_, err := e.c.RespondWorkflowTaskCompleted(e.ctx(), &workflowservice.RespondWorkflowTaskCompletedRequest{
-		Namespace: ns, TaskToken: wft.TaskToken,
-		StickyAttributes: &taskqueuepb.StickyExecutionAttributes{WorkerTaskQueue: sticky, ScheduleToStartTimeout: durationpb.New(500 * time.Millisecond)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.pollWFTNone(sticky) // the worker polled once, then went away
-	e.signal("sticky-fallback", "hello")
-	wft = e.pollWFT("tq")
-	h := wft.GetHistory().GetEvents()
-	checkContiguous(t, h, 1)
-	wantTypes(t, h[4:], enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-		enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED)
-	if a := h[6].GetWorkflowTaskTimedOutEventAttributes(); a.TimeoutType != enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START || a.StartedEventId != 0 {
-		t.Errorf("WorkflowTaskTimedOut = %v", a)
-	}
-	if a := h[7].GetWorkflowTaskScheduledEventAttributes(); a.GetTaskQueue().GetKind() != enumspb.TASK_QUEUE_KIND_NORMAL || a.Attempt != 1 {
-		t.Errorf("fallback WorkflowTaskScheduled = %v", a)
-	}
-	e.completeWFT(wft.TaskToken, completeWorkflowCmd("done"))
-	if n := len(e.history("sticky-fallback", runID)); n != 11 {
-		t.Errorf("history has %d events, want 11", n)
 	}
 }

@@ -141,8 +141,9 @@ func (e *env) pollWFTOn(q *taskqueuepb.TaskQueue) *workflowservice.PollWorkflowT
 // pollWFTNone polls q briefly and fails if a task comes.
 func (e *env) pollWFTNone(q *taskqueuepb.TaskQueue) {
 	e.t.Helper()
-	// The server answers empty one second before the caller's deadline.
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	// The server answers empty one second before the caller's deadline, so
+	// this waits about 300ms.
+	ctx, cancel := context.WithTimeout(context.Background(), 1300*time.Millisecond)
 	defer cancel()
 	resp, err := e.c.PollWorkflowTaskQueue(ctx, &workflowservice.PollWorkflowTaskQueueRequest{Namespace: ns, TaskQueue: q, Identity: "wf-worker"})
 	if err != nil {
