@@ -45,6 +45,8 @@ type run struct {
 	inputs map[int64]*historypb.ActivityTaskScheduledEventAttributes
 	// queries waiting for an answer, by query id.
 	queries map[string]*pendingQuery
+	// updates known in memory, by update id.
+	updates map[string]*liveUpdate
 }
 
 // changes returns a channel that is closed at the next commit.
@@ -68,7 +70,7 @@ func (r *run) notify() {
 
 // busy reports whether the run holds in-memory work that eviction would lose.
 func (r *run) busy() bool {
-	return len(r.queries) > 0 || (r.state != nil && r.state.Open())
+	return len(r.queries) > 0 || len(r.updates) > 0 || (r.state != nil && r.state.Open())
 }
 
 // runCache holds the runs the engine knows in memory.

@@ -105,6 +105,7 @@ func (e *Engine) workflowTaskFor(ctx context.Context, r *run, sticky bool) (*wor
 	if qs := e.attachQueries(r, wt.StartedEventID); len(qs) > 0 {
 		resp.Queries = qs
 	}
+	resp.Messages = e.updateMessages(r, wt.StartedEventID)
 	return resp, nil
 }
 
@@ -117,6 +118,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 	}
 	var commandErr error
 	var inline bool
+	var updates []machine.UpdateResult
 	key := runKey{tok.NamespaceID, tok.WorkflowID, tok.RunID}
 	r, err := e.updateKeep(ctx, key, func(r *run, tx *machine.Tx) error {
 		wt, err := tx.S.CurrentWorkflowTask(tok.ScheduledEventID, tok.StartedEventID, tok.Attempt)
@@ -133,6 +135,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 			ForceNewTask:   req.ForceCreateNewWorkflowTask,
 			ReturnNewTask:  req.ReturnNewWorkflowTask,
 			RequestID:      newUUID(),
+			Messages:       req.Messages,
 		})
 		var cmdErr *machine.CommandError
 		if errors.As(err, &cmdErr) {
@@ -147,6 +150,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 			return err
 		}
 		inline = res.Inline != nil
+		updates = tx.UpdateResults
 		return nil
 	})
 	if err != nil {
@@ -155,6 +159,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 	defer r.mu.Unlock()
 	if commandErr == nil {
 		e.answerQueries(r, tok.StartedEventID, req.QueryResults)
+		e.settleUpdates(r, updates)
 	}
 	e.releaseQueries(r, tok.StartedEventID)
 	if commandErr != nil {

@@ -158,3 +158,11 @@ func (h *Handler) ShutdownWorker(ctx context.Context, req *workflowservice.Shutd
 func (h *Handler) DescribeTaskQueue(ctx context.Context, req *workflowservice.DescribeTaskQueueRequest) (*workflowservice.DescribeTaskQueueResponse, error) {
 	return serve(ctx, h, req, validateDescribeTaskQueue, h.engine.DescribeTaskQueue)
 }
+
+func (h *Handler) UpdateWorkflowExecution(ctx context.Context, req *workflowservice.UpdateWorkflowExecutionRequest) (*workflowservice.UpdateWorkflowExecutionResponse, error) {
+	return serve(ctx, h, req, validateUpdateWorkflowExecution, h.engine.UpdateWorkflowExecution)
+}
+
+func (h *Handler) PollWorkflowExecutionUpdate(ctx context.Context, req *workflowservice.PollWorkflowExecutionUpdateRequest) (*workflowservice.PollWorkflowExecutionUpdateResponse, error) {
+	return serve(ctx, h, req, validatePollWorkflowExecutionUpdate, h.engine.PollWorkflowExecutionUpdate)
+}

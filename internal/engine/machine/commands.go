@@ -177,8 +177,7 @@ func (tx *Tx) applyCommand(i int, cmd *commandpb.Command, completedID int64) (bo
 			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "namespace %q does not exist", a.Namespace)
 		}
 		return false, tx.requestCancelExternal(i, a, completedID, cmd, ns)
-	case enumspb.COMMAND_TYPE_PROTOCOL_MESSAGE,
-		enumspb.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION,
+	case enumspb.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION,
 		enumspb.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION:
 		return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED, "%s is not supported by this server yet", cmd.CommandType)
 	default:

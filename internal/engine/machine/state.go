@@ -65,6 +65,8 @@ type State struct {
 	ExternalCancels map[int64]*ExternalRequest
 	// Parent is set on child workflow runs.
 	Parent *ParentInfo
+	// Updates are the accepted updates, by update id.
+	Updates map[string]*UpdateRecord
 	// SignalRequestIDs remembers the request ids of recent signals, so a
 	// signal sent twice (a client or engine retry) is delivered once.
 	SignalRequestIDs []string
@@ -210,6 +212,7 @@ func (s *State) Clone() *State {
 	c.Children = cloneMap(s.Children)
 	c.ExternalSignals = cloneMap(s.ExternalSignals)
 	c.ExternalCancels = cloneMap(s.ExternalCancels)
+	c.Updates = cloneMap(s.Updates)
 	c.SignalRequestIDs = append([]string(nil), s.SignalRequestIDs...)
 	if s.Parent != nil {
 		p := *s.Parent

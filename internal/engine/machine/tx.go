@@ -22,6 +22,8 @@ type Tx struct {
 	// ClosedChildren lists the children that were open when this transition
 	// closed the run; the engine applies their parent close policy.
 	ClosedChildren []*Child
+	// UpdateResults says what this transition did to updates.
+	UpdateResults []UpdateResult
 	// Namespaces resolves namespace names that commands use; nil allows only
 	// the run's own namespace.
 	Namespaces func(name string) (Target, bool)
@@ -132,4 +134,6 @@ func (tx *Tx) Restore(s *State) {
 	tx.S = s
 	tx.Events = nil
 	tx.Next = nil
+	tx.UpdateResults = nil
+	tx.ClosedChildren = nil
 }

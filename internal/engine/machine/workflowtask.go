@@ -8,6 +8,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
 	historypb "go.temporal.io/api/history/v1"
+	protocolpb "go.temporal.io/api/protocol/v1"
 	sdkpb "go.temporal.io/api/sdk/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -182,6 +183,9 @@ type CompletionOptions struct {
 	ReturnNewTask bool
 	// RequestID identifies the completion, used for an inline next task.
 	RequestID string
+	// Messages are the protocol messages (update acceptances, rejections and
+	// responses) sent with the completion.
+	Messages []*protocolpb.Message
 }
 
 // CompletionResult says what a workflow task completion led to.
@@ -226,16 +230,41 @@ func (tx *Tx) CompleteWorkflowTask(commands []*commandpb.Command, opts Completio
 	}
 	needed := s.WorkflowTaskNeeded || opts.ForceNewTask
 	s.WorkflowTaskNeeded = false
+	messages := make(map[string]*protocolpb.Message, len(opts.Messages))
+	for _, m := range opts.Messages {
+		messages[m.GetId()] = m
+	}
 	for i, cmd := range commands {
 		if !s.Open() {
 			return CompletionResult{}, &CommandError{Index: i, Cause: enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
 				Message: fmt.Sprintf("command %d (%s) follows a command that closed the workflow", i, cmd.CommandType)}
+		}
+		if cmd.CommandType == enumspb.COMMAND_TYPE_PROTOCOL_MESSAGE {
+			id := cmd.GetProtocolMessageCommandAttributes().GetMessageId()
+			m := messages[id]
+			if m == nil {
+				return CompletionResult{}, &CommandError{Index: i, Cause: enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+					Message: fmt.Sprintf("ProtocolMessage command %d names message %q, which the completion does not carry", i, id)}
+			}
+			delete(messages, id)
+			if err := tx.applyMessage(i, m, completedID); err != nil {
+				return CompletionResult{}, err
+			}
+			continue
 		}
 		more, err := tx.applyCommand(i, cmd, completedID)
 		if err != nil {
 			return CompletionResult{}, err
 		}
 		needed = needed || more
+	}
+	// Messages no command placed are applied after the commands, in order.
+	for _, m := range opts.Messages {
+		if _, left := messages[m.GetId()]; left && s.Open() {
+			if err := tx.applyMessage(len(commands), m, completedID); err != nil {
+				return CompletionResult{}, err
+			}
+		}
 	}
 	if !s.Open() {
 		if len(s.Buffered) > 0 {

@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	protocolpb "go.temporal.io/api/protocol/v1"
+	"go.temporal.io/api/serviceerror"
+	updatepb "go.temporal.io/api/update/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/types/known/anypb"
+
+	commonpb "go.temporal.io/api/common/v1"
+
+	"github.com/sundialdev/sundial/internal/engine/machine"
+)
+
+// liveUpdate is an update the engine knows in memory: admitted, delivered to a
+// worker, accepted or finished. Accepted and completed updates are also in the
+// run's history and state; an admitted one lives only here, like Temporal's
+// non-durable admission, and its caller retries if it is lost.
+type liveUpdate struct {
+	request  *updatepb.Request
+	accepted bool
+	outcome  *updatepb.Outcome
+}
+
+// updateWait is how long one update call waits before answering with the
+// stage reached; the SDKs call again.
+const updateWait = 55 * time.Second
+
+// UpdateWorkflowExecution admits an update, hands it to the workflow with the
+// next workflow task, and waits for the requested stage.
+func (e *Engine) UpdateWorkflowExecution(ctx context.Context, req *workflowservice.UpdateWorkflowExecutionRequest) (*workflowservice.UpdateWorkflowExecutionResponse, error) {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	stage := req.GetWaitPolicy().GetLifecycleStage()
+	if stage == enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED {
+		return nil, serviceerror.NewInvalidArgument("WaitPolicy ADMITTED is not supported; wait for ACCEPTED or COMPLETED")
+	}
+	key, err := e.resolveRun(ctx, ns, req.WorkflowExecution)
+	if err != nil {
+		return nil, err
+	}
+	id := req.GetRequest().GetMeta().GetUpdateId()
+	out, err := e.awaitUpdate(ctx, key, id, stage, func(ctx context.Context, r *run) error {
+		if req.FirstExecutionRunId != "" && r.state.FirstRunID != req.FirstExecutionRunId {
+			return serviceerror.NewNotFound("workflow execution not found for the given FirstExecutionRunId")
+		}
+		if r.updates == nil {
+			r.updates = map[string]*liveUpdate{}
+		}
+		r.updates[id] = &liveUpdate{request: req.Request}
+		return e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
+			if !tx.RequestWorkflowTask() {
+				return errNoChange
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &workflowservice.UpdateWorkflowExecutionResponse{UpdateRef: out.ref, Outcome: out.outcome, Stage: out.stage}, nil
+}
+
+// PollWorkflowExecutionUpdate waits for an update's outcome.
+func (e *Engine) PollWorkflowExecutionUpdate(ctx context.Context, req *workflowservice.PollWorkflowExecutionUpdateRequest) (*workflowservice.PollWorkflowExecutionUpdateResponse, error) {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	key, err := e.resolveRun(ctx, ns, req.GetUpdateRef().GetWorkflowExecution())
+	if err != nil {
+		return nil, err
+	}
+	stage := req.GetWaitPolicy().GetLifecycleStage()
+	if stage == enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_UNSPECIFIED {
+		stage = enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
+	}
+	out, err := e.awaitUpdate(ctx, key, req.GetUpdateRef().GetUpdateId(), stage, func(context.Context, *run) error {
+		return serviceerror.NewNotFound("update not found")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &workflowservice.PollWorkflowExecutionUpdateResponse{UpdateRef: out.ref, Outcome: out.outcome, Stage: out.stage}, nil
+}
+
+type updateStatus struct {
+	ref     *updatepb.UpdateRef
+	stage   enumspb.UpdateWorkflowExecutionLifecycleStage
+	outcome *updatepb.Outcome
+}
+
+// awaitUpdate waits until update id of the run reaches want (or completes). If
+// the update is unknown, admit decides: it registers it, or returns an error.
+func (e *Engine) awaitUpdate(ctx context.Context, key runKey, id string, want enumspb.UpdateWorkflowExecutionLifecycleStage,
+	admit func(context.Context, *run) error) (updateStatus, error) {
+	until := e.longPollDeadline(ctx, updateWait)
+	for {
+		r, err := e.lockRun(ctx, key)
+		if err != nil {
+			return updateStatus{}, err
+		}
+		st := updateStatus{ref: &updatepb.UpdateRef{WorkflowExecution: execOf(key), UpdateId: id}}
+		s := r.state
+		if rec := s.Updates[id]; rec != nil {
+			st.stage = enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED
+			if rec.CompletedEventID != 0 {
+				r.mu.Unlock()
+				ev, err := e.readEvent(ctx, key, rec.CompletedEventID)
+				if err != nil {
+					return st, err
+				}
+				st.stage = enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
+				st.outcome = ev.GetWorkflowExecutionUpdateCompletedEventAttributes().GetOutcome()
+				return st, nil
+			}
+			if want == enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED {
+				r.mu.Unlock()
+				return st, nil
+			}
+		}
+		lu := r.updates[id]
+		switch {
+		case lu != nil && lu.outcome != nil:
+			r.mu.Unlock()
+			st.stage, st.outcome = enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED, lu.outcome
+			return st, nil
+		case !s.Open():
+			r.mu.Unlock()
+			return st, errRunClosed
+		case lu == nil && s.Updates[id] == nil:
+			if err := admit(ctx, r); err != nil {
+				r.mu.Unlock()
+				return st, err
+			}
+		}
+		if st.stage == enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_UNSPECIFIED {
+			st.stage = enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED
+		}
+		changed := r.changes()
+		r.mu.Unlock()
+		if !e.waitChange(ctx, changed, until) {
+			return st, nil
+		}
+	}
+}
+
+// updateMessages are the requests of the run's admitted updates, for the
+// workflow task that started at startedID.
+func (e *Engine) updateMessages(r *run, startedID int64) []*protocolpb.Message {
+	var out []*protocolpb.Message
+	for id, lu := range r.updates {
+		if lu.accepted || lu.outcome != nil || r.state.Updates[id] != nil {
+			continue
+		}
+		body, err := anypb.New(lu.request)
+		if err != nil {
+			continue
+		}
+		out = append(out, &protocolpb.Message{
+			Id:                 id + "/request",
+			ProtocolInstanceId: id,
+			SequencingId:       &protocolpb.Message_EventId{EventId: startedID - 1},
+			Body:               body,
+		})
+	}
+	return out
+}
+
+// settleUpdates records in memory what a committed completion did to updates.
+func (e *Engine) settleUpdates(r *run, results []machine.UpdateResult) {
+	for _, res := range results {
+		lu := r.updates[res.UpdateID]
+		if lu == nil {
+			if r.updates == nil {
+				r.updates = map[string]*liveUpdate{}
+			}
+			lu = &liveUpdate{}
+			r.updates[res.UpdateID] = lu
+		}
+		lu.accepted = lu.accepted || res.Accepted
+		if res.Outcome != nil {
+			lu.outcome = res.Outcome
+		}
+	}
+}
+
+func execOf(key runKey) *commonpb.WorkflowExecution {
+	return &commonpb.WorkflowExecution{WorkflowId: key.workflowID, RunId: key.runID}
+}
