@@ -32,6 +32,7 @@ type runEnv struct {
 	activities              map[string]*activityCall
 	activitiesByScheduledID map[int64]*activityCall
 	timers                  map[string]*timerCall
+	children                map[string]*childCall
 	signalChannels          map[string]*channel
 	queryHandlers           map[string]QueryHandler
 	sideEffectResults       map[int64]*commonpb.Payloads
@@ -56,6 +57,7 @@ func newRunEnv(dc converter.DataConverter, fc converter.FailureConverter, baseLo
 		activities:              make(map[string]*activityCall),
 		activitiesByScheduledID: make(map[int64]*activityCall),
 		timers:                  make(map[string]*timerCall),
+		children:                make(map[string]*childCall),
 		signalChannels:          make(map[string]*channel),
 		queryHandlers:           make(map[string]QueryHandler),
 		sideEffectResults:       make(map[int64]*commonpb.Payloads),
