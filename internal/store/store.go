@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/sundialdev/sundial/internal/visibility"
 )
 
 // Sentinel errors. Drivers map their own errors to these; callers test with errors.Is.
@@ -148,4 +150,56 @@ type Store interface {
 
 	// Close waits for pending writes, then releases the database.
 	Close() error
+
+	// ListExecutions returns one page of the runs of a namespace that match a
+	// visibility query, in the query's order.
+	ListExecutions(ctx context.Context, p *ListExecutionsParams) (*ListExecutionsPage, error)
+	// CountExecutions counts the runs of a namespace that match q (nil: all).
+	CountExecutions(ctx context.Context, namespaceID string, q *visibility.Query) (int64, error)
+	// CountExecutionsGroupByStatus counts the matching runs per status,
+	// ordered by status; statuses without runs are left out.
+	CountExecutionsGroupByStatus(ctx context.Context, namespaceID string, q *visibility.Query) ([]StatusCount, error)
+
+	// AddSearchAttributes registers custom search attributes in a namespace.
+	// Registering a name again with its current type changes nothing; with
+	// another type it is ErrConflict, and nothing is registered.
+	AddSearchAttributes(ctx context.Context, namespaceID string, attrs []SearchAttribute) error
+	// RemoveSearchAttributes unregisters names; unknown names are ignored.
+	// Runs keep their values.
+	RemoveSearchAttributes(ctx context.Context, namespaceID string, names []string) error
+	// ListSearchAttributes returns a namespace's custom search attributes,
+	// ordered by name.
+	ListSearchAttributes(ctx context.Context, namespaceID string) ([]SearchAttribute, error)
+}
+
+// ListExecutionsParams selects one page of a namespace's runs.
+type ListExecutionsParams struct {
+	NamespaceID string
+	// Query filters and orders; nil lists every run in the default order.
+	Query *visibility.Query
+	// PageSize is the most runs to return; it must be positive.
+	PageSize int
+	// After continues a listing after the page that returned it; nil starts
+	// from the beginning.
+	After *visibility.Cursor
+}
+
+// ListExecutionsPage is one page of runs. Executions carry every column but
+// State, which is nil.
+type ListExecutionsPage struct {
+	Executions []*Execution
+	// Next continues the listing; nil when no runs remain.
+	Next *visibility.Cursor
+}
+
+// StatusCount is how many runs have one status.
+type StatusCount struct {
+	Status int32 // enums.WorkflowExecutionStatus
+	Count  int64
+}
+
+// SearchAttribute is a custom search attribute registered in a namespace.
+type SearchAttribute struct {
+	Name string
+	Type int32 // enums.IndexedValueType
 }
