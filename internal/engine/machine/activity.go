@@ -27,7 +27,7 @@ func (tx *Tx) scheduleActivity(i int, a *commandpb.ScheduleActivityTaskCommandAt
 		return bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, "ActivityType is not set on ScheduleActivityTask command")
 	}
 	if s.ActivityByID(a.ActivityId) != nil {
-		return bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, "activity id %q is already in use by an open activity", a.ActivityId)
+		return bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID, "activity id %q is already in use by an open activity", a.ActivityId)
 	}
 	taskQueue := a.GetTaskQueue().GetName()
 	if taskQueue == "" {

@@ -143,7 +143,10 @@ func (tx *Tx) timeoutActivity(a *Activity, kind enumspb.TimeoutType) {
 	retryState := enumspb.RETRY_STATE_TIMEOUT
 	if kind == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || kind == enumspb.TIMEOUT_TYPE_HEARTBEAT {
 		delay, state := a.Retry.nextAttempt(a.Attempt, failure, tx.Now, a.scheduleToCloseDeadline())
-		if state == enumspb.RETRY_STATE_IN_PROGRESS && !a.CancelRequested {
+		if a.CancelRequested {
+			state = enumspb.RETRY_STATE_CANCEL_REQUESTED
+		}
+		if state == enumspb.RETRY_STATE_IN_PROGRESS {
 			tx.retryActivity(a, failure, delay)
 			return
 		}

@@ -205,6 +205,9 @@ func signalEvent(sig *Signal) *historypb.HistoryEvent {
 	}
 }
 
+// serverIdentity is the identity on events the server writes by itself.
+const serverIdentity = "history-service"
+
 // signalMemory is how many signal request ids a run remembers.
 const signalMemory = 64
 
@@ -292,10 +295,22 @@ func (tx *Tx) timeoutRun(retryState enumspb.RetryState) {
 }
 
 // forceClose closes the run from outside its code. As in Temporal, a started
-// workflow task is simply dropped (its completion will get NotFound) and
+// workflow task is failed first (its completion will get NotFound), and
 // buffered events are written before the close event.
 func (tx *Tx) forceClose(status enumspb.WorkflowExecutionStatus, ev *historypb.HistoryEvent) {
-	tx.S.WorkflowTask = nil
+	s := tx.S
+	if wt := s.WorkflowTask; wt != nil && wt.StartedEventID != 0 {
+		tx.add(&historypb.HistoryEvent{
+			EventType: enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+			Attributes: &historypb.HistoryEvent_WorkflowTaskFailedEventAttributes{WorkflowTaskFailedEventAttributes: &historypb.WorkflowTaskFailedEventAttributes{
+				ScheduledEventId: wt.ScheduledEventID,
+				StartedEventId:   wt.StartedEventID,
+				Cause:            enumspb.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+				Identity:         serverIdentity,
+			}},
+		})
+	}
+	s.WorkflowTask = nil
 	tx.flushBuffered()
 	tx.closeRun(status, ev)
 }

@@ -5,6 +5,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 // State is the mutable state of one workflow run: everything the engine must know
@@ -198,7 +199,10 @@ func (s *State) Clone() *State {
 		wt := *s.WorkflowTask
 		c.WorkflowTask = &wt
 	}
-	c.Buffered = append([]*historypb.HistoryEvent(nil), s.Buffered...)
+	c.Buffered = make([]*historypb.HistoryEvent, len(s.Buffered))
+	for i, ev := range s.Buffered {
+		c.Buffered[i] = proto.Clone(ev).(*historypb.HistoryEvent)
+	}
 	c.Activities = make(map[int64]*Activity, len(s.Activities))
 	for k, a := range s.Activities {
 		ac := *a

@@ -24,7 +24,8 @@ const (
 // none is outstanding, or notes that another is needed after the started one.
 func (tx *Tx) scheduleWorkflowTask() {
 	s := tx.S
-	if !s.Open() {
+	if !s.Open() || s.DelayedStart {
+		// A delayed first task runs at its time; what arrives before waits for it.
 		return
 	}
 	if s.WorkflowTask != nil {
