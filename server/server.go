@@ -17,6 +17,7 @@ import (
 	"net"
 	"sync"
 
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc"
@@ -132,6 +133,7 @@ func (s *Server) Start(ctx context.Context) error {
 		grpc.ChainUnaryInterceptor(statusInterceptor),
 	)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
+	operatorservice.RegisterOperatorServiceServer(g, frontend.NewOperatorHandler(eng, limits))
 	hs := health.NewServer()
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	hs.SetServingStatus(workflowservice.WorkflowService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
