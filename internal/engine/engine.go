@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sundialdev/sundial/internal/clock"
@@ -27,6 +28,9 @@ type Config struct {
 	RunCacheSize int
 	// DefaultRetention is the retention of namespaces registered without one.
 	DefaultRetention time.Duration
+	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
+	// is called with engine locks held and must not block or call the engine.
+	OnOutstandingChange func()
 }
 
 // Engine serves every workflow run of one store.
@@ -44,6 +48,9 @@ type Engine struct {
 	// deadSticky holds sticky queues whose worker said it shut down.
 	deadSticky sync.Map // matching.QueueKey -> struct{}
 	clusterID  string
+	// outstanding counts pending and running workflow tasks, activity tasks
+	// and queries (see Outstanding).
+	outstanding atomic.Int64
 	// effects runs work that crosses runs (children, external signals).
 	effects *effects
 	// effectsCtx is canceled by Stop, ending effect work in flight.
@@ -155,5 +162,24 @@ func (k *keyedMutex) lock(key string) func() {
 			delete(k.locks, key)
 		}
 		k.mu.Unlock()
+	}
+}
+
+// Outstanding is the number of workflow tasks, activity tasks and queries that
+// wait for or run on a worker. A time-skipping clock may jump ahead only while
+// it is zero.
+func (e *Engine) Outstanding() int64 { return e.outstanding.Load() }
+
+// refreshOutstanding recomputes a run's share of the outstanding work; the
+// caller holds the run's lock.
+func (e *Engine) refreshOutstanding(r *run) {
+	n := r.taskWork + int64(len(r.queries))
+	if n == r.outstanding {
+		return
+	}
+	e.outstanding.Add(n - r.outstanding)
+	r.outstanding = n
+	if f := e.cfg.OnOutstandingChange; f != nil {
+		f()
 	}
 }

@@ -72,6 +72,7 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 	if !s.Open() || s.WorkflowTask == nil {
 		e.sendQueryTask(r, q)
 	}
+	e.refreshOutstanding(r)
 	r.mu.Unlock()
 
 	select {
@@ -80,6 +81,7 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 	case <-ctx.Done():
 		r.mu.Lock()
 		delete(r.queries, q.id)
+		e.refreshOutstanding(r)
 		r.mu.Unlock()
 		return nil, serviceerror.NewDeadlineExceeded("query was not answered in time: " + ctx.Err().Error())
 	case <-e.stopped:
@@ -148,6 +150,7 @@ func (e *Engine) RespondQueryTaskCompleted(ctx context.Context, req *workflowser
 		return nil, serviceerror.NewNotFound("query not found: it was answered already or its caller gave up")
 	}
 	delete(r.queries, q.id)
+	e.refreshOutstanding(r)
 	q.done <- outcomeOf(req.CompletedType, req.QueryResult, req.ErrorMessage, req.Failure)
 	return &workflowservice.RespondQueryTaskCompletedResponse{}, nil
 }
@@ -189,6 +192,7 @@ func (e *Engine) answerQueries(r *run, startedID int64, results map[string]*quer
 		delete(r.queries, id)
 		q.done <- outcomeOf(res.ResultType, res.Answer, res.ErrorMessage, res.Failure)
 	}
+	e.refreshOutstanding(r)
 }
 
 // releaseQueries sends still-unanswered queries out as query tasks when no

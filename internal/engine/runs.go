@@ -47,6 +47,10 @@ type run struct {
 	queries map[string]*pendingQuery
 	// updates known in memory, by update id.
 	updates map[string]*liveUpdate
+	// taskWork counts the run's pending and running tasks; with its queries it
+	// is the run's share (outstanding) of Engine.Outstanding.
+	taskWork    int64
+	outstanding int64
 }
 
 // changes returns a channel that is closed at the next commit.
@@ -341,6 +345,8 @@ func (e *Engine) dispatch(r *run) {
 		}
 	}
 	r.dispatched = want
+	r.taskWork = int64(len(want)) + startedWork(s)
+	e.refreshOutstanding(r)
 	for id := range r.inputs {
 		if _, open := s.Activities[id]; !open {
 			delete(r.inputs, id)
@@ -391,3 +397,20 @@ func unavailable(doing string, err error) error {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// startedWork counts the run's tasks that are running on a worker.
+func startedWork(s *machine.State) int64 {
+	if !s.Open() {
+		return 0
+	}
+	var n int64
+	if s.WorkflowTaskStarted() {
+		n++
+	}
+	for _, a := range s.Activities {
+		if a.State == machine.ActivityStarted {
+			n++
+		}
+	}
+	return n
+}
