@@ -39,6 +39,9 @@ type runEnv struct {
 	nextSideEffectID        int64
 	changeVersions          map[string]Version
 	mutableSideEffects      map[string][]*commonpb.Payloads
+	localActivities         map[string]*localActivityCall
+	unstartedLocal          []*localActivityCall
+	nextLocalActivityID     int64
 
 	root            *cancelCtx
 	cancelRequested bool
@@ -63,6 +66,7 @@ func newRunEnv(dc converter.DataConverter, fc converter.FailureConverter, baseLo
 		sideEffectResults:       make(map[int64]*commonpb.Payloads),
 		changeVersions:          make(map[string]Version),
 		mutableSideEffects:      make(map[string][]*commonpb.Payloads),
+		localActivities:         make(map[string]*localActivityCall),
 	}
 	e.logger = newReplaySafeLogger(baseLogger, e, info)
 	e.root = newCancelCtx(&envCtx{env: e}, e)

@@ -157,7 +157,7 @@ func (e *runEnv) preloadMarker(ev *historypb.HistoryEvent, next *historypb.Histo
 			span = 2
 		}
 		e.versionMarkerSpans[ev.GetEventId()] = span
-	case mutableSideEffectMarkerName, localActivityMarkerName:
+	case mutableSideEffectMarkerName:
 		return fmt.Errorf("history event %d is a %s marker, which this SDK does not support yet", ev.GetEventId(), attrs.GetMarkerName())
 	}
 	return nil

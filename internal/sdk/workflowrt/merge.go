@@ -1,6 +1,9 @@
 package workflowrt
 
-import commonpb "go.temporal.io/api/common/v1"
+import (
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+)
 
 // commonPayloads shortens signatures.
 type commonPayloads = commonpb.Payloads
@@ -42,3 +45,11 @@ func isEmptyPayload(p *commonpb.Payload) bool {
 	data := string(p.GetData())
 	return p == nil || data == "" || data == "null" || data == "[]"
 }
+
+type enumsRetryState = enumspb.RetryState
+
+const (
+	retryStateNonRetryable   = enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE
+	retryStateMaxAttempts    = enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
+	enumsTimeoutStartToClose = enumspb.TIMEOUT_TYPE_START_TO_CLOSE
+)

@@ -1,6 +1,7 @@
 package workflowrt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"os"
 
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/internal/clock"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
@@ -48,13 +50,13 @@ func ReplayWorkflowHistory(reg *Registry, history *historypb.History, opts Repla
 	if exec.RunID == "" {
 		exec.RunID = events[0].GetWorkflowExecutionStartedEventAttributes().GetOriginalExecutionRunId()
 	}
-	cfg := &runConfig{registry: reg, dataConverter: opts.DataConverter, failureConverter: opts.FailureConverter, logger: opts.Logger}
+	cfg := &runConfig{registry: reg, dataConverter: opts.DataConverter, failureConverter: opts.FailureConverter, logger: opts.Logger, clock: clock.Real()}
 	run, err := newWorkflowRun(cfg, orDefault(opts.Namespace, "replay-namespace"), exec, "", events[0])
 	if err != nil {
 		return fmt.Errorf("replaying: %w", err)
 	}
 	defer run.close()
-	if _, err := run.apply(events, math.MaxInt64); err != nil {
+	if _, err := run.apply(context.Background(), events, math.MaxInt64); err != nil {
 		return fmt.Errorf("replaying: %w", err)
 	}
 	last := events[len(events)-1]

@@ -1,6 +1,7 @@
 package workflowrt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -12,6 +13,7 @@ import (
 // workflowRun is a run the runtime keeps between workflow tasks: its environment and
 // how far into history it got.
 type workflowRun struct {
+	cfg *runConfig
 	env *runEnv
 	// lastEventID is the last history event applied.
 	lastEventID int64
@@ -34,7 +36,7 @@ func newWorkflowRun(cfg *runConfig, namespace string, exec Execution, taskQueue 
 	env := newRunEnv(cfg.dataConverter, cfg.failureConverter, cfg.logger, info)
 	input := started.GetWorkflowExecutionStartedEventAttributes().GetInput()
 	env.start(func(ctx Context) (*commonPayloads, error) { return fn(ctx, input) })
-	return &workflowRun{env: env}, nil
+	return &workflowRun{cfg: cfg, env: env}, nil
 }
 
 // close ends the run's coroutines.
@@ -46,7 +48,7 @@ func (r *workflowRun) close() { r.env.sched.close() }
 // previousStartedEventID are replays. It returns the commands of the last batch that ran
 // code, which are the answer to the current task when history ends at its
 // WorkflowTaskStarted.
-func (r *workflowRun) apply(events []*historypb.HistoryEvent, previousStartedEventID int64) ([]*commandpb.Command, error) {
+func (r *workflowRun) apply(ctx context.Context, events []*historypb.HistoryEvent, previousStartedEventID int64) ([]*commandpb.Command, error) {
 	fresh := make([]*historypb.HistoryEvent, 0, len(events))
 	for _, ev := range events {
 		if ev.GetEventId() <= r.lastEventID {
@@ -60,10 +62,12 @@ func (r *workflowRun) apply(events []*historypb.HistoryEvent, previousStartedEve
 	batches := splitBatches(fresh)
 	var commands []*commandpb.Command
 	for i, b := range batches {
+		var recordedLocal []*historypb.HistoryEvent
 		if i+1 < len(batches) {
 			if err := r.preloadMarkers(batches[i+1]); err != nil {
 				return nil, err
 			}
+			recordedLocal = localActivityMarkers(batches[i+1])
 		}
 		if err := r.applyBatch(b); err != nil {
 			return nil, err
@@ -72,7 +76,7 @@ func (r *workflowRun) apply(events []*historypb.HistoryEvent, previousStartedEve
 			continue
 		}
 		var err error
-		commands, err = r.runCode(b.started, b.started.GetEventId() <= previousStartedEventID)
+		commands, err = r.runCode(ctx, b.started, b.started.GetEventId() <= previousStartedEventID, recordedLocal)
 		if err != nil {
 			return nil, err
 		}
@@ -181,8 +185,10 @@ func (r *workflowRun) applyEvent(ev, previous *historypb.HistoryEvent) error {
 }
 
 // runCode runs the workflow's coroutines for the workflow task that started with
-// started, and returns the commands they produced.
-func (r *workflowRun) runCode(started *historypb.HistoryEvent, replaying bool) ([]*commandpb.Command, error) {
+// started, and returns the commands they produced. Local activities are resolved from
+// their recorded markers on replay, and executed otherwise; each result lets the code
+// run on.
+func (r *workflowRun) runCode(ctx context.Context, started *historypb.HistoryEvent, replaying bool, recordedLocal []*historypb.HistoryEvent) ([]*commandpb.Command, error) {
 	e := r.env
 	if len(e.awaiting) > 0 {
 		return nil, &NondeterminismError{Command: e.awaiting[0].proto, Reason: "history moved on to the next workflow task without recording it"}
@@ -194,22 +200,58 @@ func (r *workflowRun) runCode(started *historypb.HistoryEvent, replaying bool) (
 	e.info.HistoryLength = started.GetEventId()
 	e.info.ContinueAsNewSuggested = started.GetWorkflowTaskStartedEventAttributes().GetSuggestContinueAsNew()
 	e.nextEventID = started.GetEventId() + 2 + int64(len(e.outgoing))
-	if !r.closeQueued {
-		if err := e.sched.runUntilBlocked(); err != nil {
-			var p *workflowPanic
-			if errors.As(err, &p) {
-				if nd, ok := p.value.(*NondeterminismError); ok {
-					return nil, nd
-				}
-			}
+	if r.closeQueued {
+		return e.takeCommands(), nil
+	}
+	if err := r.step(); err != nil {
+		return nil, err
+	}
+	for _, m := range recordedLocal {
+		attrs := m.GetMarkerRecordedEventAttributes()
+		resolved, err := e.applyLocalActivityMarker(attrs.GetDetails(), attrs.GetFailure())
+		if err != nil {
 			return nil, err
 		}
-		if e.finished {
-			e.addCommand(e.closeCommand(), false)
-			r.closeQueued = true
+		if resolved {
+			if err := r.step(); err != nil {
+				return nil, err
+			}
 		}
 	}
+	for !replaying && !e.finished && len(e.unstartedLocal) > 0 && r.cfg.localActivities != nil {
+		call := e.unstartedLocal[0]
+		details, failure := e.runLocalActivity(ctx, r.cfg.localActivities, r.cfg.clock, call)
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("running local activity %s: %w", call.params.ActivityType, err)
+		}
+		if _, err := e.applyLocalActivityMarker(details, failure); err != nil {
+			return nil, err
+		}
+		if err := r.step(); err != nil {
+			return nil, err
+		}
+	}
+	if e.finished {
+		e.addCommand(e.closeCommand(), false)
+		r.closeQueued = true
+	}
 	return e.takeCommands(), nil
+}
+
+// step runs the coroutines until they all block, turning a panic that carries a
+// nondeterminism error back into that error.
+func (r *workflowRun) step() error {
+	if r.env.finished {
+		return nil
+	}
+	err := r.env.sched.runUntilBlocked()
+	var p *workflowPanic
+	if errors.As(err, &p) {
+		if nd, ok := p.value.(*NondeterminismError); ok {
+			return nd
+		}
+	}
+	return err
 }
 
 // pendingCommandsError reports commands that replayed code produced but history does

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/internal/clock"
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -48,6 +49,10 @@ type TaskHandlerOptions struct {
 	// NormalTaskQueue as the fallback.
 	StickyTaskQueue string
 	NormalTaskQueue string
+	// LocalActivities runs local activities; without it they stay pending.
+	LocalActivities LocalActivityExecutor
+	// Clock times local activities; default the real clock.
+	Clock clock.Clock
 	// StickyScheduleToStartTimeout is how long the server waits for the sticky queue
 	// before falling back to the normal one. Default 5s.
 	StickyScheduleToStartTimeout time.Duration
@@ -67,6 +72,8 @@ type runConfig struct {
 	dataConverter    converter.DataConverter
 	failureConverter converter.FailureConverter
 	logger           *slog.Logger
+	localActivities  LocalActivityExecutor
+	clock            clock.Clock
 }
 
 // NewTaskHandler returns a handler running the workflows of reg.
@@ -80,11 +87,15 @@ func NewTaskHandler(reg *Registry, opts TaskHandlerOptions) *TaskHandler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
+	}
 	if opts.StickyScheduleToStartTimeout == 0 {
 		opts.StickyScheduleToStartTimeout = 5 * time.Second
 	}
 	return &TaskHandler{
-		cfg:   &runConfig{registry: reg, dataConverter: opts.DataConverter, failureConverter: opts.FailureConverter, logger: opts.Logger},
+		cfg: &runConfig{registry: reg, dataConverter: opts.DataConverter, failureConverter: opts.FailureConverter, logger: opts.Logger,
+			localActivities: opts.LocalActivities, clock: opts.Clock},
 		opts:  opts,
 		cache: newRunCache(max(opts.CacheSize, 0)),
 	}
@@ -135,7 +146,7 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 			return Result{}, err
 		}
 	}
-	commands, err := h.advance(&run, exec, task, events)
+	commands, err := h.advance(ctx, &run, exec, task, events)
 	if err != nil {
 		if run != nil {
 			run.close()
@@ -163,13 +174,13 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 
 // advance creates the run if needed and applies events, checking that history ends at
 // the task's WorkflowTaskStarted.
-func (h *TaskHandler) advance(run **workflowRun, exec Execution, task *workflowservice.PollWorkflowTaskQueueResponse, events []*historypb.HistoryEvent) (commands []*commandpb.Command, err error) {
+func (h *TaskHandler) advance(ctx context.Context, run **workflowRun, exec Execution, task *workflowservice.PollWorkflowTaskQueueResponse, events []*historypb.HistoryEvent) (commands []*commandpb.Command, err error) {
 	if *run == nil {
 		if *run, err = newWorkflowRun(h.cfg, h.opts.Namespace, exec, h.opts.NormalTaskQueue, events[0]); err != nil {
 			return nil, err
 		}
 	}
-	if commands, err = (*run).apply(events, task.GetPreviousStartedEventId()); err != nil {
+	if commands, err = (*run).apply(ctx, events, task.GetPreviousStartedEventId()); err != nil {
 		return nil, err
 	}
 	if last := (*run).lastEventID; last != task.GetStartedEventId() {
@@ -325,7 +336,7 @@ func (h *TaskHandler) processQueryTask(ctx context.Context, task *workflowservic
 	}
 	run, err = newWorkflowRun(h.cfg, h.opts.Namespace, exec, h.opts.NormalTaskQueue, events[0])
 	if err == nil {
-		_, err = run.apply(events, math.MaxInt64)
+		_, err = run.apply(ctx, events, math.MaxInt64)
 	}
 	if run != nil {
 		defer run.close()
