@@ -8,6 +8,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -90,5 +91,42 @@ func TestUpdates(t *testing.T) {
 	}
 	if accepted != 2 || completed != 2 {
 		t.Errorf("history has %d accepted and %d completed updates, want 2 and 2", accepted, completed)
+	}
+}
+
+func TestUpdateWithStart(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	taskQueue := uniqueName(t, "tq")
+	startWorker(t, c, taskQueue, func(r worker.Registry) {
+		r.RegisterWorkflowWithOptions(counter, workflow.RegisterOptions{Name: "Counter"})
+	})
+	ctx := testContext(t, 30*time.Second)
+	id := uniqueName(t, "wf")
+	add := func(updateID string, n int) int {
+		op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID: id, TaskQueue: taskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		}, "Counter")
+		h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: op,
+			UpdateOptions:          client.UpdateWorkflowOptions{UpdateID: updateID, UpdateName: "add", Args: []any{n}, WaitForStage: client.WorkflowUpdateStageCompleted},
+		})
+		if err != nil {
+			t.Fatalf("update-with-start %s: %v", updateID, err)
+		}
+		var total int
+		if err := h.Get(ctx, &total); err != nil {
+			t.Fatalf("update-with-start %s result: %v", updateID, err)
+		}
+		return total
+	}
+	if got := add("first", 3); got != 3 {
+		t.Errorf("first update-with-start total = %d, want 3 (a new workflow)", got)
+	}
+	if got := add("second", 4); got != 7 {
+		t.Errorf("second update-with-start total = %d, want 7 (the same, running workflow)", got)
+	}
+	if err := c.SignalWorkflow(ctx, id, "", "done", nil); err != nil {
+		t.Fatalf("signal: %v", err)
 	}
 }
