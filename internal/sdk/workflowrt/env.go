@@ -42,6 +42,7 @@ type runEnv struct {
 	localActivities         map[string]*localActivityCall
 	unstartedLocal          []*localActivityCall
 	nextLocalActivityID     int64
+	values                  map[any]any
 
 	root            *cancelCtx
 	cancelRequested bool
@@ -67,6 +68,7 @@ func newRunEnv(dc converter.DataConverter, fc converter.FailureConverter, baseLo
 		changeVersions:          make(map[string]Version),
 		mutableSideEffects:      make(map[string][]*commonpb.Payloads),
 		localActivities:         make(map[string]*localActivityCall),
+		values:                  make(map[any]any),
 	}
 	e.logger = newReplaySafeLogger(baseLogger, e, info)
 	e.root = newCancelCtx(&envCtx{env: e}, e)
@@ -196,4 +198,16 @@ func AwaitWithTimeout(ctx Context, timeout time.Duration, condition func() bool)
 		return true, nil
 	}
 	return false, ctx.Err()
+}
+
+// RunValue returns the value the run keeps under key, creating it with create on first
+// use. It lets package workflow keep per-run state such as the random generator.
+func RunValue(ctx Context, key any, create func() any) any {
+	env := envFrom(ctx)
+	if v, ok := env.values[key]; ok {
+		return v
+	}
+	v := create()
+	env.values[key] = v
+	return v
 }

@@ -144,3 +144,31 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 		t.Fatalf("cached runs after Evict = %d, want 1", n)
 	}
 }
+
+func TestCachedRunIsRebuiltWhenItsLastTaskFailedOnTheServer(t *testing.T) {
+	calls := 0
+	wf := func(ctx workflow.Context) (int, error) {
+		calls++
+		var n int
+		workflow.GetSignalChannel(ctx, "n").Receive(ctx, &n)
+		return n, nil
+	}
+	x := newHarness(t, wf, 10)
+	x.step()
+	x.hist.Signal("n", 1)
+	task := x.hist.Task(true)
+	if result := x.process(task); result.Completed == nil {
+		t.Fatalf("second task: %v", result.Err)
+	}
+	// The server rejected that completion (say a signal raced it) and failed the task.
+	x.hist.FailTask()
+	x.hist.Signal("n", 2)
+	x.partial = false // a failed task clears stickiness: full history comes next
+	commands := x.step()
+	if got := completedResult[int](t, last(commands)); got != 1 {
+		t.Fatalf("result = %d, want 1 (the first signal)", got)
+	}
+	if calls != 2 {
+		t.Fatalf("workflow function ran %d times, want 2 (rebuilt after the failed task)", calls)
+	}
+}

@@ -138,8 +138,9 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 		}
 		return Result{}, err
 	}
-	if run != nil && events[0].GetEventId() > run.lastEventID+1 {
-		// The cached run missed events: start over from full history.
+	if run != nil && (events[0].GetEventId() > run.lastEventID+1 || lastTaskFailed(events, run.lastEventID)) {
+		// The cached run missed events, or the task it answered last failed on the
+		// server (so its state is ahead of history): start over from full history.
 		run.close()
 		run = nil
 		if events, err = h.fullHistory(ctx, task); err != nil {
@@ -359,4 +360,15 @@ func (h *TaskHandler) answerQuery(run *workflowRun, task *workflowservice.PollWo
 	}
 	resp.CompletedType = enumspb.QUERY_RESULT_TYPE_ANSWERED
 	return resp
+}
+
+// lastTaskFailed reports whether the event after lastEventID (the started event of the
+// task a cached run answered) records that the task failed or timed out.
+func lastTaskFailed(events []*historypb.HistoryEvent, lastEventID int64) bool {
+	for _, ev := range events {
+		if ev.GetEventId() == lastEventID+1 {
+			return taskFailed(ev)
+		}
+	}
+	return false
 }
