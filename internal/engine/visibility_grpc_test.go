@@ -29,7 +29,6 @@ func saPayload(t *testing.T, v any, typ string) *commonpb.Payload {
 	return p
 }
 
-
 // TestVisibilityThroughGRPC registers search attributes, starts workflows
 // with them, upserts more from a workflow task, and lists, scans and counts
 // through the frontend.
