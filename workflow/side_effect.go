@@ -37,3 +37,10 @@ type ContinueAsNewError = workflowrt.ContinueAsNewError
 func NewContinueAsNewError(ctx Context, workflowType string, args ...any) *ContinueAsNewError {
 	return workflowrt.NewContinueAsNewError(ctx, workflowType, args...)
 }
+
+// MutableSideEffect returns fn's value for id, recording it in history only when it
+// differs from the last recorded value (compared with equals); replays return the
+// recorded values. Use it for rarely changing values such as configuration.
+func MutableSideEffect(ctx Context, id string, fn func(ctx Context) any, equals func(a, b any) bool) Future {
+	return workflowrt.MutableSideEffect(ctx, id, fn, equals)
+}

@@ -38,7 +38,9 @@ type runEnv struct {
 	sideEffectResults       map[int64]*commonpb.Payloads
 	nextSideEffectID        int64
 	changeVersions          map[string]Version
-	mutableSideEffects      map[string][]*commonpb.Payloads
+	mutableSideEffects      map[string]map[int]*commonpb.Payloads
+	mutableCallCounts       map[string]int
+	mutableRecorded         map[string]bool
 	localActivities         map[string]*localActivityCall
 	unstartedLocal          []*localActivityCall
 	nextLocalActivityID     int64
@@ -66,7 +68,9 @@ func newRunEnv(dc converter.DataConverter, fc converter.FailureConverter, baseLo
 		queryHandlers:           make(map[string]QueryHandler),
 		sideEffectResults:       make(map[int64]*commonpb.Payloads),
 		changeVersions:          make(map[string]Version),
-		mutableSideEffects:      make(map[string][]*commonpb.Payloads),
+		mutableSideEffects:      make(map[string]map[int]*commonpb.Payloads),
+		mutableCallCounts:       make(map[string]int),
+		mutableRecorded:         make(map[string]bool),
 		localActivities:         make(map[string]*localActivityCall),
 		values:                  make(map[any]any),
 	}

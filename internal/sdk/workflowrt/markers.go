@@ -158,7 +158,7 @@ func (e *runEnv) preloadMarker(ev *historypb.HistoryEvent, next *historypb.Histo
 		}
 		e.versionMarkerSpans[ev.GetEventId()] = span
 	case mutableSideEffectMarkerName:
-		return fmt.Errorf("history event %d is a %s marker, which this SDK does not support yet", ev.GetEventId(), attrs.GetMarkerName())
+		return e.preloadMutableMarker(ev)
 	}
 	return nil
 }

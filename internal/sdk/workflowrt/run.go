@@ -90,6 +90,7 @@ func (r *workflowRun) apply(ctx context.Context, events []*historypb.HistoryEven
 // preloadMarkers makes the marker data of the next batch available to the code that
 // runs at the end of this one: on replay that code asks for what it recorded then.
 func (r *workflowRun) preloadMarkers(next batch) error {
+	clear(r.env.mutableRecorded)
 	markers, followers := next.markers()
 	for i, m := range markers {
 		if err := r.env.preloadMarker(m, followers[i]); err != nil {
