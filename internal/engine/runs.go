@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/matching"
 	"github.com/sundialdev/sundial/internal/store"
 )
 
@@ -326,8 +327,9 @@ func (e *Engine) dispatch(r *run) {
 	s := r.state
 	want := map[taskRef]struct{}{}
 	if s.Open() {
+		runPriority := matchPriority(s.DecodedPriority(), matching.Priority{})
 		if wt := s.WorkflowTask; wt != nil && wt.StartedEventID == 0 {
-			ref := taskRef{run: r.key, kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt}
+			ref := taskRef{run: r.key, kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority}
 			want[ref] = struct{}{}
 			if _, done := r.dispatched[ref]; !done {
 				e.tasks.Add(e.workflowQueueFor(s, wt), ref)
@@ -337,7 +339,10 @@ func (e *Engine) dispatch(r *run) {
 			if a.State != machine.ActivityScheduled {
 				continue
 			}
-			ref := taskRef{run: r.key, kind: kindActivity, scheduledEventID: id, attempt: a.Attempt}
+			ref := taskRef{run: r.key, kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}
+			if len(a.Priority) > 0 {
+				ref.priority = matchPriority(a.DecodedPriority(), runPriority)
+			}
 			want[ref] = struct{}{}
 			if _, done := r.dispatched[ref]; !done {
 				e.tasks.Add(activityQueue(s.NamespaceID, a.TaskQueue), ref)

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	commonpb "go.temporal.io/api/common/v1"
+
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
 )
@@ -22,6 +24,26 @@ type taskRef struct {
 	scheduledEventID int64
 	attempt          int32
 	queryID          string
+	priority         matching.Priority
+}
+
+// MatchPriority orders the task in its queue's backlog.
+func (t taskRef) MatchPriority() matching.Priority { return t.priority }
+
+// matchPriority turns a wire priority (nil: none) into the queue's ordering,
+// with fallback supplying what p leaves unset.
+func matchPriority(p *commonpb.Priority, fallback matching.Priority) matching.Priority {
+	out := fallback
+	if p.GetPriorityKey() > 0 {
+		out.Key = p.GetPriorityKey()
+	}
+	if p.GetFairnessKey() != "" {
+		out.FairnessKey = p.GetFairnessKey()
+	}
+	if p.GetFairnessWeight() > 0 {
+		out.Weight = p.GetFairnessWeight()
+	}
+	return out
 }
 
 func workflowQueue(namespaceID, name string) matching.QueueKey {

@@ -61,7 +61,7 @@ func (e *Engine) startWorkflowTask(ctx context.Context, ref taskRef, q matching.
 	requestID := newUUID()
 	r, err := e.updateKeep(ctx, ref.run, func(r *run, tx *machine.Tx) error {
 		wt := tx.S.WorkflowTask
-		if wt == nil || wt.Attempt != ref.attempt {
+		if ref.kind != kindWorkflow || wt == nil || wt.Attempt != ref.attempt {
 			return machine.ErrStale
 		}
 		_, err := tx.StartWorkflowTask(ref.scheduledEventID, identity, requestID)

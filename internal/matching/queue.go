@@ -20,7 +20,7 @@ type queue[T any] struct {
 	clk clock.Clock
 
 	mu        sync.Mutex
-	backlog   deque[T]
+	backlog   backlog[T]
 	waiters   waiterList[T]
 	limiter   *tokenBucket // nil: no rate limit
 	pollers   map[string]*Poller

@@ -54,6 +54,7 @@ func (tx *Tx) successor(runID string) StartParams {
 		Input:               s.startInput(),
 		Header:              s.startHeader(),
 		Parent:              s.Parent,
+		Priority:            s.DecodedPriority(),
 	}
 	if len(s.RetryPolicy) > 0 {
 		p.RetryPolicy = &commonpb.RetryPolicy{}

@@ -103,6 +103,9 @@ func NewRun(p StartParams, now time.Time) *Tx {
 	case execTimeout > 0:
 		s.ExecutionDeadline = s.ExecutionTime.Add(execTimeout)
 	}
+	if p.Priority != nil {
+		s.Priority, _ = proto.Marshal(p.Priority)
+	}
 	if p.Parent != nil {
 		parent := *p.Parent
 		s.Parent = &parent

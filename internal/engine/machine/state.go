@@ -1,6 +1,7 @@
 package machine
 
 import (
+	commonpb "go.temporal.io/api/common/v1"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -82,6 +83,8 @@ type State struct {
 	// retried.
 	RetryPolicy  []byte
 	CronSchedule string
+	// Priority is the run's encoded commonpb.Priority, nil if none was set.
+	Priority []byte
 	// Input and Header of the start (encoded), kept only when a retry or cron
 	// run may need them again.
 	Input  []byte
@@ -236,4 +239,16 @@ func cloneMap[K comparable, V any](m map[K]*V) map[K]*V {
 		out[k] = &c
 	}
 	return out
+}
+
+// DecodedPriority returns the run's priority, nil if none was set.
+func (s *State) DecodedPriority() *commonpb.Priority {
+	if len(s.Priority) == 0 {
+		return nil
+	}
+	p := &commonpb.Priority{}
+	if proto.Unmarshal(s.Priority, p) != nil {
+		return nil
+	}
+	return p
 }

@@ -1,0 +1,148 @@
+package matching
+
+import "slices"
+
+// Priority orders and shares a queue's backlog. Tasks with a lower Key are
+// dispatched first (Temporal's priority keys run from 1, highest, to 5; 0 means
+// the default, 3). Within one key, tasks of different FairnessKeys share the
+// dispatches in proportion to their Weight (0 means 1), so one busy tenant
+// cannot starve the others; tasks of one fairness key stay FIFO.
+type Priority struct {
+	Key         int32
+	FairnessKey string
+	Weight      float32
+}
+
+// DefaultPriorityKey is the priority of tasks that ask for none.
+const DefaultPriorityKey = 3
+
+// Prioritized is implemented by task types that carry a Priority. Tasks of
+// other types all share the default priority, in one FIFO.
+type Prioritized interface {
+	MatchPriority() Priority
+}
+
+func priorityOf[T any](task T) (int32, string, float64) {
+	p, ok := any(task).(Prioritized)
+	if !ok {
+		return DefaultPriorityKey, "", 1
+	}
+	pr := p.MatchPriority()
+	key, weight := pr.Key, float64(pr.Weight)
+	if key <= 0 {
+		key = DefaultPriorityKey
+	}
+	if weight <= 0 {
+		weight = 1
+	}
+	return key, pr.FairnessKey, weight
+}
+
+// backlog holds a queue's waiting tasks: by priority key, then shared fairly
+// among fairness keys by stride scheduling, each fairness key a FIFO.
+type backlog[T any] struct {
+	levels []*priorityLevel[T] // ascending key
+	n      int
+}
+
+type priorityLevel[T any] struct {
+	key   int32
+	fair  map[string]*fairQueue[T]
+	order []*fairQueue[T] // the fairness keys with tasks, in arrival order
+	// vtime is the pass of the last dispatch: a key that becomes busy again
+	// starts here, so idle time earns it no burst.
+	vtime float64
+	n     int
+}
+
+type fairQueue[T any] struct {
+	key    string
+	tasks  deque[T]
+	pass   float64
+	weight float64
+}
+
+func (b *backlog[T]) Len() int { return b.n }
+
+func (b *backlog[T]) level(key int32) *priorityLevel[T] {
+	i, found := slices.BinarySearchFunc(b.levels, key, func(l *priorityLevel[T], k int32) int { return int(l.key - k) })
+	if found {
+		return b.levels[i]
+	}
+	l := &priorityLevel[T]{key: key, fair: map[string]*fairQueue[T]{}}
+	b.levels = slices.Insert(b.levels, i, l)
+	return l
+}
+
+func (l *priorityLevel[T]) queue(key string, weight float64) *fairQueue[T] {
+	f := l.fair[key]
+	if f == nil {
+		f = &fairQueue[T]{key: key, weight: weight, pass: l.vtime}
+		l.fair[key] = f
+	}
+	f.weight = weight
+	if f.tasks.Len() == 0 {
+		f.pass = max(f.pass, l.vtime)
+		l.order = append(l.order, f)
+	}
+	return f
+}
+
+// PushBack adds a task behind the others of its fairness key.
+func (b *backlog[T]) PushBack(task T) {
+	key, fk, w := priorityOf(task)
+	l := b.level(key)
+	l.queue(fk, w).tasks.PushBack(task)
+	l.n++
+	b.n++
+}
+
+// PushFront puts back a task that was taken but not delivered, ahead of the
+// others of its fairness key, and gives its key back the share it used.
+func (b *backlog[T]) PushFront(task T) {
+	key, fk, w := priorityOf(task)
+	l := b.level(key)
+	f := l.queue(fk, w)
+	f.tasks.PushFront(task)
+	f.pass = max(l.vtime, f.pass-1/f.weight)
+	l.n++
+	b.n++
+}
+
+// PopFront takes the next task to dispatch. The backlog must not be empty.
+func (b *backlog[T]) PopFront() T {
+	for _, l := range b.levels {
+		if l.n == 0 {
+			continue
+		}
+		best := 0
+		for i, f := range l.order {
+			if f.pass < l.order[best].pass {
+				best = i
+			}
+		}
+		f := l.order[best]
+		task := f.tasks.PopFront()
+		l.vtime = f.pass
+		f.pass += 1 / f.weight
+		if f.tasks.Len() == 0 {
+			l.order = slices.Delete(l.order, best, best+1)
+			if len(l.fair) > 64 {
+				delete(l.fair, f.key)
+			}
+		}
+		l.n--
+		b.n--
+		return task
+	}
+	panic("matching: PopFront on an empty backlog")
+}
+
+// TakeAll removes every task, in dispatch order.
+func (b *backlog[T]) TakeAll() []T {
+	out := make([]T, 0, b.n)
+	for b.n > 0 {
+		out = append(out, b.PopFront())
+	}
+	return out
+}
