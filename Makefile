@@ -1,7 +1,7 @@
 # Sundial's tasks. `make test` is what CI runs (.ci/run).
 GO ?= go
 
-.PHONY: test test-root test-compat check build fuzz
+.PHONY: test test-root test-compat check build fuzz bench
 
 ## test: formatting and vet checks, the root module's tests (race detector on), then compat.
 test: check test-root test-compat
@@ -28,3 +28,9 @@ build:
 ## fuzz: a short run of each fuzz target.
 fuzz:
 	$(GO) test ./internal/tasktoken -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+
+## bench: the same load against Sundial and Temporal's server, side by side (under
+## 15 minutes); prints the table and rewrites BENCHMARKS.md. BENCH_FLAGS passes
+## flags, e.g. make bench BENCH_FLAGS="-only sundial -scenarios activity-30".
+bench:
+	cd bench && $(GO) run . $(BENCH_FLAGS)

@@ -55,7 +55,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	names := flags.String("scenarios", "all", "comma-separated scenarios to run, or all: "+strings.Join(scenarioNames(), ","))
 	flags.StringVar(&o.only, "only", "", "run one server only: sundial or temporal")
 	flags.DurationVar(&o.duration, "duration", 8*time.Second, "how long each closed-loop scenario runs")
-	flags.DurationVar(&o.openCap, "open-cap", 90*time.Second, "time limit of the open-10000 scenario")
+	flags.DurationVar(&o.openCap, "open-cap", 60*time.Second, "time limit of the timers-1000 and open-10000 scenarios")
 	flags.StringVar(&o.markdown, "md", "../BENCHMARKS.md", "file to write the report to (only after a full run)")
 	flags.StringVar(&o.repoRoot, "repo", "..", "root of the Sundial repository")
 	flags.StringVar(&o.sundialBin, "sundial-bin", "", "use this sundial binary instead of building one")
@@ -145,12 +145,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			fmt.Fprintf(stderr, "%-16s %-8s ", sc.name, kind)
+			t0 := time.Now()
 			m := measure(ctx, sc, kind, bins, cfg)
 			ms = append(ms, m)
+			took := time.Since(t0).Round(100 * time.Millisecond)
 			if m.err != nil {
-				fmt.Fprintf(stderr, "failed: %v\n", m.err)
+				fmt.Fprintf(stderr, "failed after %v: %v\n", took, m.err)
 			} else {
-				fmt.Fprintf(stderr, "%.1f %s, p50 %s, cpu %.3f ms/op\n", m.throughput(), sc.unit, formatLatency(m.p50()), m.cpuPerOp())
+				fmt.Fprintf(stderr, "%.1f %s, p50 %s, cpu %.3f ms/op (%v)\n", m.throughput(), sc.unit, formatLatency(m.p50()), m.cpuPerOp(), took)
 			}
 		}
 	}
