@@ -98,7 +98,9 @@ func TestRebuildMatchesMachine(t *testing.T) {
 	})
 	check("external requests done")
 	r.startWFT(at(14 * time.Second))
-	r.do(at(15*time.Second), func(tx *machine.Tx) { tx.FailWorkflowTask(enumspb.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE, appFailure("panic", "P"), "wf-worker", "") })
+	r.do(at(15*time.Second), func(tx *machine.Tx) {
+		tx.FailWorkflowTask(enumspb.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE, appFailure("panic", "P"), "wf-worker", "")
+	})
 	check("workflow task failed")
 	r.startWFT(at(16 * time.Second))
 	r.fire(at(16*time.Second + machine.DefaultWorkflowTaskTimeout))
