@@ -51,6 +51,14 @@ type Options struct {
 	// a power loss (not a process crash) may lose the last acknowledged work.
 	// Default false: every acknowledged change is on disk.
 	SynchronousNormal bool
+	// TimeSkipping runs the engine on a time-skipping clock and serves Temporal's
+	// TestService (temporal.api.testservice.v1) on the same address, as
+	// Temporal's test server does with --enable-time-skipping: whenever no task or
+	// query is outstanding and the skipping lock is released, time jumps to the
+	// next timer. The lock counter starts at 1, which is what the TypeScript and
+	// Python SDK test environments expect (they unlock while awaiting a result);
+	// call UnlockTimeSkipping once to let time skip whenever the engine is idle.
+	TimeSkipping bool
 }
 
 // Server is an embedded Sundial engine.
@@ -63,6 +71,7 @@ type Server struct {
 	stopped  bool
 	store    *sqlite.Store
 	engine   *engine.Engine
+	skipping *timeSkipping // nil unless Options.TimeSkipping
 	grpc     *grpc.Server
 	health   *health.Server
 	listener net.Listener
@@ -107,19 +116,24 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	eng, err := engine.New(engine.Config{Store: st, Logger: s.log})
+	cfg := engine.Config{Store: st, Logger: s.log}
+	skipping := s.newTimeSkipping(&cfg)
+	eng, err := engine.New(cfg)
 	if err != nil {
+		skipping.Stop()
 		_ = st.Close()
 		return fmt.Errorf("server: %w", err)
 	}
 	if err := eng.Start(ctx); err != nil {
 		eng.Stop()
+		skipping.Stop()
 		_ = st.Close()
 		return fmt.Errorf("server: starting engine: %w", err)
 	}
 	lis, err := net.Listen("tcp", s.opts.ListenAddr)
 	if err != nil {
 		eng.Stop()
+		skipping.Stop()
 		_ = st.Close()
 		return fmt.Errorf("server: listening on %s: %w", s.opts.ListenAddr, err)
 	}
@@ -130,7 +144,7 @@ func (s *Server) Start(ctx context.Context) error {
 	g := grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMsg),
 		grpc.MaxSendMsgSize(128<<20),
-		grpc.ChainUnaryInterceptor(statusInterceptor),
+		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{statusInterceptor}, skipping.interceptors()...)...),
 	)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
 	operatorservice.RegisterOperatorServiceServer(g, frontend.NewOperatorHandler(eng, limits))
@@ -138,7 +152,15 @@ func (s *Server) Start(ctx context.Context) error {
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	hs.SetServingStatus(workflowservice.WorkflowService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(g, hs)
+	if err := skipping.serve(g, eng); err != nil {
+		eng.Stop()
+		skipping.Stop()
+		_ = lis.Close()
+		_ = st.Close()
+		return fmt.Errorf("server: %w", err)
+	}
 
+	s.skipping = skipping
 	s.store, s.engine, s.grpc, s.health, s.listener = st, eng, g, hs, lis
 	s.serveErr = make(chan error, 1)
 	go func() { s.serveErr <- g.Serve(lis) }()
@@ -157,6 +179,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	}
 	s.stopped = true
 	s.health.Shutdown()
+	s.skipping.Stop()
 	s.engine.Stop()
 	done := make(chan struct{})
 	go func() {
