@@ -190,7 +190,11 @@ func (c *Controller) Hold() (release func()) {
 func (c *Controller) Sleep(ctx context.Context, d time.Duration) error {
 	reached := make(chan struct{})
 	t := c.clk.AfterFunc(d, func() { close(reached) })
-	return c.await(ctx, t, reached, "sleeping")
+	err := c.await(ctx, reached, "sleeping")
+	if err != nil {
+		t.Stop()
+	}
+	return err
 }
 
 // SleepUntil returns once the clock has reached t; at once if it already has.
@@ -218,23 +222,21 @@ func (c *Controller) UnlockWithSleep(ctx context.Context, d time.Duration) error
 	c.locks--
 	c.mu.Unlock()
 	c.Poke()
-	err := c.await(ctx, t, reached, "sleeping unlocked")
+	err := c.await(ctx, reached, "sleeping unlocked")
 	if err != nil && t.Stop() {
 		c.Lock()
 	}
 	return err
 }
 
-// await waits for reached, stopping t if ctx ends or the controller stops first.
-func (c *Controller) await(ctx context.Context, t clock.Timer, reached <-chan struct{}, doing string) error {
+// await waits for reached, or until ctx ends or the controller stops.
+func (c *Controller) await(ctx context.Context, reached <-chan struct{}, doing string) error {
 	select {
 	case <-reached:
 		return nil
 	case <-ctx.Done():
-		t.Stop()
 		return fmt.Errorf("%s: %w", doing, ctx.Err())
 	case <-c.stop:
-		t.Stop()
 		return fmt.Errorf("%s: %w", doing, ErrStopped)
 	}
 }
