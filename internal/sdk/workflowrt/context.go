@@ -44,6 +44,7 @@ type cancelCtx struct {
 	done      *channel
 	err       error
 	listeners []*cancelListener
+	detach    func() // stops listening to the parent once canceled
 }
 
 // cancelListener is a callback run when its context is canceled.
@@ -56,7 +57,7 @@ func newCancelCtx(parent Context, env *runEnv) *cancelCtx {
 		if p.err != nil {
 			c.cancel(p.err)
 		} else {
-			p.listen(func() { c.cancel(p.err) })
+			c.detach = p.listen(func() { c.cancel(p.err) })
 		}
 	}
 	return c
@@ -94,6 +95,10 @@ func (c *cancelCtx) cancel(err error) {
 		err = sundial.NewCanceledError()
 	}
 	c.err = err
+	if c.detach != nil {
+		c.detach()
+		c.detach = nil
+	}
 	c.done.Close()
 	listeners := c.listeners
 	c.listeners = nil
