@@ -178,3 +178,19 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
+
+// SignalExternalWorkflow sends a signal with arg to another workflow (runID empty: its
+// current run). The future is ready once the signal was delivered.
+func SignalExternalWorkflow(ctx Context, workflowID, runID, signalName string, arg any) Future {
+	input, err := DataConverter(ctx).ToPayloads(arg)
+	if err != nil {
+		return failedFuture(ctx, fmt.Errorf("encoding signal %s: %w", signalName, err))
+	}
+	return workflowrt.SignalExternalWorkflow(ctx, "", workflowID, runID, signalName, input, false)
+}
+
+// RequestCancelExternalWorkflow asks the server to cancel another workflow (runID empty:
+// its current run). The future is ready once the request was delivered.
+func RequestCancelExternalWorkflow(ctx Context, workflowID, runID string) Future {
+	return workflowrt.RequestCancelExternalWorkflow(ctx, "", workflowID, runID)
+}

@@ -33,6 +33,8 @@ type runEnv struct {
 	activitiesByScheduledID map[int64]*activityCall
 	timers                  map[string]*timerCall
 	children                map[string]*childCall
+	externalByControl       map[string]*externalCall
+	externalByInitiated     map[int64]*externalCall
 	signalChannels          map[string]*channel
 	queryHandlers           map[string]QueryHandler
 	sideEffectResults       map[int64]*commonpb.Payloads
@@ -64,6 +66,8 @@ func newRunEnv(dc converter.DataConverter, fc converter.FailureConverter, baseLo
 		activitiesByScheduledID: make(map[int64]*activityCall),
 		timers:                  make(map[string]*timerCall),
 		children:                make(map[string]*childCall),
+		externalByControl:       make(map[string]*externalCall),
+		externalByInitiated:     make(map[int64]*externalCall),
 		signalChannels:          make(map[string]*channel),
 		queryHandlers:           make(map[string]QueryHandler),
 		sideEffectResults:       make(map[int64]*commonpb.Payloads),
