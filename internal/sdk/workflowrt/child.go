@@ -2,6 +2,7 @@ package workflowrt
 
 import (
 	"fmt"
+	commonpb "go.temporal.io/api/common/v1"
 	"strconv"
 
 	"github.com/sundialdev/sundial"
@@ -142,7 +143,7 @@ func (e *runEnv) onChildEvent(ev *historypb.HistoryEvent) error {
 }
 
 // settle resolves the futures still open.
-func (c *childCall) settle(startErr error, result *commonPayloads, resultErr error) {
+func (c *childCall) settle(startErr error, result *commonpb.Payloads, resultErr error) {
 	if !c.started.IsReady() {
 		if startErr != nil {
 			c.started.SetError(startErr)

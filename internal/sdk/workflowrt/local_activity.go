@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	enumspb "go.temporal.io/api/enums/v1"
 	"math"
 	"strconv"
 	"time"
@@ -116,11 +117,11 @@ func (e *runEnv) applyLocalActivityMarker(details map[string]*commonpb.Payloads,
 	return true, nil
 }
 
-func retryStateOf(failure *failurepb.Failure) enumsRetryState {
+func retryStateOf(failure *failurepb.Failure) enumspb.RetryState {
 	if failure.GetApplicationFailureInfo().GetNonRetryable() {
-		return retryStateNonRetryable
+		return enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE
 	}
-	return retryStateMaxAttempts
+	return enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
 }
 
 // runLocalActivity runs call with retries and builds its marker details.
@@ -144,7 +145,7 @@ func (e *runEnv) runLocalActivity(ctx context.Context, exec LocalActivityExecuto
 		stop.Stop()
 		cancel()
 		if timedOut && err != nil {
-			err = sundial.NewTimeoutError("local activity timed out", enumsTimeoutStartToClose, err)
+			err = sundial.NewTimeoutError("local activity timed out", enumspb.TIMEOUT_TYPE_START_TO_CLOSE, err)
 		}
 		if err == nil {
 			break

@@ -1,12 +1,6 @@
 package workflowrt
 
-import (
-	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
-)
-
-// commonPayloads shortens signatures.
-type commonPayloads = commonpb.Payloads
+import commonpb "go.temporal.io/api/common/v1"
 
 // mergeSearchAttributes applies an upsert: new values replace old ones, and empty
 // payloads remove keys.
@@ -45,11 +39,3 @@ func isEmptyPayload(p *commonpb.Payload) bool {
 	data := string(p.GetData())
 	return p == nil || data == "" || data == "null" || data == "[]"
 }
-
-type enumsRetryState = enumspb.RetryState
-
-const (
-	retryStateNonRetryable   = enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE
-	retryStateMaxAttempts    = enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
-	enumsTimeoutStartToClose = enumspb.TIMEOUT_TYPE_START_TO_CLOSE
-)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	commonpb "go.temporal.io/api/common/v1"
 
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -35,7 +36,7 @@ func newWorkflowRun(cfg *runConfig, namespace string, exec Execution, taskQueue 
 	}
 	env := newRunEnv(cfg.dataConverter, cfg.failureConverter, cfg.logger, info)
 	input := started.GetWorkflowExecutionStartedEventAttributes().GetInput()
-	env.start(func(ctx Context) (*commonPayloads, error) { return fn(ctx, input) })
+	env.start(func(ctx Context) (*commonpb.Payloads, error) { return fn(ctx, input) })
 	return &workflowRun{cfg: cfg, env: env}, nil
 }
 
