@@ -99,7 +99,7 @@ func (e *Engine) scheduledAttributes(ctx context.Context, r *run, scheduledID in
 	if a := r.inputs[scheduledID]; a != nil {
 		return a, nil
 	}
-	events, err := e.readEvents(ctx, r.key, scheduledID, scheduledID+1)
+	events, err := e.runEvents(ctx, r, scheduledID, scheduledID+1)
 	if err != nil {
 		return nil, err
 	}

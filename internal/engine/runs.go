@@ -48,6 +48,11 @@ type run struct {
 	queries map[string]*pendingQuery
 	// updates known in memory, by update id.
 	updates map[string]*liveUpdate
+	// tail is the end of the run's committed history, events [tailStart,
+	// state.NextEventID): at least everything since the last completed
+	// workflow task, which is what a sticky worker is sent. Empty after a load.
+	tail      []*historypb.HistoryEvent
+	tailStart int64
 	// taskWork counts the run's pending and running tasks; with its queries it
 	// is the run's share (outstanding) of Engine.Outstanding.
 	taskWork    int64
@@ -158,6 +163,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	}
 	r.state = st
 	r.version = row.Version
+	r.tail, r.tailStart = nil, st.NextEventID
 	r.dispatched = nil
 	e.dispatch(r)
 	e.scheduleEffects(r, nil)
@@ -308,6 +314,7 @@ func (e *Engine) commit(ctx context.Context, t *store.Transition) error {
 func (e *Engine) applied(r *run, tx *machine.Tx) {
 	r.state = tx.S
 	r.version++
+	r.extendTail(tx)
 	for _, ev := range tx.Events {
 		if ev.EventType == enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {
 			if r.inputs == nil {
@@ -418,4 +425,38 @@ func startedWork(s *machine.State) int64 {
 		}
 	}
 	return n
+}
+
+// extendTail appends a committed transition's events to the run's tail and
+// drops what no sticky worker needs any more.
+func (r *run) extendTail(tx *machine.Tx) {
+	if len(tx.Events) == 0 {
+		return
+	}
+	first := tx.Events[0].EventId
+	if len(r.tail) == 0 || r.tailStart+int64(len(r.tail)) != first {
+		r.tail, r.tailStart = nil, first
+	}
+	r.tail = append(r.tail, tx.Events...)
+	keepFrom := r.state.LastCompletedStartedID + 1
+	if !r.state.Open() {
+		keepFrom = r.state.NextEventID // a closed run's close event is read from the store
+	}
+	if drop := keepFrom - r.tailStart; drop > 0 {
+		if drop >= int64(len(r.tail)) {
+			r.tail, r.tailStart = nil, r.state.NextEventID
+			return
+		}
+		r.tail = append([]*historypb.HistoryEvent(nil), r.tail[drop:]...)
+		r.tailStart = keepFrom
+	}
+}
+
+// runEvents returns the run's events with ids in [from, to), from memory when
+// the tail holds them. The caller holds the run's lock.
+func (e *Engine) runEvents(ctx context.Context, r *run, from, to int64) ([]*historypb.HistoryEvent, error) {
+	if from >= r.tailStart && to <= r.tailStart+int64(len(r.tail)) && from < to {
+		return append([]*historypb.HistoryEvent(nil), r.tail[from-r.tailStart:to-r.tailStart]...), nil
+	}
+	return e.readEvents(ctx, r.key, from, to)
 }

@@ -83,7 +83,7 @@ func (e *Engine) workflowTaskFor(ctx context.Context, r *run, sticky bool) (*wor
 	if sticky && s.LastCompletedStartedID > 0 {
 		from = s.LastCompletedStartedID + 1
 	}
-	events, err := e.readEvents(ctx, r.key, from, wt.StartedEventID+1)
+	events, err := e.runEvents(ctx, r, from, wt.StartedEventID+1)
 	if err != nil {
 		return nil, err
 	}
