@@ -191,14 +191,20 @@ func TestActivityCancelBeforeStart(t *testing.T) {
 // waitForHistoryEvent polls a run's history until an event of the given type appears.
 func waitForHistoryEvent(t *testing.T, c client.Client, workflowID, runID string, typ enumspb.EventType) {
 	t.Helper()
+	waitForHistoryEventCount(t, c, workflowID, runID, typ, 1)
+}
+
+// waitForHistoryEventCount polls a run's history until it has n events of a type.
+func waitForHistoryEventCount(t *testing.T, c client.Client, workflowID, runID string, typ enumspb.EventType, n int) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if len(eventsOfType(fetchHistory(t, c, workflowID, runID), typ)) > 0 {
+		if len(eventsOfType(fetchHistory(t, c, workflowID, runID), typ)) >= n {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no %v event in the history of %s within 20s", typ, workflowID)
+			t.Fatalf("fewer than %d %v events in the history of %s after 20s", n, typ, workflowID)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -315,7 +315,7 @@ func TestActivityScheduleToCloseAfterRetries(t *testing.T) {
 	_, c := setup(t)
 	var attempts attemptLog
 	run, _, err := runOneActivity(t, c, workflow.ActivityOptions{
-		ScheduleToCloseTimeout: 2500 * time.Millisecond,
+		ScheduleToCloseTimeout: 3 * time.Second,
 		StartToCloseTimeout:    300 * time.Millisecond,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 1},
 	}, func(ctx context.Context) (string, error) {

@@ -77,6 +77,9 @@ func TestStartConflictPolicies(t *testing.T) {
 	t.Parallel()
 	f := newPolicyFixture(t)
 	first := f.mustStart(enumspb.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED, enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED)
+	// Wait for the first task to finish so the termination below finds no task in
+	// flight and the old run's history has one shape.
+	waitForHistoryEvent(t, f.c, first.GetID(), first.GetRunID(), evTaskCompleted)
 
 	_, err := f.start(enumspb.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
 	requireAlreadyStarted(t, err, "conflict policy FAIL with a running workflow")

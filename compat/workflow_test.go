@@ -102,8 +102,8 @@ func TestWorkflowTimeouts(t *testing.T) {
 		opts           client.StartWorkflowOptions
 		wantRetryState enumspb.RetryState
 	}{
-		{name: "execution timeout", opts: client.StartWorkflowOptions{WorkflowExecutionTimeout: time.Second}, wantRetryState: enumspb.RETRY_STATE_TIMEOUT},
-		{name: "run timeout", opts: client.StartWorkflowOptions{WorkflowRunTimeout: time.Second}, wantRetryState: enumspb.RETRY_STATE_RETRY_POLICY_NOT_SET},
+		{name: "execution timeout", opts: client.StartWorkflowOptions{WorkflowExecutionTimeout: 2 * time.Second}, wantRetryState: enumspb.RETRY_STATE_TIMEOUT},
+		{name: "run timeout", opts: client.StartWorkflowOptions{WorkflowRunTimeout: 2 * time.Second}, wantRetryState: enumspb.RETRY_STATE_RETRY_POLICY_NOT_SET},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,6 +232,15 @@ func waitsForCancel(ctx workflow.Context) (string, error) {
 	return "", err
 }
 
+// cancelThenFinish notices the cancel request but stays open until a "finish"
+// signal, then reports the cancellation.
+func cancelThenFinish(ctx workflow.Context) (string, error) {
+	_ = workflow.Await(ctx, func() bool { return false })
+	disconnected, _ := workflow.NewDisconnectedContext(ctx)
+	workflow.GetSignalChannel(ctx, "finish").Receive(disconnected, nil)
+	return "", ctx.Err()
+}
+
 func TestCancelWorkflow(t *testing.T) {
 	t.Parallel()
 	_, c := setup(t)
@@ -241,17 +250,44 @@ func TestCancelWorkflow(t *testing.T) {
 	if err := c.CancelWorkflow(ctx, run.GetID(), run.GetRunID()); err != nil {
 		t.Fatalf("cancelling workflow: %v", err)
 	}
-	// A second request is accepted and changes nothing.
+	_, err := getResult(t, run)
+	var canceled *temporal.CanceledError
+	if !errors.As(err, &canceled) {
+		t.Fatalf("error = %v, want a *CanceledError", err)
+	}
+	want := concat(startAndFirstTask, ev(evWorkflowCancelRequested), workflowTask, ev(evWorkflowCanceled))
+	requireHistory(t, c, run.GetID(), run.GetRunID(), want)
+	// Temporal (v1.32) treats cancelling a closed run as a successful no-op.
+	if err := c.CancelWorkflow(ctx, run.GetID(), run.GetRunID()); err != nil {
+		t.Errorf("cancelling a closed run: %v, want success without effect", err)
+	}
+	requireHistory(t, c, run.GetID(), run.GetRunID(), want)
+}
+
+func TestCancelWorkflowRequestIsIdempotent(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	run := startWorkflow(t, c, "CancelThenFinish", cancelThenFinish, client.StartWorkflowOptions{})
+	waitForHistoryEvent(t, c, run.GetID(), run.GetRunID(), evTaskCompleted)
+	ctx := testContext(t, 20*time.Second)
+	if err := c.CancelWorkflow(ctx, run.GetID(), run.GetRunID()); err != nil {
+		t.Fatalf("cancelling workflow: %v", err)
+	}
+	waitForHistoryEventCount(t, c, run.GetID(), run.GetRunID(), evTaskCompleted, 2)
+	// The workflow is still open, so a second request is accepted and adds nothing.
 	if err := c.CancelWorkflow(ctx, run.GetID(), run.GetRunID()); err != nil {
 		t.Errorf("repeating the cancel request: %v", err)
+	}
+	if err := c.SignalWorkflow(ctx, run.GetID(), run.GetRunID(), "finish", nil); err != nil {
+		t.Fatalf("signalling workflow: %v", err)
 	}
 	_, err := getResult(t, run)
 	var canceled *temporal.CanceledError
 	if !errors.As(err, &canceled) {
 		t.Fatalf("error = %v, want a *CanceledError", err)
 	}
-	requireHistory(t, c, run.GetID(), run.GetRunID(),
-		concat(startAndFirstTask, ev(evWorkflowCancelRequested), workflowTask, ev(evWorkflowCanceled)))
+	requireHistory(t, c, run.GetID(), run.GetRunID(), concat(startAndFirstTask, ev(evWorkflowCancelRequested), workflowTask,
+		ev(evWorkflowSignaled), workflowTask, ev(evWorkflowCanceled)))
 }
 
 func TestTerminateWorkflow(t *testing.T) {
