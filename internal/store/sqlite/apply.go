@@ -11,6 +11,7 @@ import (
 
 // writeStatements are the writer connection's prepared statements.
 type writeStatements struct {
+	conn                             *sql.Conn
 	begin, commit, rollback          *sql.Stmt
 	savepoint, release, rollbackTo   *sql.Stmt
 	insertNamespace, updateNamespace *sql.Stmt
@@ -26,7 +27,7 @@ const executionColumns = `namespace_id, workflow_id, run_id, version, state,
 	history_length, memo, search_attributes`
 
 func prepareWriteStatements(ctx context.Context, conn *sql.Conn) (*writeStatements, error) {
-	ws := &writeStatements{}
+	ws := &writeStatements{conn: conn}
 	texts := []struct {
 		stmt **sql.Stmt
 		text string
@@ -86,6 +87,8 @@ func (ws *writeStatements) applyRequest(ctx context.Context, r *writeRequest) er
 		return ws.createNamespace(ctx, r.namespace)
 	case requestUpdateNamespace:
 		return ws.updateNamespaceData(ctx, r.namespace)
+	case requestExec:
+		return r.exec(ctx, ws.conn)
 	default:
 		return ws.applyTransition(ctx, r.transition)
 	}

@@ -89,56 +89,8 @@ func (s *Store) ListSearchAttributes(ctx context.Context, namespaceID string) ([
 	return out, nil
 }
 
-// registryWrite runs fn in an IMMEDIATE transaction and commits it, or rolls
-// it back when fn fails.
+// registryWrite runs fn through the single writer, in its own savepoint of
+// a group-committed transaction, like every other write.
 func (s *Store) registryWrite(ctx context.Context, fn func(conn *sql.Conn) error) error {
-	conn, release, err := s.registryConnection(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return fmt.Errorf("beginning transaction: %w", interpretError(err, nil))
-	}
-	if err := fn(conn); err != nil {
-		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
-		return fmt.Errorf("committing: %w", interpretError(err, nil))
-	}
-	return nil
-}
-
-// registryConnection returns a connection that may write outside the writer,
-// and the func that gives it back.
-func (s *Store) registryConnection(ctx context.Context) (*sql.Conn, func(), error) {
-	leave, err := s.enterRead()
-	if err != nil {
-		return nil, nil, err
-	}
-	if s.conns.memory {
-		// enterRead holds the gate, which keeps the writer's batches out.
-		return s.conns.write, leave, nil
-	}
-	defer leave()
-	var path string
-	if err := s.conns.readDB.QueryRowContext(ctx,
-		`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&path); err != nil {
-		return nil, nil, fmt.Errorf("finding the database file: %w", interpretError(err, nil))
-	}
-	db, err := sql.Open(driverName, fileURI(path, "rw"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening a registry connection: %w", err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		_ = db.Close()
-		return nil, nil, fmt.Errorf("opening a registry connection: %w", err)
-	}
-	return conn, func() {
-		_ = conn.Close()
-		_ = db.Close()
-	}, nil
+	return s.writer.submitExec(ctx, func(ctx context.Context, conn *sql.Conn) error { return fn(conn) })
 }

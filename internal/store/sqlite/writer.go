@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -16,6 +17,9 @@ const (
 	requestTransition requestKind = iota
 	requestCreateNamespace
 	requestUpdateNamespace
+	// requestExec runs a driver function on the writer's connection, for the
+	// rare writes that are not transitions (registry changes, retention).
+	requestExec
 )
 
 // writeRequest is one caller's write, handed to the writer goroutine.
@@ -23,6 +27,7 @@ type writeRequest struct {
 	kind       requestKind
 	transition *store.Transition
 	namespace  *store.Namespace
+	exec       func(ctx context.Context, conn *sql.Conn) error
 	// done receives the outcome exactly once, after the request was taken.
 	done chan error
 }
@@ -107,8 +112,32 @@ func (w *writer) submit(ctx context.Context, kind requestKind, t *store.Transiti
 	}
 }
 
+// submitExec runs fn inside the writer's transaction, in its own savepoint,
+// like a transition: it commits with its batch or not at all.
+func (w *writer) submitExec(ctx context.Context, fn func(ctx context.Context, conn *sql.Conn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-w.stopping:
+		return store.ErrClosed
+	default:
+	}
+	r := w.free.Get().(*writeRequest)
+	r.kind, r.exec = requestExec, fn
+	defer w.recycle(r)
+	select {
+	case w.requests <- r:
+		return <-r.done
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-w.stopping:
+		return store.ErrClosed
+	}
+}
+
 func (w *writer) recycle(r *writeRequest) {
-	r.transition, r.namespace = nil, nil
+	r.transition, r.namespace, r.exec = nil, nil, nil
 	w.free.Put(r)
 }
 
