@@ -53,6 +53,8 @@ type Engine struct {
 	outstanding atomic.Int64
 	// effects runs work that crosses runs (children, external signals).
 	effects *effects
+	// retention deletes closed runs past their namespace's retention.
+	retention *retention
 	// effectsCtx is canceled by Stop, ending effect work in flight.
 	effectsCtx    context.Context
 	cancelEffects context.CancelFunc
@@ -92,6 +94,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.ns = newNamespaceCache(cfg.Store)
 	e.effects = newEffects(cfg.Clock)
+	e.retention = newRetention(e)
 	e.effectsCtx, e.cancelEffects = context.WithCancel(context.Background())
 	e.timers = timer.New[runKey](cfg.Clock, e.onDeadline, timer.Options{})
 	return e, nil
@@ -110,6 +113,9 @@ func (e *Engine) Start(ctx context.Context) error {
 		return fmt.Errorf("recovering open runs: %w", err)
 	}
 	e.timers.Start()
+	if err := e.retention.start(ctx); err != nil {
+		return fmt.Errorf("arming retention: %w", err)
+	}
 	return nil
 }
 
@@ -122,6 +128,7 @@ func (e *Engine) Stop() {
 		e.timers.Stop()
 		e.cancelEffects()
 		e.effects.stop()
+		e.retention.stop()
 		e.runs.wakeAll()
 	})
 }

@@ -129,6 +129,16 @@ func (c *runCache) evictLocked() {
 	}
 }
 
+// forget drops a run that no longer exists in the store.
+func (c *runCache) forget(key runKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.runs[key]; r != nil {
+		r.notify()
+		delete(c.runs, key)
+	}
+}
+
 func (c *runCache) wakeAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -312,8 +322,14 @@ func (e *Engine) commit(ctx context.Context, t *store.Transition) error {
 // applied installs a committed transition in memory and acts on it: new tasks go
 // to their queues, the run's next deadline is armed, waiters wake.
 func (e *Engine) applied(r *run, tx *machine.Tx) {
+	wasOpen := r.state == nil || r.state.Open()
 	r.state = tx.S
 	r.version++
+	if wasOpen && !tx.S.Open() {
+		if ns, err := e.ns.lookupID(context.Background(), tx.S.NamespaceID); err == nil {
+			e.retention.closedRun(ns.id, tx.S.CloseTime, ns.desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration())
+		}
+	}
 	r.extendTail(tx)
 	for _, ev := range tx.Events {
 		if ev.EventType == enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {

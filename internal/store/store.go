@@ -148,6 +148,15 @@ type Store interface {
 	// fail the others.
 	Write(ctx context.Context, t *Transition) error
 
+	// DeleteClosedExecutions deletes up to limit runs of the namespace that
+	// closed before cutoff — each with its history, visibility rows and, when
+	// it names the run, its workflow id's current-run pointer — oldest first,
+	// and returns their keys.
+	DeleteClosedExecutions(ctx context.Context, namespaceID string, cutoff time.Time, limit int) ([]ExecutionKey, error)
+	// EarliestCloseTime returns the earliest close time of the namespace's
+	// closed runs, or the zero time when it has none.
+	EarliestCloseTime(ctx context.Context, namespaceID string) (time.Time, error)
+
 	// Close waits for pending writes, then releases the database.
 	Close() error
 

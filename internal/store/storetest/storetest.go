@@ -44,6 +44,12 @@ func Run(t *testing.T, open Opener) {
 			}
 		})
 	}
+	RunVisibility(t, open)
+	RunRetention(t, func(t *testing.T) store.Store {
+		s := open(t)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
 }
 
 type namedTest struct {

@@ -1,0 +1,76 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/sundialdev/sundial/internal/store"
+)
+
+// DeleteClosedExecutions implements store.Store. The deletes run through the
+// writer in one savepoint: a run disappears with all its rows or not at all.
+func (s *Store) DeleteClosedExecutions(ctx context.Context, namespaceID string, cutoff time.Time, limit int) ([]store.ExecutionKey, error) {
+	var deleted []store.ExecutionKey
+	err := s.writer.submitExec(ctx, func(ctx context.Context, conn *sql.Conn) error {
+		deleted = deleted[:0]
+		rows, err := conn.QueryContext(ctx, `SELECT workflow_id, run_id FROM executions
+			WHERE namespace_id = ?1 AND close_time > 0 AND close_time < ?2
+			ORDER BY close_time LIMIT ?3`, namespaceID, timeToColumn(cutoff), limit)
+		if err != nil {
+			return fmt.Errorf("finding expired runs: %w", interpretError(err, nil))
+		}
+		for rows.Next() {
+			k := store.ExecutionKey{NamespaceID: namespaceID}
+			if err := rows.Scan(&k.WorkflowID, &k.RunID); err != nil {
+				rows.Close()
+				return fmt.Errorf("finding expired runs: %w", err)
+			}
+			deleted = append(deleted, k)
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("finding expired runs: %w", interpretError(err, nil))
+		}
+		for _, k := range deleted {
+			for _, stmt := range []string{
+				`DELETE FROM history WHERE namespace_id = ?1 AND run_id = ?3`,
+				`DELETE FROM current_executions WHERE namespace_id = ?1 AND workflow_id = ?2 AND run_id = ?3`,
+				`DELETE FROM executions WHERE namespace_id = ?1 AND workflow_id = ?2 AND run_id = ?3`,
+			} {
+				if _, err := conn.ExecContext(ctx, stmt, k.NamespaceID, k.WorkflowID, k.RunID); err != nil {
+					return fmt.Errorf("deleting run %s: %w", k.RunID, interpretError(err, nil))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: delete closed executions: %w", err)
+	}
+	return deleted, nil
+}
+
+// EarliestCloseTime implements store.Store.
+func (s *Store) EarliestCloseTime(ctx context.Context, namespaceID string) (time.Time, error) {
+	q, leave, err := s.visibilityReads()
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer leave()
+	rows, err := q.QueryContext(ctx, `SELECT min(close_time) FROM executions WHERE namespace_id = ?1 AND close_time > 0`, namespaceID)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: earliest close time: %w", interpretError(err, nil))
+	}
+	defer rows.Close()
+	var nanos sql.NullInt64
+	if rows.Next() {
+		if err := rows.Scan(&nanos); err != nil {
+			return time.Time{}, fmt.Errorf("sqlite: earliest close time: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: earliest close time: %w", interpretError(err, nil))
+	}
+	return timeFromColumn(nanos.Int64), nil
+}
