@@ -24,10 +24,12 @@ const (
 	temporalServer serverKind = "temporal"
 )
 
-// binaries are the server executables built for this run.
+// binaries are the server executables built for this run, and how to run them.
 type binaries struct {
 	Sundial  string
 	Temporal string
+	// TemporalJournalMode is SQLite's journal mode for Temporal: "wal" or "delete".
+	TemporalJournalMode string
 }
 
 // child is a server running as a child process of the benchmark.
@@ -55,7 +57,8 @@ func startChild(ctx context.Context, kind serverKind, bins binaries, dir string)
 			"--db", filepath.Join(dir, "sundial.db"), "--log-level", "warn")
 	case temporalServer:
 		cmd = exec.Command(bins.Temporal, "--listen", hostPort,
-			"--db", filepath.Join(dir, "temporal.db"), "--log-level", "warn")
+			"--db", filepath.Join(dir, "temporal.db"), "--log-level", "warn",
+			"--journal-mode", bins.TemporalJournalMode)
 	default:
 		return nil, fmt.Errorf("unknown server kind %q", kind)
 	}

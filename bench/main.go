@@ -44,6 +44,7 @@ type options struct {
 	repoRoot    string
 	sundialBin  string
 	temporalBin string
+	journalMode string
 	profile     profiling
 	keep        bool
 }
@@ -60,6 +61,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	flags.StringVar(&o.repoRoot, "repo", "..", "root of the Sundial repository")
 	flags.StringVar(&o.sundialBin, "sundial-bin", "", "use this sundial binary instead of building one")
 	flags.StringVar(&o.temporalBin, "temporal-bin", "", "use this temporal-server binary instead of building one")
+	flags.StringVar(&o.journalMode, "temporal-journal", "wal", "Temporal's SQLite journal mode: wal (as Sundial) or delete (SQLite's default)")
 	flags.StringVar(&o.profile.cpuPath, "profile", "", "run Sundial in-process and write a CPU profile of the (single) scenario here")
 	flags.StringVar(&o.profile.memPath, "memprofile", "", "run Sundial in-process and write an allocation profile here")
 	flags.BoolVar(&o.keep, "keep", false, "keep the work directory (databases and logs)")
@@ -72,6 +74,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	o.scenarios = strings.Split(*names, ",")
 	if o.only != "" && o.only != string(sundialServer) && o.only != string(temporalServer) {
 		return options{}, fmt.Errorf("-only must be sundial or temporal, got %q", o.only)
+	}
+	if o.journalMode != "wal" && o.journalMode != "delete" {
+		return options{}, fmt.Errorf("-temporal-journal must be wal or delete, got %q", o.journalMode)
 	}
 	if o.duration <= 0 || o.openCap <= 0 {
 		return options{}, fmt.Errorf("-duration and -open-cap must be positive")
@@ -133,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	began := time.Now()
-	info := runInfo{loadStart: loadAverage(), duration: o.duration}
+	info := runInfo{loadStart: loadAverage(), duration: o.duration, temporalJournal: o.journalMode}
 	bins, err := prepareBinaries(ctx, o, repoRoot, workDir)
 	if err != nil {
 		return err
@@ -190,5 +195,6 @@ func prepareBinaries(ctx context.Context, o options, repoRoot, workDir string) (
 	if o.temporalBin != "" {
 		bins.Temporal = o.temporalBin
 	}
+	bins.TemporalJournalMode = o.journalMode
 	return bins, nil
 }

@@ -14,6 +14,8 @@ type runInfo struct {
 	loadEnd   string
 	took      time.Duration
 	duration  time.Duration
+	// temporalJournal is the SQLite journal mode Temporal ran with.
+	temporalJournal string
 }
 
 // renderMarkdown is the whole of BENCHMARKS.md for one run.
@@ -27,9 +29,13 @@ This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); 
 
 - Both servers run as child processes of the load driver, each on its own SQLite file:
   ` + "`sundial server`" + ` with its default durability (WAL, synchronous=FULL: every acknowledged
-  change is fsynced), and Temporal's server ` + "`go.temporal.io/server`" + ` v1.32.0 configured
-  like its development server (all services in one process, one history shard, SQLite's
-  default rollback journal and synchronous=FULL, no metrics exporter).
+  change is fsynced before the reply), and Temporal's server ` + "`go.temporal.io/server`" + `
+  v1.32.0 (` + "`bench/cmd/temporal-server`" + `) set up like Temporal's own
+  config/development-sqlite-file.yaml: all four services in one process, one history
+  shard, one SQLite connection with synchronous=FULL and, by default, WAL (so both servers
+  have the same durability; ` + "`-temporal-journal delete`" + ` gives SQLite's rollback journal,
+  what Temporal's lite server, the basis of its dev server, gets when given no pragmas),
+  archival off, no metrics exporter.
 - A fresh server with a fresh database serves each scenario; Sundial and Temporal take turns
   going first from one scenario to the next, so drift in the machine's load hits both.
 - The load is the official Go SDK (go.temporal.io/sdk v1.47.0) in the driver process, with one
@@ -55,6 +61,7 @@ This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); 
 	fmt.Fprintf(&b, "- Machine: %d CPUs (%s), %s memory, %s\n", info.machine.CPUs, info.machine.CPUModel, info.machine.Memory, info.machine.Kernel)
 	fmt.Fprintf(&b, "- Go: %s\n", info.machine.GoVersion)
 	fmt.Fprintf(&b, "- Load average (1/5/15 min) at start: %s; at end: %s. The machine is shared: other builds and tests were running.\n", info.loadStart, info.loadEnd)
+	fmt.Fprintf(&b, "- Temporal's SQLite journal mode: %s.\n", info.temporalJournal)
 	fmt.Fprintf(&b, "- Closed-loop scenarios ran %v each; the whole run took %v.\n\n", info.duration, info.took.Round(time.Second))
 	b.WriteString("## Results\n\n")
 	b.WriteString(markdownTable(tableRows(ms)))

@@ -88,7 +88,10 @@ func measurementRow(ms []measurement, m measurement) row {
 	r.p50 = formatLatency(m.p50())
 	r.p99 = formatLatency(m.p99())
 	r.cpu = fmt.Sprintf("%.3f", m.cpuPerOp())
-	r.peakRSS = megabytes(m.peakRSS)
+	r.peakRSS = "—"
+	if m.peakRSS > 0 {
+		r.peakRSS = megabytes(m.peakRSS)
+	}
 	if m.out.ops > 0 {
 		r.calls = fmt.Sprintf("%.1f", float64(m.rpcs)/float64(m.out.ops))
 	}

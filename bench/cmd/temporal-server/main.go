@@ -1,8 +1,9 @@
 // Command temporal-server runs Temporal's own server (go.temporal.io/server) in one
-// process on a SQLite file, configured like Temporal's development server: all four
-// services in one process, one history shard, SQLite's default pragmas (rollback
-// journal, synchronous=FULL), archival off, no metrics exporter, and the namespace
-// "default" registered. The benchmark starts it as a child process so that its CPU
+// process on a SQLite file, configured like Temporal's development setup on a
+// SQLite file (config/development-sqlite-file.yaml): all four services in one
+// process, one history shard, one SQLite connection in WAL mode with
+// synchronous=FULL (--journal-mode delete for SQLite's rollback journal instead),
+// archival off, no metrics exporter, and the namespace "default" registered. The benchmark starts it as a child process so that its CPU
 // time and memory can be read from /proc, exactly like Sundial's binary.
 //
 //	temporal-server --listen 127.0.0.1:7233 --db /tmp/temporal.db
@@ -23,13 +24,15 @@ func main() {
 	db := flag.String("db", "temporal.db", "SQLite file; created with Temporal's schema when missing")
 	namespace := flag.String("namespace", "default", "namespace to register at start")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	journalMode := flag.String("journal-mode", "wal", "SQLite journal mode: wal or delete")
 	flag.Parse()
 
 	if err := serve(options{
-		listenAddr: *listen,
-		dbPath:     *db,
-		namespace:  *namespace,
-		logLevel:   *logLevel,
+		listenAddr:  *listen,
+		dbPath:      *db,
+		namespace:   *namespace,
+		logLevel:    *logLevel,
+		journalMode: *journalMode,
 	}); err != nil {
 		fmt.Fprintf(os.Stderr, "temporal-server: %v\n", err)
 		os.Exit(1)

@@ -24,6 +24,8 @@ type options struct {
 	dbPath     string
 	namespace  string
 	logLevel   string
+	// journalMode is SQLite's journal_mode: "wal" or "delete" (SQLite's default).
+	journalMode string
 }
 
 // clusterName is the name of the single, local cluster.
@@ -39,7 +41,10 @@ func newServer(cfg options) (temporal.Server, error) {
 	if err != nil || frontendPort <= 0 {
 		return nil, fmt.Errorf("--listen needs an explicit port, got %q", portText)
 	}
-	store := sqliteStore(cfg.dbPath)
+	if cfg.journalMode != "wal" && cfg.journalMode != "delete" {
+		return nil, fmt.Errorf("--journal-mode must be wal or delete, got %q", cfg.journalMode)
+	}
+	store := sqliteStore(cfg.dbPath, cfg.journalMode)
 	if err := prepareDatabase(store, cfg.dbPath, cfg.namespace); err != nil {
 		return nil, err
 	}
@@ -69,12 +74,21 @@ func newServer(cfg options) (temporal.Server, error) {
 	return srv, nil
 }
 
-// sqliteStore is the SQL store on the file, with no pragmas beyond SQLite's defaults.
-func sqliteStore(path string) *config.SQL {
+// sqliteStore is the SQL store on the file: one connection, a private cache,
+// synchronous=FULL (2) and the given journal mode, as in Temporal's own
+// config/development-sqlite-file.yaml (which uses WAL).
+func sqliteStore(path, journalMode string) *config.SQL {
 	return &config.SQL{
-		PluginName:        sqliteplugin.PluginName,
-		DatabaseName:      path,
-		ConnectAttributes: map[string]string{"mode": "rwc"},
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: path,
+		ConnectAttributes: map[string]string{
+			"mode":         "rwc",
+			"cache":        "private",
+			"journal_mode": journalMode,
+			"synchronous":  "2",
+		},
+		MaxConns:     1,
+		MaxIdleConns: 1,
 	}
 }
 
