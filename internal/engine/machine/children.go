@@ -12,47 +12,47 @@ import (
 
 // Child is a child workflow the run initiated.
 type Child struct {
-	InitiatedEventID int64
-	NamespaceID      string
-	Namespace        string
-	WorkflowID       string
-	WorkflowType     string
+	InitiatedEventID int64  `json:",omitzero"`
+	NamespaceID      string `json:",omitzero"`
+	Namespace        string `json:",omitzero"`
+	WorkflowID       string `json:",omitzero"`
+	WorkflowType     string `json:",omitzero"`
 	// RunID and StartedEventID are set once the child has started.
-	RunID             string
-	StartedEventID    int64
-	ParentClosePolicy enumspb.ParentClosePolicy
+	RunID             string                    `json:",omitzero"`
+	StartedEventID    int64                     `json:",omitzero"`
+	ParentClosePolicy enumspb.ParentClosePolicy `json:",omitzero"`
 }
 
 // ExternalRequest is a signal or cancel request the run sent to another
 // workflow and whose delivery is not yet recorded.
 type ExternalRequest struct {
-	InitiatedEventID int64
-	NamespaceID      string
-	Namespace        string
-	WorkflowID       string
-	RunID            string
-	Control          string
-	ChildOnly        bool
+	InitiatedEventID int64  `json:",omitzero"`
+	NamespaceID      string `json:",omitzero"`
+	Namespace        string `json:",omitzero"`
+	WorkflowID       string `json:",omitzero"`
+	RunID            string `json:",omitzero"`
+	Control          string `json:",omitzero"`
+	ChildOnly        bool   `json:",omitzero"`
 }
 
 // ParentInfo is the parent of a child workflow run.
 type ParentInfo struct {
-	NamespaceID      string
-	Namespace        string
-	WorkflowID       string
-	RunID            string
-	InitiatedEventID int64
-	ClosePolicy      enumspb.ParentClosePolicy
+	NamespaceID      string                    `json:",omitzero"`
+	Namespace        string                    `json:",omitzero"`
+	WorkflowID       string                    `json:",omitzero"`
+	RunID            string                    `json:",omitzero"`
+	InitiatedEventID int64                     `json:",omitzero"`
+	ClosePolicy      enumspb.ParentClosePolicy `json:",omitzero"`
 	// Root is the first workflow of the tree.
-	RootWorkflowID string
-	RootRunID      string
+	RootWorkflowID string `json:",omitzero"`
+	RootRunID      string `json:",omitzero"`
 }
 
 // Target names the namespace a command addresses; the engine resolves names to
 // ids before applying commands.
 type Target struct {
-	NamespaceID string
-	Namespace   string
+	NamespaceID string `json:",omitzero"`
+	Namespace   string `json:",omitzero"`
 }
 
 // startChild applies a StartChildWorkflowExecution command: it records the

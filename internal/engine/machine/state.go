@@ -12,102 +12,102 @@ import (
 // State is the mutable state of one workflow run: everything the engine must know
 // about a run besides its history. It is persisted with every transition.
 type State struct {
-	NamespaceID   string
-	Namespace     string
-	WorkflowID    string
-	RunID         string
-	FirstRunID    string
-	WorkflowType  string
-	TaskQueue     string
-	Status        enumspb.WorkflowExecutionStatus
-	StartRequest  string // request id of the start, for deduplication
-	Identity      string // who started it
-	Attempt       int32
-	StartTime     time.Time
-	ExecutionTime time.Time
-	CloseTime     time.Time
+	NamespaceID   string                          `json:",omitzero"`
+	Namespace     string                          `json:",omitzero"`
+	WorkflowID    string                          `json:",omitzero"`
+	RunID         string                          `json:",omitzero"`
+	FirstRunID    string                          `json:",omitzero"`
+	WorkflowType  string                          `json:",omitzero"`
+	TaskQueue     string                          `json:",omitzero"`
+	Status        enumspb.WorkflowExecutionStatus `json:",omitzero"`
+	StartRequest  string                          `json:",omitzero"` // request id of the start, for deduplication
+	Identity      string                          `json:",omitzero"` // who started it
+	Attempt       int32                           `json:",omitzero"`
+	StartTime     time.Time                       `json:",omitzero"`
+	ExecutionTime time.Time                       `json:",omitzero"`
+	CloseTime     time.Time                       `json:",omitzero"`
 
-	RunTimeout          time.Duration
-	ExecutionTimeout    time.Duration
-	WorkflowTaskTimeout time.Duration
-	RunDeadline         time.Time // zero: none
+	RunTimeout          time.Duration `json:",omitzero"`
+	ExecutionTimeout    time.Duration `json:",omitzero"`
+	WorkflowTaskTimeout time.Duration `json:",omitzero"`
+	RunDeadline         time.Time     `json:",omitzero"` // zero: none
 	// DelayedStart is set while the first workflow task waits for ExecutionTime.
-	DelayedStart      bool
-	ExecutionDeadline time.Time // zero: none
+	DelayedStart      bool      `json:",omitzero"`
+	ExecutionDeadline time.Time `json:",omitzero"` // zero: none
 
 	// NextEventID is the id the next history event gets.
-	NextEventID int64
+	NextEventID int64 `json:",omitzero"`
 	// LastCompletedStartedID is the WorkflowTaskStarted id of the last completed
 	// workflow task (previous_started_event_id for the next one).
-	LastCompletedStartedID int64
+	LastCompletedStartedID int64 `json:",omitzero"`
 	// CloseEventID is the id of the close event once the run has closed.
-	CloseEventID int64
+	CloseEventID int64 `json:",omitzero"`
 	// HistorySize is the approximate size in bytes of the history written so far.
-	HistorySize int64
+	HistorySize int64 `json:",omitzero"`
 
 	// WorkflowTask is the outstanding workflow task, nil when none.
-	WorkflowTask *WorkflowTask
+	WorkflowTask *WorkflowTask `json:",omitzero"`
 	// WorkflowTaskNeeded records that something happened while a workflow task was
 	// started that requires a new one once it closes.
-	WorkflowTaskNeeded bool
+	WorkflowTaskNeeded bool `json:",omitzero"`
 	// StickyQueue and StickyTimeout route the next workflow task to the worker that
 	// holds the run in its cache. Empty when the run is not sticky.
-	StickyQueue   string
-	StickyTimeout time.Duration
+	StickyQueue   string        `json:",omitzero"`
+	StickyTimeout time.Duration `json:",omitzero"`
 
 	// Buffered holds events that arrived while a workflow task was started. They
 	// get ids when the task closes.
 	Buffered []*historypb.HistoryEvent `json:"-"`
 
-	Activities map[int64]*Activity // by scheduled event id
-	Timers     map[string]*Timer   // by timer id
+	Activities map[int64]*Activity `json:",omitzero"` // by scheduled event id
+	Timers     map[string]*Timer   `json:",omitzero"` // by timer id
 	// Children, ExternalSignals and ExternalCancels are by initiated event id.
-	Children        map[int64]*Child
-	ExternalSignals map[int64]*ExternalRequest
-	ExternalCancels map[int64]*ExternalRequest
+	Children        map[int64]*Child           `json:",omitzero"`
+	ExternalSignals map[int64]*ExternalRequest `json:",omitzero"`
+	ExternalCancels map[int64]*ExternalRequest `json:",omitzero"`
 	// Parent is set on child workflow runs.
-	Parent *ParentInfo
+	Parent *ParentInfo `json:",omitzero"`
 	// Updates are the accepted updates, by update id.
-	Updates map[string]*UpdateRecord
+	Updates map[string]*UpdateRecord `json:",omitzero"`
 	// SignalRequestIDs remembers the request ids of recent signals, so a
 	// signal sent twice (a client or engine retry) is delivered once.
-	SignalRequestIDs []string
+	SignalRequestIDs []string `json:",omitzero"`
 
-	CancelRequested bool
+	CancelRequested bool `json:",omitzero"`
 
-	Memo             []byte // encoded commonpb.Memo
-	SearchAttributes []byte // encoded commonpb.SearchAttributes
+	Memo             []byte `json:",omitzero"` // encoded commonpb.Memo
+	SearchAttributes []byte `json:",omitzero"` // encoded commonpb.SearchAttributes
 
 	// RetryPolicy is the workflow's own retry policy (encoded
 	// commonpb.RetryPolicy), nil when the client set none: runs are then not
 	// retried.
-	RetryPolicy  []byte
-	CronSchedule string
+	RetryPolicy  []byte `json:",omitzero"`
+	CronSchedule string `json:",omitzero"`
 	// Priority is the run's encoded commonpb.Priority, nil if none was set.
-	Priority []byte
+	Priority []byte `json:",omitzero"`
 	// Input and Header of the start (encoded), kept only when a retry or cron
 	// run may need them again.
-	Input  []byte
-	Header []byte
+	Input  []byte `json:",omitzero"`
+	Header []byte `json:",omitzero"`
 }
 
 // WorkflowTask is the one workflow task a run may have outstanding.
 type WorkflowTask struct {
-	ScheduledEventID int64
-	StartedEventID   int64 // 0 until started
-	Attempt          int32
+	ScheduledEventID int64 `json:",omitzero"`
+	StartedEventID   int64 `json:",omitzero"` // 0 until started
+	Attempt          int32 `json:",omitzero"`
 	// TaskQueue is the queue the task was dispatched to; Sticky when it is the
 	// worker's sticky queue.
-	TaskQueue     string
-	Sticky        bool
-	ScheduledTime time.Time
-	StartedTime   time.Time
-	Timeout       time.Duration // start-to-close
+	TaskQueue     string        `json:",omitzero"`
+	Sticky        bool          `json:",omitzero"`
+	ScheduledTime time.Time     `json:",omitzero"`
+	StartedTime   time.Time     `json:",omitzero"`
+	Timeout       time.Duration `json:",omitzero"` // start-to-close
 	// ScheduleToStartDeadline bounds how long a sticky task may wait for its
 	// worker before it moves to the normal queue. Zero: no bound.
-	ScheduleToStartDeadline time.Time
-	RequestID               string
-	Identity                string
+	ScheduleToStartDeadline time.Time `json:",omitzero"`
+	RequestID               string    `json:",omitzero"`
+	Identity                string    `json:",omitzero"`
 	// Inline marks a task started in the same transition that scheduled it, to be
 	// returned in the completion response.
 	Inline bool `json:"-"`
@@ -128,51 +128,51 @@ const (
 
 // Activity is one scheduled activity, across all its attempts.
 type Activity struct {
-	ScheduledEventID int64
-	ActivityID       string
-	ActivityType     string
-	TaskQueue        string
-	State            ActivityState
-	Attempt          int32
+	ScheduledEventID int64         `json:",omitzero"`
+	ActivityID       string        `json:",omitzero"`
+	ActivityType     string        `json:",omitzero"`
+	TaskQueue        string        `json:",omitzero"`
+	State            ActivityState `json:",omitzero"`
+	Attempt          int32         `json:",omitzero"`
 	// ScheduledTime is when the activity was first scheduled.
-	ScheduledTime time.Time
+	ScheduledTime time.Time `json:",omitzero"`
 	// AttemptScheduledTime is when the current attempt was (or will be, during
 	// backoff) scheduled.
-	AttemptScheduledTime time.Time
-	StartedTime          time.Time
-	StartedIdentity      string
-	StartedRequestID     string
+	AttemptScheduledTime time.Time `json:",omitzero"`
+	StartedTime          time.Time `json:",omitzero"`
+	StartedIdentity      string    `json:",omitzero"`
+	StartedRequestID     string    `json:",omitzero"`
 
-	ScheduleToClose time.Duration
-	ScheduleToStart time.Duration
-	StartToClose    time.Duration
-	Heartbeat       time.Duration
-	Retry           RetryPolicy
+	ScheduleToClose time.Duration `json:",omitzero"`
+	ScheduleToStart time.Duration `json:",omitzero"`
+	StartToClose    time.Duration `json:",omitzero"`
+	Heartbeat       time.Duration `json:",omitzero"`
+	Retry           RetryPolicy   `json:",omitzero"`
 
-	HeartbeatDetails []byte // encoded commonpb.Payloads of the last heartbeat
-	LastHeartbeat    time.Time
-	LastFailure      []byte // encoded failurepb.Failure of the previous attempt
-	LastIdentity     string
+	HeartbeatDetails []byte    `json:",omitzero"` // encoded commonpb.Payloads of the last heartbeat
+	LastHeartbeat    time.Time `json:",omitzero"`
+	LastFailure      []byte    `json:",omitzero"` // encoded failurepb.Failure of the previous attempt
+	LastIdentity     string    `json:",omitzero"`
 
-	CancelRequested        bool
-	CancelRequestedEventID int64
-	Priority               []byte // encoded commonpb.Priority, may be nil
+	CancelRequested        bool   `json:",omitzero"`
+	CancelRequestedEventID int64  `json:",omitzero"`
+	Priority               []byte `json:",omitzero"` // encoded commonpb.Priority, may be nil
 }
 
 // Timer is one started user timer.
 type Timer struct {
-	TimerID        string
-	StartedEventID int64
-	FireTime       time.Time
+	TimerID        string    `json:",omitzero"`
+	StartedEventID int64     `json:",omitzero"`
+	FireTime       time.Time `json:",omitzero"`
 }
 
 // RetryPolicy is a normalized retry policy: every field is filled.
 type RetryPolicy struct {
-	InitialInterval        time.Duration
-	BackoffCoefficient     float64
-	MaximumInterval        time.Duration
-	MaximumAttempts        int32 // 0: unlimited
-	NonRetryableErrorTypes []string
+	InitialInterval        time.Duration `json:",omitzero"`
+	BackoffCoefficient     float64       `json:",omitzero"`
+	MaximumInterval        time.Duration `json:",omitzero"`
+	MaximumAttempts        int32         `json:",omitzero"` // 0: unlimited
+	NonRetryableErrorTypes []string      `json:",omitzero"`
 }
 
 // Open reports whether the run is still running.

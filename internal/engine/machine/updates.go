@@ -11,17 +11,17 @@ import (
 
 // UpdateRecord is what the run keeps of an accepted update.
 type UpdateRecord struct {
-	AcceptedEventID  int64
-	CompletedEventID int64
+	AcceptedEventID  int64 `json:",omitzero"`
+	CompletedEventID int64 `json:",omitzero"`
 }
 
 // UpdateResult tells the engine what a workflow task completion did to one
 // update, so it can answer the callers waiting on it.
 type UpdateResult struct {
-	UpdateID string
-	Accepted bool
+	UpdateID string `json:",omitzero"`
+	Accepted bool   `json:",omitzero"`
 	// Outcome is set when the update completed or was rejected.
-	Outcome *updatepb.Outcome
+	Outcome *updatepb.Outcome `json:",omitzero"`
 }
 
 // RequestWorkflowTask makes sure a workflow task will run soon, so that
