@@ -112,7 +112,9 @@ func isCommandEvent(t enumspb.EventType) bool {
 		enumspb.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
 		enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
 		enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
-		enumspb.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+		enumspb.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
 		return true
 	}
 	return false
@@ -181,6 +183,8 @@ func commandMatchesEvent(c *commandpb.Command, ev *historypb.HistoryEvent) bool 
 	case enumspb.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
 		e, a := ev.GetSignalExternalWorkflowExecutionInitiatedEventAttributes(), c.GetSignalExternalWorkflowExecutionCommandAttributes()
 		return e != nil && e.GetSignalName() == a.GetSignalName() && e.GetWorkflowExecution().GetWorkflowId() == a.GetExecution().GetWorkflowId()
+	case enumspb.COMMAND_TYPE_PROTOCOL_MESSAGE:
+		return protocolMessageMatches(c, ev)
 	case enumspb.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
 		e := ev.GetRequestCancelExternalWorkflowExecutionInitiatedEventAttributes()
 		return e != nil && e.GetWorkflowExecution().GetWorkflowId() == c.GetRequestCancelExternalWorkflowExecutionCommandAttributes().GetWorkflowId()
@@ -232,6 +236,10 @@ func describeEvent(ev *historypb.HistoryEvent) string {
 		detail = "TimerId=" + a.TimerCanceledEventAttributes.GetTimerId()
 	case *historypb.HistoryEvent_MarkerRecordedEventAttributes:
 		detail = "MarkerName=" + a.MarkerRecordedEventAttributes.GetMarkerName()
+	case *historypb.HistoryEvent_WorkflowExecutionUpdateAcceptedEventAttributes:
+		detail = "UpdateId=" + a.WorkflowExecutionUpdateAcceptedEventAttributes.GetProtocolInstanceId()
+	case *historypb.HistoryEvent_WorkflowExecutionUpdateCompletedEventAttributes:
+		detail = "UpdateId=" + a.WorkflowExecutionUpdateCompletedEventAttributes.GetMeta().GetUpdateId()
 	case *historypb.HistoryEvent_StartChildWorkflowExecutionInitiatedEventAttributes:
 		detail = fmt.Sprintf("WorkflowId=%s, WorkflowType=%s", a.StartChildWorkflowExecutionInitiatedEventAttributes.GetWorkflowId(), a.StartChildWorkflowExecutionInitiatedEventAttributes.GetWorkflowType().GetName())
 	case *historypb.HistoryEvent_SignalExternalWorkflowExecutionInitiatedEventAttributes:
@@ -255,6 +263,8 @@ func describeCommand(c *commandpb.Command) string {
 		detail = "TimerId=" + a.CancelTimerCommandAttributes.GetTimerId()
 	case *commandpb.Command_RecordMarkerCommandAttributes:
 		detail = "MarkerName=" + a.RecordMarkerCommandAttributes.GetMarkerName()
+	case *commandpb.Command_ProtocolMessageCommandAttributes:
+		detail = "MessageId=" + a.ProtocolMessageCommandAttributes.GetMessageId()
 	case *commandpb.Command_StartChildWorkflowExecutionCommandAttributes:
 		detail = fmt.Sprintf("WorkflowId=%s, WorkflowType=%s", a.StartChildWorkflowExecutionCommandAttributes.GetWorkflowId(), a.StartChildWorkflowExecutionCommandAttributes.GetWorkflowType().GetName())
 	case *commandpb.Command_SignalExternalWorkflowExecutionCommandAttributes:

@@ -9,6 +9,7 @@ import (
 	"github.com/sundialdev/sundial/converter"
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
+	protocolpb "go.temporal.io/api/protocol/v1"
 )
 
 // runEnv is the state of one workflow run inside the runtime: its coroutines, the
@@ -47,6 +48,10 @@ type runEnv struct {
 	unstartedLocal          []*localActivityCall
 	nextLocalActivityID     int64
 	values                  map[any]any
+	updateHandlers          map[string]*updateHandler
+	unhandledUpdates        []*updateRequest
+	runningUpdates          int
+	outgoingMessages        []*protocolpb.Message
 
 	root            *cancelCtx
 	cancelRequested bool
@@ -77,6 +82,7 @@ func newRunEnv(dc converter.DataConverter, fc converter.FailureConverter, baseLo
 		mutableRecorded:         make(map[string]bool),
 		localActivities:         make(map[string]*localActivityCall),
 		values:                  make(map[any]any),
+		updateHandlers:          make(map[string]*updateHandler),
 	}
 	e.logger = newReplaySafeLogger(baseLogger, e, info)
 	e.root = newCancelCtx(&envCtx{env: e}, e)

@@ -56,7 +56,7 @@ func ReplayWorkflowHistory(reg *Registry, history *historypb.History, opts Repla
 		return fmt.Errorf("replaying: %w", err)
 	}
 	defer run.close()
-	if _, err := run.apply(context.Background(), events, math.MaxInt64); err != nil {
+	if _, _, err := run.apply(context.Background(), events, math.MaxInt64, nil); err != nil {
 		return fmt.Errorf("replaying: %w", err)
 	}
 	last := events[len(events)-1]

@@ -9,6 +9,7 @@ import (
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	protocolpb "go.temporal.io/api/protocol/v1"
 )
 
 // workflowRun is a run the runtime keeps between workflow tasks: its environment and
@@ -49,43 +50,51 @@ func (r *workflowRun) close() { r.env.sched.close() }
 // previousStartedEventID are replays. It returns the commands of the last batch that ran
 // code, which are the answer to the current task when history ends at its
 // WorkflowTaskStarted.
-func (r *workflowRun) apply(ctx context.Context, events []*historypb.HistoryEvent, previousStartedEventID int64) ([]*commandpb.Command, error) {
+func (r *workflowRun) apply(ctx context.Context, events []*historypb.HistoryEvent, previousStartedEventID int64, taskMessages []*protocolpb.Message) ([]*commandpb.Command, []*protocolpb.Message, error) {
 	fresh := make([]*historypb.HistoryEvent, 0, len(events))
 	for _, ev := range events {
 		if ev.GetEventId() <= r.lastEventID {
 			continue
 		}
 		if want := r.lastEventID + 1 + int64(len(fresh)); ev.GetEventId() != want {
-			return nil, fmt.Errorf("history has a gap: expected event %d, got event %d", want, ev.GetEventId())
+			return nil, nil, fmt.Errorf("history has a gap: expected event %d, got event %d", want, ev.GetEventId())
 		}
 		fresh = append(fresh, ev)
 	}
 	batches := splitBatches(fresh)
 	var commands []*commandpb.Command
+	var messages []*protocolpb.Message
 	for i, b := range batches {
+		replaying := b.started != nil && b.started.GetEventId() <= previousStartedEventID
 		var recordedLocal []*historypb.HistoryEvent
+		updates := taskMessages
+		if replaying {
+			updates = nil
+		}
 		if i+1 < len(batches) {
 			if err := r.preloadMarkers(batches[i+1]); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			recordedLocal = localActivityMarkers(batches[i+1])
+			updates = acceptedUpdates(batches[i+1])
 		}
 		if err := r.applyBatch(b); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if b.started == nil {
 			continue
 		}
 		var err error
-		commands, err = r.runCode(ctx, b.started, b.started.GetEventId() <= previousStartedEventID, recordedLocal)
+		commands, err = r.runCode(ctx, b.started, replaying, recordedLocal, updates)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		messages = r.env.takeMessages()
 	}
 	if n := len(fresh); n > 0 {
 		r.lastEventID = fresh[n-1].GetEventId()
 	}
-	return commands, nil
+	return commands, messages, nil
 }
 
 // preloadMarkers makes the marker data of the next batch available to the code that
@@ -124,6 +133,10 @@ func (r *workflowRun) applyEvent(ev, previous *historypb.HistoryEvent) error {
 	}
 	switch ev.GetEventType() {
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED,
 		enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
 		enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED,
 		enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED,
@@ -193,7 +206,7 @@ func (r *workflowRun) applyEvent(ev, previous *historypb.HistoryEvent) error {
 // started, and returns the commands they produced. Local activities are resolved from
 // their recorded markers on replay, and executed otherwise; each result lets the code
 // run on.
-func (r *workflowRun) runCode(ctx context.Context, started *historypb.HistoryEvent, replaying bool, recordedLocal []*historypb.HistoryEvent) ([]*commandpb.Command, error) {
+func (r *workflowRun) runCode(ctx context.Context, started *historypb.HistoryEvent, replaying bool, recordedLocal []*historypb.HistoryEvent, updates []*protocolpb.Message) ([]*commandpb.Command, error) {
 	e := r.env
 	if len(e.awaiting) > 0 {
 		return nil, &NondeterminismError{Command: e.awaiting[0].proto, Reason: "history moved on to the next workflow task without recording it"}
@@ -208,8 +221,14 @@ func (r *workflowRun) runCode(ctx context.Context, started *historypb.HistoryEve
 	if r.closeQueued {
 		return e.takeCommands(), nil
 	}
+	if err := e.deliverUpdates(updates); err != nil {
+		return nil, err
+	}
 	if err := r.step(); err != nil {
 		return nil, err
+	}
+	if len(e.unhandledUpdates) > 0 {
+		e.rejectUnhandledUpdates()
 	}
 	for _, m := range recordedLocal {
 		attrs := m.GetMarkerRecordedEventAttributes()

@@ -14,6 +14,7 @@ import (
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	protocolpb "go.temporal.io/api/protocol/v1"
 	querypb "go.temporal.io/api/query/v1"
 	sdkpb "go.temporal.io/api/sdk/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
@@ -147,7 +148,7 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 			return Result{}, err
 		}
 	}
-	commands, err := h.advance(ctx, &run, exec, task, events)
+	commands, messages, err := h.advance(ctx, &run, exec, task, events)
 	if err != nil {
 		if run != nil {
 			run.close()
@@ -169,25 +170,26 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 		Namespace:        h.opts.Namespace,
 		StickyAttributes: sticky,
 		QueryResults:     queryResults,
+		Messages:         messages,
 		SdkMetadata:      &sdkpb.WorkflowTaskCompletedMetadata{SdkName: SDKName, SdkVersion: SDKVersion},
 	}}, nil
 }
 
 // advance creates the run if needed and applies events, checking that history ends at
 // the task's WorkflowTaskStarted.
-func (h *TaskHandler) advance(ctx context.Context, run **workflowRun, exec Execution, task *workflowservice.PollWorkflowTaskQueueResponse, events []*historypb.HistoryEvent) (commands []*commandpb.Command, err error) {
+func (h *TaskHandler) advance(ctx context.Context, run **workflowRun, exec Execution, task *workflowservice.PollWorkflowTaskQueueResponse, events []*historypb.HistoryEvent) (commands []*commandpb.Command, messages []*protocolpb.Message, err error) {
 	if *run == nil {
 		if *run, err = newWorkflowRun(h.cfg, h.opts.Namespace, exec, h.opts.NormalTaskQueue, events[0]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if commands, err = (*run).apply(ctx, events, task.GetPreviousStartedEventId()); err != nil {
-		return nil, err
+	if commands, messages, err = (*run).apply(ctx, events, task.GetPreviousStartedEventId(), task.GetMessages()); err != nil {
+		return nil, nil, err
 	}
 	if last := (*run).lastEventID; last != task.GetStartedEventId() {
-		return nil, fmt.Errorf("history ends at event %d, but the task started at event %d", last, task.GetStartedEventId())
+		return nil, nil, fmt.Errorf("history ends at event %d, but the task started at event %d", last, task.GetStartedEventId())
 	}
-	return commands, nil
+	return commands, messages, nil
 }
 
 // taskEvents returns the task's history, fetching further pages, or full history when
@@ -337,7 +339,7 @@ func (h *TaskHandler) processQueryTask(ctx context.Context, task *workflowservic
 	}
 	run, err = newWorkflowRun(h.cfg, h.opts.Namespace, exec, h.opts.NormalTaskQueue, events[0])
 	if err == nil {
-		_, err = run.apply(ctx, events, math.MaxInt64)
+		_, _, err = run.apply(ctx, events, math.MaxInt64, nil)
 	}
 	if run != nil {
 		defer run.close()

@@ -51,6 +51,10 @@ func setAttributes(ev *historypb.HistoryEvent, attrs any) {
 		ev.Attributes = a
 	case *historypb.HistoryEvent_WorkflowExecutionCancelRequestedEventAttributes:
 		ev.Attributes = a
+	case *historypb.HistoryEvent_WorkflowExecutionUpdateAcceptedEventAttributes:
+		ev.Attributes = a
+	case *historypb.HistoryEvent_WorkflowExecutionUpdateCompletedEventAttributes:
+		ev.Attributes = a
 	default:
 		panic(fmt.Sprintf("setAttributes: unsupported %T", attrs))
 	}

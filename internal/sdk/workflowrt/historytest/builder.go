@@ -12,8 +12,11 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	protocolpb "go.temporal.io/api/protocol/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	updatepb "go.temporal.io/api/update/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -27,6 +30,7 @@ type Builder struct {
 	clock             time.Time
 	previousStartedID int64
 	scheduledIDs      map[string]int64 // activity id -> scheduled event id
+	acceptedIDs       map[string]int64 // update id -> accepted event id
 	tokens            int
 }
 
@@ -41,7 +45,7 @@ func New(t testing.TB, workflowType string, args ...any) *Builder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Builder{t: t, clock: Start, scheduledIDs: make(map[string]int64)}
+	h := &Builder{t: t, clock: Start, scheduledIDs: make(map[string]int64), acceptedIDs: make(map[string]int64)}
 	h.Add(enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{
 		WorkflowExecutionStartedEventAttributes: &historypb.WorkflowExecutionStartedEventAttributes{
 			WorkflowType:             &commonpb.WorkflowType{Name: workflowType},
@@ -103,7 +107,11 @@ func (h *Builder) Task(partial bool) *workflowservice.PollWorkflowTaskQueueRespo
 }
 
 // Complete records a completion of the current task with commands, as a server does.
-func (h *Builder) Complete(commands []*commandpb.Command) {
+func (h *Builder) Complete(commands []*commandpb.Command) { h.CompleteWithMessages(commands, nil) }
+
+// CompleteWithMessages is Complete for a completion that also carries protocol
+// messages: each ProtocolMessage command writes the update event of its message.
+func (h *Builder) CompleteWithMessages(commands []*commandpb.Command, messages []*protocolpb.Message) {
 	h.t.Helper()
 	startedID := h.LastID()
 	h.Add(enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, &historypb.HistoryEvent_WorkflowTaskCompletedEventAttributes{
@@ -173,6 +181,8 @@ func (h *Builder) Complete(commands []*commandpb.Command) {
 					Details: a.CancelWorkflowExecutionCommandAttributes.GetDetails(), WorkflowTaskCompletedEventId: completedID,
 				},
 			})
+		case *commandpb.Command_ProtocolMessageCommandAttributes:
+			h.protocolMessageEvent(a.ProtocolMessageCommandAttributes.GetMessageId(), messages)
 		default:
 			h.t.Fatalf("Builder: unsupported command %s", c.GetCommandType())
 		}
@@ -271,4 +281,59 @@ func (h *Builder) CancelRequested() {
 // History returns a copy of the events so far.
 func (h *Builder) History() *historypb.History {
 	return &historypb.History{Events: append([]*historypb.HistoryEvent(nil), h.events...)}
+}
+
+// protocolMessageEvent writes the UpdateAccepted or UpdateCompleted event of a message.
+func (h *Builder) protocolMessageEvent(id string, messages []*protocolpb.Message) {
+	h.t.Helper()
+	for _, m := range messages {
+		if m.GetId() != id {
+			continue
+		}
+		var accept updatepb.Acceptance
+		if m.GetBody().MessageIs(&accept) {
+			if err := m.GetBody().UnmarshalTo(&accept); err != nil {
+				h.t.Fatal(err)
+			}
+			ev := h.Add(enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, &historypb.HistoryEvent_WorkflowExecutionUpdateAcceptedEventAttributes{
+				WorkflowExecutionUpdateAcceptedEventAttributes: &historypb.WorkflowExecutionUpdateAcceptedEventAttributes{
+					ProtocolInstanceId: m.GetProtocolInstanceId(), AcceptedRequestMessageId: accept.GetAcceptedRequestMessageId(),
+					AcceptedRequestSequencingEventId: accept.GetAcceptedRequestSequencingEventId(), AcceptedRequest: accept.GetAcceptedRequest(),
+				},
+			})
+			h.acceptedIDs[m.GetProtocolInstanceId()] = ev.GetEventId()
+			return
+		}
+		var resp updatepb.Response
+		if err := m.GetBody().UnmarshalTo(&resp); err != nil {
+			h.t.Fatal(err)
+		}
+		h.Add(enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED, &historypb.HistoryEvent_WorkflowExecutionUpdateCompletedEventAttributes{
+			WorkflowExecutionUpdateCompletedEventAttributes: &historypb.WorkflowExecutionUpdateCompletedEventAttributes{
+				Meta: resp.GetMeta(), Outcome: resp.GetOutcome(), AcceptedEventId: h.acceptedIDs[m.GetProtocolInstanceId()],
+			},
+		})
+		return
+	}
+	h.t.Fatalf("Builder: no message %q for a ProtocolMessage command", id)
+}
+
+// UpdateRequest builds the message a server attaches to task to deliver an update.
+func (h *Builder) UpdateRequest(task *workflowservice.PollWorkflowTaskQueueResponse, updateID, name string, args ...any) *protocolpb.Message {
+	h.t.Helper()
+	input, err := converter.GetDefaultDataConverter().ToPayloads(args...)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	body, err := anypb.New(&updatepb.Request{
+		Meta:  &updatepb.Meta{UpdateId: updateID, Identity: "test"},
+		Input: &updatepb.Input{Name: name, Args: input},
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return &protocolpb.Message{
+		Id: updateID + "/request", ProtocolInstanceId: updateID,
+		SequencingId: &protocolpb.Message_EventId{EventId: task.GetStartedEventId() - 1}, Body: body,
+	}
 }
