@@ -36,6 +36,7 @@ func newWorkflowRun(cfg *runConfig, namespace string, exec Execution, taskQueue 
 		return nil, err
 	}
 	env := newRunEnv(cfg.dataConverter, cfg.failureConverter, cfg.logger, info)
+	env.sched.clock, env.sched.deadlockTimeout = cfg.clock, cfg.deadlockTimeout
 	input := started.GetWorkflowExecutionStartedEventAttributes().GetInput()
 	env.start(func(ctx Context) (*commonpb.Payloads, error) { return fn(ctx, input) })
 	return &workflowRun{cfg: cfg, env: env}, nil

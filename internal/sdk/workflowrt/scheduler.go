@@ -5,6 +5,10 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/sundialdev/sundial/internal/clock"
 )
 
 // maxResumesPerRun bounds the coroutine switches of one runUntilBlocked call, so
@@ -39,6 +43,13 @@ type scheduler struct {
 	nextID     int
 	closed     bool
 	maxResumes int
+	// deadlockTimeout bounds how long a coroutine may run without blocking on a
+	// workflow call; 0 disables the check. clock times it.
+	deadlockTimeout time.Duration
+	clock           clock.Clock
+	// stuck is set once a coroutine overran deadlockTimeout: it still holds the baton,
+	// so the scheduler can no longer be used or closed cleanly.
+	stuck atomic.Bool
 }
 
 // coroutine is one workflow goroutine.
@@ -81,6 +92,9 @@ func (c *coroutine) body(fn func()) {
 			back.panicStack = string(debug.Stack())
 		}
 		c.done = true
+		if c.sched.stuck.Load() {
+			return // nobody waits for the baton any more
+		}
 		c.sched.handbacks <- back
 	}()
 	if c.park() == resumeExit {
@@ -117,6 +131,9 @@ func (s *scheduler) block(reason string, ready func() bool) {
 		return
 	}
 	c.waitFor, c.reason = ready, reason
+	if s.stuck.Load() {
+		runtime.Goexit()
+	}
 	s.handbacks <- handback{}
 	if c.park() == resumeExit {
 		c.exiting = true
@@ -142,7 +159,10 @@ func (s *scheduler) runUntilBlocked() error {
 			}
 			s.current = c
 			c.resume <- resumeRun
-			back := <-s.handbacks
+			back, err := s.awaitHandback(c)
+			if err != nil {
+				return err
+			}
 			s.current = nil
 			progressed = true
 			if back.panicValue != nil {
@@ -152,6 +172,28 @@ func (s *scheduler) runUntilBlocked() error {
 		s.removeDone()
 		if !progressed {
 			return nil
+		}
+	}
+}
+
+// awaitHandback waits for the running coroutine to give the baton back, failing if it
+// runs longer than deadlockTimeout (a real Go channel, mutex, sleep or endless loop in
+// workflow code).
+func (s *scheduler) awaitHandback(c *coroutine) (handback, error) {
+	if s.deadlockTimeout <= 0 || s.clock == nil {
+		return <-s.handbacks, nil
+	}
+	expired := make(chan struct{})
+	timer := s.clock.AfterFunc(s.deadlockTimeout, func() { close(expired) })
+	defer timer.Stop()
+	select {
+	case back := <-s.handbacks:
+		return back, nil
+	case <-expired:
+		s.stuck.Store(true)
+		return handback{}, &workflowPanic{
+			value: fmt.Sprintf("potential deadlock: workflow coroutine %q ran for %s without blocking on a workflow call; "+
+				"use workflow.Sleep, workflow channels and futures instead of time.Sleep, Go channels or locks", c.name, s.deadlockTimeout),
 		}
 	}
 }
@@ -170,6 +212,9 @@ func (s *scheduler) removeDone() {
 // stackTraces describes every coroutine that has not ended: its name, what it waits
 // for and its stack.
 func (s *scheduler) stackTraces() string {
+	if s.stuck.Load() {
+		return "a workflow coroutine is stuck outside workflow calls; stacks are unavailable"
+	}
 	var b strings.Builder
 	for _, c := range s.coroutines {
 		if c.done {
@@ -189,6 +234,10 @@ func (s *scheduler) close() {
 		return
 	}
 	s.closed = true
+	if s.stuck.Load() {
+		// A coroutine still holds the baton; its goroutines are abandoned.
+		return
+	}
 	for _, c := range s.coroutines {
 		if c.done {
 			continue

@@ -5,6 +5,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sundialdev/sundial/internal/clock"
 )
 
 func TestSchedulerRunsCoroutinesInCreationOrderUntilBlocked(t *testing.T) {
@@ -97,4 +100,18 @@ func TestSchedulerStopsBusyLoops(t *testing.T) {
 	if err := s.runUntilBlocked(); err == nil || !strings.Contains(err.Error(), "busy loop") {
 		t.Fatalf("err = %v, want the busy loop reported", err)
 	}
+}
+
+func TestSchedulerDetectsCoroutinesThatNeverBlock(t *testing.T) {
+	s := newScheduler()
+	s.clock, s.deadlockTimeout = clock.Real(), 50*time.Millisecond
+	release := make(chan struct{})
+	s.spawn("stuck", func() { <-release })
+	err := s.runUntilBlocked()
+	var p *workflowPanic
+	if !errors.As(err, &p) || !strings.Contains(err.Error(), "potential deadlock") || !strings.Contains(err.Error(), `"stuck"`) {
+		t.Fatalf("err = %v, want a potential deadlock naming the coroutine", err)
+	}
+	s.close() // must not hang while the coroutine still runs
+	close(release)
 }

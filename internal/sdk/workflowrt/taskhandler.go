@@ -52,8 +52,12 @@ type TaskHandlerOptions struct {
 	NormalTaskQueue string
 	// LocalActivities runs local activities; without it they stay pending.
 	LocalActivities LocalActivityExecutor
-	// Clock times local activities; default the real clock.
+	// Clock times local activities and deadlock detection; default the real clock.
 	Clock clock.Clock
+	// DeadlockDetectionTimeout fails a workflow task whose code runs this long without
+	// blocking on a workflow call (a Go channel, lock or time.Sleep in workflow code).
+	// Default 1s; negative disables it.
+	DeadlockDetectionTimeout time.Duration
 	// StickyScheduleToStartTimeout is how long the server waits for the sticky queue
 	// before falling back to the normal one. Default 5s.
 	StickyScheduleToStartTimeout time.Duration
@@ -75,6 +79,7 @@ type runConfig struct {
 	logger           *slog.Logger
 	localActivities  LocalActivityExecutor
 	clock            clock.Clock
+	deadlockTimeout  time.Duration
 }
 
 // NewTaskHandler returns a handler running the workflows of reg.
@@ -91,12 +96,15 @@ func NewTaskHandler(reg *Registry, opts TaskHandlerOptions) *TaskHandler {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
 	}
+	if opts.DeadlockDetectionTimeout == 0 {
+		opts.DeadlockDetectionTimeout = time.Second
+	}
 	if opts.StickyScheduleToStartTimeout == 0 {
 		opts.StickyScheduleToStartTimeout = 5 * time.Second
 	}
 	return &TaskHandler{
 		cfg: &runConfig{registry: reg, dataConverter: opts.DataConverter, failureConverter: opts.FailureConverter, logger: opts.Logger,
-			localActivities: opts.LocalActivities, clock: opts.Clock},
+			localActivities: opts.LocalActivities, clock: opts.Clock, deadlockTimeout: opts.DeadlockDetectionTimeout},
 		opts:  opts,
 		cache: newRunCache(max(opts.CacheSize, 0)),
 	}
