@@ -17,6 +17,9 @@ type outcome struct {
 	samples []time.Duration
 	// note is a short remark shown under the table.
 	note string
+	// afterMeasure, when set, runs after the server's CPU time has been read (so
+	// its work is not charged to the operations) and returns more of the note.
+	afterMeasure func(ctx context.Context) string
 }
 
 // closedLoop runs op from concurrency goroutines, each starting its next call as

@@ -162,5 +162,9 @@ func runScenario(ctx context.Context, sc scenario, hostPort string, p probe, cfg
 	if err != nil {
 		return outcome{}, 0, 0, err
 	}
-	return out, used, rpcs.total(), nil
+	calls := rpcs.total()
+	if out.afterMeasure != nil {
+		out.note += "; " + out.afterMeasure(runCtx)
+	}
+	return out, used, calls, nil
 }

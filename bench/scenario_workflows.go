@@ -88,6 +88,10 @@ func timerLag(n int, d time.Duration) func(context.Context, *env) (outcome, erro
 			return outcome{}, err
 		}
 		end := time.Now()
+		ids := make([]string, n)
+		for seq := range ids {
+			ids[seq] = fmt.Sprintf("timer-%d", seq)
+		}
 		done := 0
 		var samples []time.Duration
 		for seq := range n {
@@ -113,7 +117,9 @@ func timerLag(n int, d time.Duration) func(context.Context, *env) (outcome, erro
 		if len(samples) < n {
 			note += fmt.Sprintf("; %d workflows could not be started and are left out", n-len(samples))
 		}
-		return outcome{ops: done, elapsed: end.Sub(start), samples: samples, note: note}, nil
+		return outcome{ops: done, elapsed: end.Sub(start), samples: samples, note: note,
+			afterMeasure: func(ctx context.Context) string { return serverFireLags(ctx, e, ids, finished, d) },
+		}, nil
 	}
 }
 

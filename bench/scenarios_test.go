@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,9 @@ func TestTimerScenarioReportsEveryTimer(t *testing.T) {
 		if lag < 0 || lag > 20*time.Second {
 			t.Errorf("lag %v is outside any plausible range", lag)
 		}
+	}
+	if !strings.Contains(out.note, "server fire lag (TimerFired − TimerStarted − 300ms, from 20 histories)") {
+		t.Errorf("note = %q, want the server fire lag of all 20 timers", out.note)
 	}
 }
 
