@@ -58,7 +58,11 @@ func goals() []goal {
 				if !ok {
 					return "", false, false
 				}
-				return "p99 " + formatLatency(s.p99()), s.p99() <= 50*time.Millisecond, true
+				measured := "p99 " + formatLatency(s.p99()) + " as the workflow observes it"
+				if len(s.out.secondary) > 0 {
+					measured += fmt.Sprintf(" (server fire lag alone: p99 %s)", formatLatency(percentile(s.out.secondary, 99)))
+				}
+				return measured, s.p99() <= 50*time.Millisecond, true
 			},
 		},
 		{

@@ -18,8 +18,11 @@ type outcome struct {
 	// note is a short remark shown under the table.
 	note string
 	// afterMeasure, when set, runs after the server's CPU time has been read (so
-	// its work is not charged to the operations) and returns more of the note.
-	afterMeasure func(ctx context.Context) string
+	// its work is not charged to the operations); it returns more of the note and
+	// secondary samples (the timer scenario's server-side fire lags).
+	afterMeasure func(ctx context.Context) (string, []time.Duration)
+	// secondary holds what afterMeasure measured.
+	secondary []time.Duration
 }
 
 // closedLoop runs op from concurrency goroutines, each starting its next call as

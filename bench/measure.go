@@ -164,7 +164,9 @@ func runScenario(ctx context.Context, sc scenario, hostPort string, p probe, cfg
 	}
 	calls := rpcs.total()
 	if out.afterMeasure != nil {
-		out.note += "; " + out.afterMeasure(runCtx)
+		note, secondary := out.afterMeasure(runCtx)
+		out.note += "; " + note
+		out.secondary = secondary
 	}
 	return out, used, calls, nil
 }

@@ -66,8 +66,10 @@ func TestOneActivityScenarioMakesFourCallsPerWorkflow(t *testing.T) {
 		t.Fatalf("ops = %d, samples = %d", out.ops, len(out.samples))
 	}
 	// Start, workflow task completed (schedules the activity), activity completed,
-	// workflow task completed (completes the workflow).
-	if rpcs != 4*out.ops {
+	// workflow task completed (completes the workflow). The last call's reply may
+	// reach the worker after the result reached the starter, so up to one call per
+	// workflow in flight may not be counted yet.
+	if rpcs > 4*out.ops || rpcs < 4*out.ops-2 {
 		t.Errorf("calls = %d for %d workflows, want 4 each", rpcs, out.ops)
 	}
 }

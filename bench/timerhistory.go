@@ -35,8 +35,9 @@ func serverFireLag(ctx context.Context, e *env, workflowID string, d time.Durati
 }
 
 // serverFireLags reads the histories of the finished timer workflows (within a
-// 30-second budget) and summarizes the server-side firing lag for the note.
-func serverFireLags(ctx context.Context, e *env, ids []string, finished []bool, d time.Duration) string {
+// 30-second budget) and returns the server-side firing lags and a summary of them
+// for the note.
+func serverFireLags(ctx context.Context, e *env, ids []string, finished []bool, d time.Duration) (string, []time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	lags := make([]time.Duration, len(ids))
@@ -59,8 +60,8 @@ func serverFireLags(ctx context.Context, e *env, ids []string, finished []bool, 
 		}
 	}
 	if len(samples) == 0 {
-		return "server fire lag: no history could be read"
+		return "server fire lag: no history could be read", nil
 	}
 	return fmt.Sprintf("server fire lag (TimerFired − TimerStarted − %v, from %d histories) p50 %s, p99 %s",
-		d, len(samples), formatLatency(percentile(samples, 50)), formatLatency(percentile(samples, 99)))
+		d, len(samples), formatLatency(percentile(samples, 50)), formatLatency(percentile(samples, 99))), samples
 }
