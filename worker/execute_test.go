@@ -216,7 +216,7 @@ func TestTypedRegistration(t *testing.T) {
 
 func TestStartRefusesBadConfigurations(t *testing.T) {
 	b := setup(t)
-	if err := b.newWorker(t, Options{}).Start(); err == nil || !strings.Contains(err.Error(), "no activities registered") {
+	if err := b.newWorker(t, Options{}).Start(); err == nil || !strings.Contains(err.Error(), "nothing registered") {
 		t.Errorf("empty worker: %v", err)
 	}
 	if err := b.newWorker(t, Options{MaxConcurrentActivityExecutionSize: -1}).Start(); err == nil {

@@ -12,6 +12,11 @@ const (
 	DefaultMaxConcurrentActivityTaskPollers   = 2
 	DefaultHeartbeatThrottleInterval          = 30 * time.Second
 	DefaultMaxHeartbeatThrottleInterval       = 60 * time.Second
+
+	DefaultMaxConcurrentWorkflowTaskExecutionSize = 1000
+	DefaultMaxConcurrentWorkflowTaskPollers       = 2
+	DefaultStickyWorkflowCacheSize                = 600
+	DefaultStickyScheduleToStartTimeout           = 5 * time.Second
 )
 
 // Options configure a Worker. The zero value is usable: every field has a default.
@@ -44,16 +49,43 @@ type Options struct {
 	// activities record with activity.GetMetricMeter) in Prometheus' text format at
 	// http://<addr>/metrics until Stop. ":0" picks a free port; see MetricsAddr.
 	MetricsListenAddr string
-	// Logger receives the worker's diagnostics and is the base of activity.Logger;
-	// default the client's logger.
+	// Logger receives the worker's diagnostics and is the base of activity.Logger and
+	// workflow.GetLogger; default the client's logger.
 	Logger *slog.Logger
+
+	// MaxConcurrentWorkflowTaskExecutionSize is how many workflow tasks are processed
+	// at once; the worker polls for workflow tasks only while fewer are in progress.
+	// Default 1000.
+	MaxConcurrentWorkflowTaskExecutionSize int
+	// MaxConcurrentWorkflowTaskPollers is how many workflow task long polls run at
+	// once, split between the task queue and the worker's sticky queue (each gets at
+	// least one while sticky execution is on). Default 2.
+	MaxConcurrentWorkflowTaskPollers int
+	// StickyWorkflowCacheSize is how many running workflows the worker keeps in memory
+	// between their tasks. Their next tasks come to this worker's own (sticky) queue
+	// with only the new events, so they continue without replaying their history. The
+	// least recently used run is evicted when the cache is full. Default 600.
+	StickyWorkflowCacheSize int
+	// DisableStickyExecution turns the cache off: every workflow task replays the
+	// run's full history, on whichever worker polls it.
+	DisableStickyExecution bool
+	// StickyScheduleToStartTimeout is how long the server waits for this worker to
+	// pick up a task from its sticky queue before it hands the task to any worker of
+	// the task queue. Default 5s.
+	StickyScheduleToStartTimeout time.Duration
+	// DeadlockDetectionTimeout fails a workflow task whose code runs this long without
+	// blocking on a workflow call (a sign of a Go channel, mutex or time.Sleep in
+	// workflow code). Default 1s; negative disables the check.
+	DeadlockDetectionTimeout time.Duration
 }
 
 // withDefaults returns a copy with defaults filled in, or an error for invalid values.
 func (o Options) withDefaults(clientIdentity string, clientLogger *slog.Logger) (Options, error) {
 	if o.MaxConcurrentActivityExecutionSize < 0 || o.MaxConcurrentActivityTaskPollers < 0 ||
 		o.WorkerActivitiesPerSecond < 0 || o.TaskQueueActivitiesPerSecond < 0 ||
-		o.GracefulShutdownTimeout < 0 || o.DefaultHeartbeatThrottleInterval < 0 || o.MaxHeartbeatThrottleInterval < 0 {
+		o.GracefulShutdownTimeout < 0 || o.DefaultHeartbeatThrottleInterval < 0 || o.MaxHeartbeatThrottleInterval < 0 ||
+		o.MaxConcurrentWorkflowTaskExecutionSize < 0 || o.MaxConcurrentWorkflowTaskPollers < 0 ||
+		o.StickyWorkflowCacheSize < 0 || o.StickyScheduleToStartTimeout < 0 {
 		return o, fmt.Errorf("worker options: sizes, rates and durations must not be negative")
 	}
 	if o.MaxConcurrentActivityExecutionSize == 0 {
@@ -68,6 +100,18 @@ func (o Options) withDefaults(clientIdentity string, clientLogger *slog.Logger) 
 	if o.MaxHeartbeatThrottleInterval == 0 {
 		o.MaxHeartbeatThrottleInterval = DefaultMaxHeartbeatThrottleInterval
 	}
+	if o.MaxConcurrentWorkflowTaskExecutionSize == 0 {
+		o.MaxConcurrentWorkflowTaskExecutionSize = DefaultMaxConcurrentWorkflowTaskExecutionSize
+	}
+	if o.MaxConcurrentWorkflowTaskPollers == 0 {
+		o.MaxConcurrentWorkflowTaskPollers = DefaultMaxConcurrentWorkflowTaskPollers
+	}
+	if o.StickyWorkflowCacheSize == 0 {
+		o.StickyWorkflowCacheSize = DefaultStickyWorkflowCacheSize
+	}
+	if o.StickyScheduleToStartTimeout == 0 {
+		o.StickyScheduleToStartTimeout = DefaultStickyScheduleToStartTimeout
+	}
 	if o.Identity == "" {
 		o.Identity = clientIdentity
 	}
@@ -78,6 +122,24 @@ func (o Options) withDefaults(clientIdentity string, clientLogger *slog.Logger) 
 		o.Logger = slog.Default()
 	}
 	return o, nil
+}
+
+// workflowCacheSize is the size of the sticky cache, 0 when sticky execution is off.
+func (o Options) workflowCacheSize() int {
+	if o.DisableStickyExecution {
+		return 0
+	}
+	return o.StickyWorkflowCacheSize
+}
+
+// workflowPollers splits MaxConcurrentWorkflowTaskPollers between the task queue and
+// the sticky queue.
+func (o Options) workflowPollers() (normal, sticky int) {
+	if o.workflowCacheSize() == 0 {
+		return o.MaxConcurrentWorkflowTaskPollers, 0
+	}
+	normal = max(1, (o.MaxConcurrentWorkflowTaskPollers+1)/2)
+	return normal, max(1, o.MaxConcurrentWorkflowTaskPollers-normal)
 }
 
 // heartbeatThrottleInterval is how often an activity with the given heartbeat timeout

@@ -23,7 +23,7 @@ const pollTimeout = 70 * time.Second
 func (w *Worker) pollLoop(ctx context.Context, poller int) {
 	defer w.pollers.Done()
 	logger := w.opts.Logger.With(slog.String("task_queue", w.taskQueue), slog.Int("poller", poller))
-	delays := pollDelays{errors: w.pollBackoff, exhausted: w.exhaustedBackoff}
+	delays := pollDelays{errors: w.pollBackoff, exhausted: w.exhaustedBackoff, what: "activity"}
 	for {
 		select {
 		case w.slots <- struct{}{}:
@@ -80,6 +80,8 @@ func (w *Worker) poll(ctx context.Context) (*workflowservice.PollActivityTaskQue
 type pollDelays struct {
 	errors    backoff
 	exhausted backoff
+	// what names the kind of task polled, for the log.
+	what string
 }
 
 // wait logs a poll error and sleeps before the next poll: longer when the server said it
@@ -97,6 +99,6 @@ func (d *pollDelays) wait(ctx context.Context, logger *slog.Logger, err error) b
 	default:
 		delay = d.errors.next()
 	}
-	logger.Warn("polling for activity tasks failed; retrying", "error", err, slog.Duration("backoff", delay))
+	logger.Warn("polling for "+d.what+" tasks failed; retrying", "error", err, slog.Duration("backoff", delay))
 	return sleep(ctx, delay)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/sundialdev/sundial/activity"
+	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
+	"github.com/sundialdev/sundial/workflow"
 )
 
 // RegisterActivityOptions configure RegisterActivityWithOptions.
@@ -48,4 +50,46 @@ func (w *Worker) RegisterDynamicActivity(fn activity.DynamicFunc) error {
 // The compiler has already checked its shape; only a name clash can fail.
 func RegisterActivityFunc[In, Out any](w *Worker, f activity.Func[In, Out]) error {
 	return w.RegisterActivityWithOptions(f.Function(), RegisterActivityOptions{Name: f.Name()})
+}
+
+// RegisterWorkflowOptions configure RegisterWorkflowWithOptions.
+type RegisterWorkflowOptions struct {
+	// Name is the workflow type name; default the function's name without its package
+	// path ("OrderWorkflow" for orders.OrderWorkflow).
+	Name string
+}
+
+// RegisterWorkflow registers a workflow function under its own name. The function takes
+// workflow.Context first, then any number of arguments the data converter can decode,
+// and returns error or (result, error). A wrong shape, a function without a usable name
+// or a name already taken is reported at once.
+func (w *Worker) RegisterWorkflow(fn any) error {
+	return w.RegisterWorkflowWithOptions(fn, RegisterWorkflowOptions{})
+}
+
+// RegisterWorkflowWithOptions registers a workflow function, under opts.Name if set.
+func (w *Worker) RegisterWorkflowWithOptions(fn any, opts RegisterWorkflowOptions) error {
+	if err := w.workflows.RegisterWorkflow(fn, workflowrt.RegisterOptions{Name: opts.Name}); err != nil {
+		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, err)
+	}
+	return nil
+}
+
+// DynamicWorkflowFunc runs every workflow type that has no function of its own:
+// workflow.GetInfo(ctx).WorkflowType names the type, and args decode the input on
+// request. Its result is encoded with the data converter.
+type DynamicWorkflowFunc = workflowrt.DynamicWorkflow
+
+// RegisterDynamicWorkflow registers the workflow that runs every workflow type with no
+// function of its own. There can be one per worker.
+func (w *Worker) RegisterDynamicWorkflow(fn DynamicWorkflowFunc) error {
+	if err := w.workflows.RegisterDynamic(fn); err != nil {
+		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, err)
+	}
+	return nil
+}
+
+// RegisterWorkflowFunc registers a typed workflow declaration under its declared name.
+func RegisterWorkflowFunc[In, Out any](w *Worker, f workflow.Func[In, Out]) error {
+	return w.RegisterWorkflowWithOptions(f.Function(), RegisterWorkflowOptions{Name: f.Name()})
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 	"github.com/sundialdev/sundial/internal/clock"
 	"github.com/sundialdev/sundial/internal/sdk/activityreg"
 	"github.com/sundialdev/sundial/internal/sdk/metrics"
-	enumspb "go.temporal.io/api/enums/v1"
+	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 )
@@ -25,8 +26,9 @@ import (
 // rpcTimeout bounds every call the worker makes other than long polls.
 const rpcTimeout = 10 * time.Second
 
-// Worker runs the activities registered with it for one task queue. Create it with New,
-// register activities, then Start and Stop it, or Run it.
+// Worker runs the workflows and activities registered with it for one task queue.
+// Create it with New, register workflows and activities, then Start and Stop it, or Run
+// it.
 type Worker struct {
 	client    *client.Client
 	taskQueue string
@@ -36,7 +38,13 @@ type Worker struct {
 	instanceKey string
 
 	activities *activityreg.Registry
+	workflows  *workflowrt.Registry
 	metrics    *metrics.Registry
+
+	// stickyQueue is this worker's own workflow task queue; empty while sticky
+	// execution is off. handler runs workflow tasks; it is created by Start.
+	stickyQueue string
+	handler     *workflowrt.TaskHandler
 
 	// clock times heartbeat throttling; tests replace it with a virtual clock.
 	clock clock.Clock
@@ -56,6 +64,8 @@ type Worker struct {
 	pollers          sync.WaitGroup
 	executions       sync.WaitGroup
 	slots            chan struct{}
+	workflowTasks    sync.WaitGroup
+	workflowSlots    chan struct{}
 	limiter          *rateLimiter
 
 	metricsServer   *http.Server
@@ -74,6 +84,7 @@ func New(c *client.Client, taskQueue string, opts Options) *Worker {
 		optsErr:          err,
 		instanceKey:      newInstanceKey(),
 		activities:       activityreg.New(),
+		workflows:        workflowrt.NewRegistry(),
 		clock:            clock.Real(),
 		pollBackoff:      backoff{initial: 200 * time.Millisecond, max: 10 * time.Second},
 		exhaustedBackoff: backoff{initial: time.Second, max: 10 * time.Second},
@@ -130,16 +141,36 @@ func (w *Worker) Start() error {
 	pollCtx, cancelPolls := context.WithCancel(context.Background())
 	w.cancelPolls = cancelPolls
 	w.activityCtx, w.cancelActivities = context.WithCancelCause(context.Background())
-	w.slots = make(chan struct{}, w.opts.MaxConcurrentActivityExecutionSize)
-	w.limiter = newRateLimiter(w.opts.WorkerActivitiesPerSecond)
-	for i := range w.opts.MaxConcurrentActivityTaskPollers {
-		w.pollers.Add(1)
-		go w.pollLoop(pollCtx, i)
+	if !w.activities.Empty() {
+		w.slots = make(chan struct{}, w.opts.MaxConcurrentActivityExecutionSize)
+		w.limiter = newRateLimiter(w.opts.WorkerActivitiesPerSecond)
+		for i := range w.opts.MaxConcurrentActivityTaskPollers {
+			w.pollers.Add(1)
+			go w.pollLoop(pollCtx, i)
+		}
+	}
+	if !w.workflows.Empty() {
+		if w.opts.workflowCacheSize() > 0 {
+			w.stickyQueue = stickyQueueName(w.instanceKey)
+		}
+		w.handler = w.newTaskHandler()
+		w.workflowSlots = make(chan struct{}, w.opts.MaxConcurrentWorkflowTaskExecutionSize)
+		w.startWorkflowPollers(pollCtx)
 	}
 	w.opts.Logger.Info("worker started",
 		slog.String("task_queue", w.taskQueue), slog.String("namespace", w.client.Namespace()),
-		slog.Any("activities", w.activities.Names()))
+		slog.Any("workflows", w.workflows.Names()), slog.Any("activities", w.activities.Names()))
 	return nil
+}
+
+// stickyQueueName is the name of a worker's own queue: the host name and the worker's
+// instance key, unique per worker.
+func stickyQueueName(instanceKey string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return host + ":" + instanceKey
 }
 
 func (w *Worker) checkStartable() error {
@@ -148,8 +179,8 @@ func (w *Worker) checkStartable() error {
 		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, w.optsErr)
 	case w.taskQueue == "":
 		return errors.New("worker: task queue is empty")
-	case w.activities.Empty():
-		return fmt.Errorf("worker for task queue %q: no activities registered", w.taskQueue)
+	case w.activities.Empty() && w.workflows.Empty():
+		return fmt.Errorf("worker for task queue %q: nothing registered: register at least one workflow or activity", w.taskQueue)
 	}
 	select {
 	case <-w.stopCh:
@@ -197,10 +228,12 @@ func (w *Worker) startMetricsServer() error {
 }
 
 // Stop stops the worker: it stops polling, closes activity.WorkerStopChannel, waits up to
-// GracefulShutdownTimeout for running activities, cancels the rest with reason
-// activity.WorkerShutdown, waits for every activity to return and be reported, calls
-// ShutdownWorker and closes the metrics endpoint. An activity that ignores its context
-// keeps Stop waiting. Stop may be called more than once, and before Start.
+// GracefulShutdownTimeout for running activities and workflow tasks, cancels the rest
+// (activities with reason activity.WorkerShutdown), waits for every activity to return
+// and be reported and every workflow task to be answered, calls ShutdownWorker (which
+// sends the runs cached here to other workers at once), drops the cached runs and
+// closes the metrics endpoint. An activity that ignores its context keeps Stop waiting.
+// Stop may be called more than once, and before Start.
 func (w *Worker) Stop() {
 	w.stopOnce.Do(func() {
 		w.lifecycle.Lock()
@@ -214,6 +247,9 @@ func (w *Worker) Stop() {
 		w.pollers.Wait()
 		w.drainActivities()
 		w.shutdownWorkerRPC()
+		if w.handler != nil {
+			w.handler.Close()
+		}
 		w.stopMetricsServer()
 		w.opts.Logger.Info("worker stopped", slog.String("task_queue", w.taskQueue))
 	})
@@ -225,6 +261,7 @@ func (w *Worker) drainActivities() {
 	done := make(chan struct{})
 	go func() {
 		w.executions.Wait()
+		w.workflowTasks.Wait()
 		close(done)
 	}()
 	if w.opts.GracefulShutdownTimeout > 0 {
@@ -246,11 +283,12 @@ func (w *Worker) shutdownWorkerRPC() {
 	defer cancel()
 	_, err := w.client.WorkflowService().ShutdownWorker(ctx, &workflowservice.ShutdownWorkerRequest{
 		Namespace:         w.client.Namespace(),
+		StickyTaskQueue:   w.stickyQueue,
 		Identity:          w.opts.Identity,
 		Reason:            "graceful shutdown",
 		WorkerInstanceKey: w.instanceKey,
 		TaskQueue:         w.taskQueue,
-		TaskQueueTypes:    []enumspb.TaskQueueType{enumspb.TASK_QUEUE_TYPE_ACTIVITY},
+		TaskQueueTypes:    w.shutdownQueueTypes(),
 	})
 	if err != nil {
 		w.opts.Logger.Debug("ShutdownWorker failed", "error", err)

@@ -1,0 +1,154 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
+	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+)
+
+// workflowQueues are the task queues workflow pollers serve: the worker's task queue,
+// and its own sticky queue while sticky execution is on.
+func (w *Worker) workflowQueues() (normal, sticky *taskqueuepb.TaskQueue) {
+	normal = &taskqueuepb.TaskQueue{Name: w.taskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL}
+	if w.stickyQueue != "" {
+		sticky = &taskqueuepb.TaskQueue{Name: w.stickyQueue, Kind: enumspb.TASK_QUEUE_KIND_STICKY, NormalName: w.taskQueue}
+	}
+	return normal, sticky
+}
+
+// newTaskHandler builds the workflow task handler from the worker's options.
+func (w *Worker) newTaskHandler() *workflowrt.TaskHandler {
+	return workflowrt.NewTaskHandler(w.workflows, workflowrt.TaskHandlerOptions{
+		Namespace:                    w.client.Namespace(),
+		Identity:                     w.opts.Identity,
+		Service:                      w.client.WorkflowService(),
+		DataConverter:                w.client.DataConverter(),
+		FailureConverter:             w.client.FailureConverter(),
+		Logger:                       w.opts.Logger,
+		CacheSize:                    w.opts.workflowCacheSize(),
+		StickyTaskQueue:              w.stickyQueue,
+		NormalTaskQueue:              w.taskQueue,
+		LocalActivities:              localActivities{w: w},
+		DeadlockDetectionTimeout:     w.opts.DeadlockDetectionTimeout,
+		StickyScheduleToStartTimeout: w.opts.StickyScheduleToStartTimeout,
+	})
+}
+
+// startWorkflowPollers starts the workflow task pollers of both queues.
+func (w *Worker) startWorkflowPollers(ctx context.Context) {
+	normal, sticky := w.workflowQueues()
+	normalPollers, stickyPollers := w.opts.workflowPollers()
+	for i := range normalPollers {
+		w.pollers.Add(1)
+		go w.workflowPollLoop(ctx, normal, i)
+	}
+	if sticky == nil {
+		return
+	}
+	for i := range stickyPollers {
+		w.pollers.Add(1)
+		go w.workflowPollLoop(ctx, sticky, i)
+	}
+}
+
+// workflowPollLoop takes a workflow task slot, polls queue, and processes any task on
+// a new goroutine that releases the slot when done. It returns when ctx ends.
+func (w *Worker) workflowPollLoop(ctx context.Context, queue *taskqueuepb.TaskQueue, poller int) {
+	defer w.pollers.Done()
+	logger := w.opts.Logger.With(slog.String("task_queue", queue.GetName()), slog.Int("workflow_poller", poller))
+	delays := pollDelays{errors: w.pollBackoff, exhausted: w.exhaustedBackoff, what: "workflow"}
+	for {
+		select {
+		case w.workflowSlots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		release := func() { <-w.workflowSlots }
+		task, err := w.pollWorkflowTask(ctx, queue)
+		if err != nil {
+			release()
+			if ctx.Err() != nil || !delays.wait(ctx, logger, err) {
+				return
+			}
+			continue
+		}
+		delays.errors.reset()
+		delays.exhausted.reset()
+		if len(task.GetTaskToken()) == 0 {
+			release()
+			continue
+		}
+		w.workflowTasks.Add(1)
+		go func() {
+			defer w.workflowTasks.Done()
+			defer release()
+			w.processWorkflowTask(logger, task)
+		}()
+	}
+}
+
+func (w *Worker) pollWorkflowTask(ctx context.Context, queue *taskqueuepb.TaskQueue) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
+	defer cancel()
+	return w.client.WorkflowService().PollWorkflowTaskQueue(ctx, &workflowservice.PollWorkflowTaskQueueRequest{
+		Namespace:         w.client.Namespace(),
+		TaskQueue:         queue,
+		Identity:          w.opts.Identity,
+		WorkerInstanceKey: w.instanceKey,
+	})
+}
+
+// processWorkflowTask runs one workflow or query task through the handler and sends
+// its answer. A task that cannot be answered is dropped: the server retries it when
+// its timeout passes.
+func (w *Worker) processWorkflowTask(logger *slog.Logger, task *workflowservice.PollWorkflowTaskQueueResponse) {
+	exec := task.GetWorkflowExecution()
+	logger = logger.With(slog.String("workflow_id", exec.GetWorkflowId()), slog.String("run_id", exec.GetRunId()),
+		slog.String("workflow_type", task.GetWorkflowType().GetName()))
+	result, err := w.handler.Process(w.activityCtx, task)
+	if err != nil {
+		logger.Warn("workflow task dropped: it could not be processed", "error", err)
+		return
+	}
+	if result.Err != nil {
+		logger.Error("workflow task failed", "error", result.Err, slog.Int("attempt", int(task.GetAttempt())))
+	}
+	svc := w.client.WorkflowService()
+	switch {
+	case result.Completed != nil:
+		w.respond(logger, "RespondWorkflowTaskCompleted", func(ctx context.Context) error {
+			_, err := svc.RespondWorkflowTaskCompleted(ctx, result.Completed)
+			if err != nil {
+				// The cached run is now ahead of the history the server kept.
+				w.handler.Evict(exec.GetRunId())
+			}
+			return err
+		})
+	case result.Failed != nil:
+		w.respond(logger, "RespondWorkflowTaskFailed", func(ctx context.Context) error {
+			_, err := svc.RespondWorkflowTaskFailed(ctx, result.Failed)
+			return err
+		})
+	case result.QueryCompleted != nil:
+		w.respond(logger, "RespondQueryTaskCompleted", func(ctx context.Context) error {
+			_, err := svc.RespondQueryTaskCompleted(ctx, result.QueryCompleted)
+			return err
+		})
+	}
+}
+
+// shutdownQueueTypes are the task queue types the worker polled, for ShutdownWorker.
+func (w *Worker) shutdownQueueTypes() []enumspb.TaskQueueType {
+	var types []enumspb.TaskQueueType
+	if !w.workflows.Empty() {
+		types = append(types, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+	}
+	if !w.activities.Empty() {
+		types = append(types, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
+	}
+	return types
+}
