@@ -3,6 +3,7 @@
 // process (not in the workflow sandbox), so they may keep ordinary state.
 
 const activity = require('@temporalio/activity');
+const { ApplicationFailure } = require('@temporalio/common');
 
 // greet returns a greeting for name.
 async function greet(name) {
@@ -35,4 +36,9 @@ async function heartbeatUntilCancelled(limitMs) {
   throw new Error(`no cancellation reached the activity within ${limitMs}ms (${beats} heartbeats)`);
 }
 
-module.exports = { greet, flaky, heartbeatUntilCancelled };
+// reject fails with a non-retryable application error carrying details.
+async function reject(code) {
+  throw ApplicationFailure.nonRetryable(`input ${code} is not acceptable`, 'CompatRejection', { code });
+}
+
+module.exports = { greet, flaky, heartbeatUntilCancelled, reject };

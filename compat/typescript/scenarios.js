@@ -4,7 +4,8 @@
 // { result, histories } where histories maps a label to a run's event type names.
 
 const assert = require('node:assert/strict');
-const { WorkflowUpdateFailedError } = require('@temporalio/client');
+const { WorkflowFailedError, WorkflowUpdateFailedError } = require('@temporalio/client');
+const { ApplicationFailure, CancelledFailure } = require('@temporalio/common');
 const { historyOf, requireCounts, requireInOrder, requireLast } = require('./history');
 
 // start begins a workflow of type with args on the scenario's task queue.
@@ -163,6 +164,53 @@ async function continueAsNew(env) {
   };
 }
 
+async function localActivity(env) {
+  const handle = await start(env, 'localActivityWorkflow', 'local-activity', ['local']);
+  const result = await handle.result();
+  assert.equal(result, 'Hello, local!');
+  const events = await historyOf(env.client, handle.workflowId);
+  // A local activity leaves a marker and no activity events.
+  requireCounts('local-activity', events, { MARKER_RECORDED: 1, ACTIVITY_TASK_SCHEDULED: 0 });
+  requireLast('local-activity', events, 'WORKFLOW_EXECUTION_COMPLETED');
+  return { result, histories: { [handle.workflowId]: events } };
+}
+
+async function cancelWorkflow(env) {
+  const handle = await start(env, 'waitForCancelWorkflow', 'cancel-workflow', []);
+  await handle.cancel();
+  await assert.rejects(handle.result(), (err) => {
+    assert.ok(err instanceof WorkflowFailedError, `want WorkflowFailedError, got ${err}`);
+    assert.ok(err.cause instanceof CancelledFailure, `want a CancelledFailure cause, got ${err.cause}`);
+    return true;
+  });
+  const description = await handle.describe();
+  assert.equal(description.status.name, 'CANCELLED');
+  const events = await historyOf(env.client, handle.workflowId);
+  requireInOrder('cancel-workflow', events, ['WORKFLOW_EXECUTION_CANCEL_REQUESTED', 'WORKFLOW_EXECUTION_CANCELED']);
+  requireLast('cancel-workflow', events, 'WORKFLOW_EXECUTION_CANCELED');
+  return { result: description.status.name, histories: { [handle.workflowId]: events } };
+}
+
+async function workflowFailure(env) {
+  const handle = await start(env, 'failingWorkflow', 'failure', [42]);
+  let failure;
+  await assert.rejects(handle.result(), (err) => {
+    assert.ok(err instanceof WorkflowFailedError, `want WorkflowFailedError, got ${err}`);
+    failure = err.cause;
+    return true;
+  });
+  assert.ok(failure instanceof ApplicationFailure, `want an ApplicationFailure cause, got ${failure}`);
+  assert.equal(failure.type, 'CompatWorkflowFailure');
+  assert.equal(failure.message, 'activity failed: input 42 is not acceptable');
+  assert.equal(failure.nonRetryable, true);
+  assert.deepEqual(failure.details, ['CompatRejection', { code: 42 }]);
+  const events = await historyOf(env.client, handle.workflowId);
+  // A non-retryable failure ends the activity after its first attempt.
+  requireCounts('failure', events, { ACTIVITY_TASK_STARTED: 1, ACTIVITY_TASK_FAILED: 1 });
+  requireLast('failure', events, 'WORKFLOW_EXECUTION_FAILED');
+  return { result: { type: failure.type, details: failure.details }, histories: { [handle.workflowId]: events } };
+}
+
 // scenarios lists every scenario by the name printed in its result line.
 const scenarios = [
   { name: 'hello-activity', run: hello },
@@ -173,6 +221,9 @@ const scenarios = [
   { name: 'child-workflow', run: childWorkflow },
   { name: 'update', run: update },
   { name: 'continue-as-new', run: continueAsNew },
+  { name: 'local-activity', run: localActivity },
+  { name: 'cancel-workflow', run: cancelWorkflow },
+  { name: 'workflow-failure', run: workflowFailure },
 ];
 
 module.exports = { scenarios };

@@ -4,7 +4,7 @@
 
 const wf = require('@temporalio/workflow');
 
-const { greet, flaky } = wf.proxyActivities({
+const { greet, flaky, reject } = wf.proxyActivities({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', backoffCoefficient: 1, maximumAttempts: 5 },
 });
@@ -15,6 +15,8 @@ const { heartbeatUntilCancelled } = wf.proxyActivities({
   cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { maximumAttempts: 1 },
 });
+
+const local = wf.proxyLocalActivities({ startToCloseTimeout: '5s' });
 
 // helloWorkflow runs one activity and returns its result.
 async function helloWorkflow(name) {
@@ -122,7 +124,40 @@ async function countdownWorkflow(runs, seen) {
   return count;
 }
 
+// localActivityWorkflow runs greet as a local activity (recorded as a marker).
+async function localActivityWorkflow(name) {
+  return await local.greet(name);
+}
+
+// waitForCancelWorkflow waits until the workflow is cancelled; the cancellation
+// propagates out of the workflow, closing it as cancelled.
+async function waitForCancelWorkflow() {
+  await wf.condition(() => false);
+}
+
+// failingWorkflow runs an activity that fails without retries and fails itself with
+// an application error that carries the activity's error type and details.
+async function failingWorkflow(code) {
+  try {
+    await reject(code);
+  } catch (err) {
+    if (err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure) {
+      throw wf.ApplicationFailure.create({
+        message: `activity failed: ${err.cause.message}`,
+        type: 'CompatWorkflowFailure',
+        nonRetryable: true,
+        details: [err.cause.type, ...err.cause.details],
+      });
+    }
+    throw err;
+  }
+  return 'the activity unexpectedly succeeded';
+}
+
 module.exports = {
+  localActivityWorkflow,
+  waitForCancelWorkflow,
+  failingWorkflow,
   helloWorkflow,
   retryWorkflow,
   cancelActivityWorkflow,
