@@ -1,11 +1,23 @@
 // Package client talks to a Sundial engine or any Temporal cluster over Temporal's
-// WorkflowService gRPC API: it starts workflows by type name and waits for their results,
-// signals, queries, cancels and terminates them, and completes or heartbeats activities
-// asynchronously (for activities that returned sundial.ErrResultPending).
+// WorkflowService gRPC API: it starts workflows and waits for their results, signals,
+// queries, updates, cancels, terminates, describes, lists and counts them, and
+// completes or heartbeats activities asynchronously (for activities that returned
+// sundial.ErrResultPending).
+//
+// Workflows declared with workflow.Define are started and messaged with type-checked
+// calls; the compiler checks every argument and result:
 //
 //	c, err := client.Dial(ctx, client.Options{HostPort: "127.0.0.1:7233"})
 //	if err != nil { ... }
 //	defer c.Close()
+//	run, err := client.ExecuteWorkflowFunc(ctx, c, client.StartWorkflowOptions{ID: "order-1", TaskQueue: "orders"}, orders.OrderWorkflow, order)
+//	err = client.Signal(ctx, run, orders.Shipped, trackingNumber)
+//	status, err := client.Query(ctx, run, orders.Status, struct{}{})
+//	receipt, err := run.Result(ctx)
+//
+// Workflows implemented in other languages, or known only by name, use the untyped
+// calls, whose arguments are encoded with the DataConverter:
+//
 //	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "order-1", TaskQueue: "orders"}, "ProcessOrder", order)
 //	var receipt Receipt
 //	err = run.Get(ctx, &receipt)

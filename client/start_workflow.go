@@ -51,6 +51,13 @@ type StartWorkflowOptions struct {
 	Priority *sundial.Priority
 	// RequestID deduplicates retried starts; a random UUID when empty.
 	RequestID string
+	// StartSignal, when set, starts the workflow with this signal already delivered
+	// (signal-with-start): if the workflow is running, it is only signaled; otherwise
+	// it is started, with the signal as its first event after the start. The id is
+	// required then, and WorkflowExecutionErrorWhenAlreadyStarted does not apply.
+	StartSignal string
+	// StartSignalArgs are the start signal's arguments.
+	StartSignalArgs []any
 }
 
 // ExecuteWorkflow starts a workflow of the given type (a name, as registered by whatever
@@ -64,16 +71,62 @@ func (c *Client) ExecuteWorkflow(ctx context.Context, opts StartWorkflowOptions,
 	}
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
+	if opts.StartSignal != "" {
+		return c.signalWithStart(ctx, req, opts)
+	}
 	resp, err := c.service.StartWorkflowExecution(ctx, req)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
-	case err == nil:
+	case err == nil && resp.GetStarted():
+		return c.newStartedRun(req.GetWorkflowId(), resp.GetRunId(), workflowType), nil
+	case err == nil: // the id conflict policy chose the running workflow
 		return c.newRun(req.GetWorkflowId(), resp.GetRunId(), workflowType), nil
 	case errors.As(err, &already) && !opts.WorkflowExecutionErrorWhenAlreadyStarted:
 		return c.newRun(req.GetWorkflowId(), already.RunId, workflowType), nil
 	default:
 		return nil, fmt.Errorf("starting workflow %q id %q: %w", workflowType, req.GetWorkflowId(), err)
 	}
+}
+
+// signalWithStart sends req as a SignalWithStartWorkflowExecution with the start
+// signal of opts.
+func (c *Client) signalWithStart(ctx context.Context, req *workflowservice.StartWorkflowExecutionRequest, opts StartWorkflowOptions) (WorkflowRun, error) {
+	if opts.ID == "" {
+		return nil, fmt.Errorf("signal-with-start of workflow %q: the workflow id is required", req.GetWorkflowType().GetName())
+	}
+	signalInput, err := c.opts.DataConverter.ToPayloads(opts.StartSignalArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("encoding arguments of start signal %q: %w", opts.StartSignal, err)
+	}
+	resp, err := c.service.SignalWithStartWorkflowExecution(ctx, &workflowservice.SignalWithStartWorkflowExecutionRequest{
+		Namespace:                req.Namespace,
+		WorkflowId:               req.WorkflowId,
+		WorkflowType:             req.WorkflowType,
+		TaskQueue:                req.TaskQueue,
+		Input:                    req.Input,
+		WorkflowExecutionTimeout: req.WorkflowExecutionTimeout,
+		WorkflowRunTimeout:       req.WorkflowRunTimeout,
+		WorkflowTaskTimeout:      req.WorkflowTaskTimeout,
+		Identity:                 req.Identity,
+		RequestId:                req.RequestId,
+		WorkflowIdReusePolicy:    req.WorkflowIdReusePolicy,
+		WorkflowIdConflictPolicy: req.WorkflowIdConflictPolicy,
+		SignalName:               opts.StartSignal,
+		SignalInput:              signalInput,
+		RetryPolicy:              req.RetryPolicy,
+		CronSchedule:             req.CronSchedule,
+		Memo:                     req.Memo,
+		SearchAttributes:         req.SearchAttributes,
+		WorkflowStartDelay:       req.WorkflowStartDelay,
+		Priority:                 req.Priority,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signal-with-start of workflow %q id %q: %w", req.GetWorkflowType().GetName(), req.GetWorkflowId(), err)
+	}
+	if resp.GetStarted() {
+		return c.newStartedRun(req.GetWorkflowId(), resp.GetRunId(), req.GetWorkflowType().GetName()), nil
+	}
+	return c.newRun(req.GetWorkflowId(), resp.GetRunId(), req.GetWorkflowType().GetName()), nil
 }
 
 // startRequest builds the StartWorkflowExecution request.

@@ -82,13 +82,20 @@ func (c *Client) QueryWorkflow(ctx context.Context, workflowID, runID, queryType
 // CancelWorkflow asks a run to cancel; the workflow decides how to react. Asking twice
 // is harmless.
 func (c *Client) CancelWorkflow(ctx context.Context, workflowID, runID string) error {
+	return c.cancelWorkflow(ctx, workflowID, runID, "")
+}
+
+// cancelWorkflow requests cancellation; a non-empty firstRunID restricts it to the
+// chain of runs that began with that run.
+func (c *Client) cancelWorkflow(ctx context.Context, workflowID, runID, firstRunID string) error {
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
 	_, err := c.service.RequestCancelWorkflowExecution(ctx, &workflowservice.RequestCancelWorkflowExecutionRequest{
-		Namespace:         c.opts.Namespace,
-		WorkflowExecution: execution(workflowID, runID),
-		Identity:          c.opts.Identity,
-		RequestId:         newUUID(),
+		Namespace:           c.opts.Namespace,
+		WorkflowExecution:   execution(workflowID, runID),
+		Identity:            c.opts.Identity,
+		RequestId:           newUUID(),
+		FirstExecutionRunId: firstRunID,
 	})
 	if err != nil {
 		return fmt.Errorf("canceling workflow %q: %w", workflowID, err)
@@ -98,6 +105,12 @@ func (c *Client) CancelWorkflow(ctx context.Context, workflowID, runID string) e
 
 // TerminateWorkflow ends a run at once, without running any more workflow code.
 func (c *Client) TerminateWorkflow(ctx context.Context, workflowID, runID, reason string, details ...any) error {
+	return c.terminateWorkflow(ctx, workflowID, runID, "", reason, details...)
+}
+
+// terminateWorkflow terminates a run; a non-empty firstRunID restricts it to the chain
+// of runs that began with that run.
+func (c *Client) terminateWorkflow(ctx context.Context, workflowID, runID, firstRunID, reason string, details ...any) error {
 	payloads, err := c.opts.DataConverter.ToPayloads(details...)
 	if err != nil {
 		return fmt.Errorf("encoding termination details: %w", err)
@@ -105,11 +118,12 @@ func (c *Client) TerminateWorkflow(ctx context.Context, workflowID, runID, reaso
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
 	_, err = c.service.TerminateWorkflowExecution(ctx, &workflowservice.TerminateWorkflowExecutionRequest{
-		Namespace:         c.opts.Namespace,
-		WorkflowExecution: execution(workflowID, runID),
-		Reason:            reason,
-		Details:           payloads,
-		Identity:          c.opts.Identity,
+		Namespace:           c.opts.Namespace,
+		WorkflowExecution:   execution(workflowID, runID),
+		Reason:              reason,
+		Details:             payloads,
+		Identity:            c.opts.Identity,
+		FirstExecutionRunId: firstRunID,
 	})
 	if err != nil {
 		return fmt.Errorf("terminating workflow %q: %w", workflowID, err)

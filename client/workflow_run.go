@@ -13,7 +13,13 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 )
 
-// WorkflowRun is a handle to a workflow run.
+// WorkflowRun is a handle to a workflow: it waits for the result and sends the
+// workflow signals, queries, updates, cancellation and termination.
+//
+// A handle returned by ExecuteWorkflow follows the chain of runs it started (retries,
+// cron and continue-as-new): its calls go to the chain's latest run, and Cancel and
+// Terminate only act while that run belongs to the chain. A handle from GetWorkflow
+// addresses the run it names, or the latest run for an empty run id.
 type WorkflowRun interface {
 	// GetID is the workflow id.
 	GetID() string
@@ -25,6 +31,22 @@ type WorkflowRun interface {
 	// *sundial.WorkflowExecutionError whose cause is the failure's error, a
 	// *sundial.CanceledError, *sundial.TerminatedError or *sundial.TimeoutError.
 	Get(ctx context.Context, valuePtr any) error
+	// Signal sends the workflow a signal with one argument (nil for none).
+	Signal(ctx context.Context, signalName string, arg any) error
+	// Query runs a query handler of the workflow and returns its result, to decode
+	// with Get. A query the workflow code fails comes back as
+	// *serviceerror.QueryFailed.
+	Query(ctx context.Context, queryType string, args ...any) (*converter.EncodedValue, error)
+	// Update sends the workflow an update and waits until it reaches
+	// opts.WaitForStage (by default until it completed). See UpdateWorkflowOptions.
+	Update(ctx context.Context, opts UpdateWorkflowOptions) (WorkflowUpdateHandle, error)
+	// Cancel asks the workflow to cancel; the workflow code decides how to react.
+	Cancel(ctx context.Context) error
+	// Terminate ends the workflow at once, without running any more workflow code.
+	Terminate(ctx context.Context, reason string, details ...any) error
+	// Describe returns the server's description of the run: status, times, pending
+	// activities and children.
+	Describe(ctx context.Context) (*workflowservice.DescribeWorkflowExecutionResponse, error)
 }
 
 type workflowRun struct {
@@ -32,10 +54,20 @@ type workflowRun struct {
 	workflowID   string
 	runID        string
 	workflowType string
+	// firstRunID, when set, is the first run of the chain this handle started: calls
+	// then go to the chain's latest run.
+	firstRunID string
 }
 
 func (c *Client) newRun(workflowID, runID, workflowType string) *workflowRun {
 	return &workflowRun{client: c, workflowID: workflowID, runID: runID, workflowType: workflowType}
+}
+
+// newStartedRun is the handle of a chain of runs this client started.
+func (c *Client) newStartedRun(workflowID, runID, workflowType string) *workflowRun {
+	r := c.newRun(workflowID, runID, workflowType)
+	r.firstRunID = runID
+	return r
 }
 
 // GetWorkflow returns a handle to an existing run; an empty runID means the latest run.
@@ -45,6 +77,39 @@ func (c *Client) GetWorkflow(ctx context.Context, workflowID, runID string) Work
 
 func (r *workflowRun) GetID() string    { return r.workflowID }
 func (r *workflowRun) GetRunID() string { return r.runID }
+
+// targetRunID is the run id the handle's calls address: none (the latest run) for a
+// handle that follows its chain.
+func (r *workflowRun) targetRunID() string {
+	if r.firstRunID != "" {
+		return ""
+	}
+	return r.runID
+}
+
+func (r *workflowRun) Signal(ctx context.Context, signalName string, arg any) error {
+	return r.client.SignalWorkflow(ctx, r.workflowID, r.targetRunID(), signalName, arg)
+}
+
+func (r *workflowRun) Query(ctx context.Context, queryType string, args ...any) (*converter.EncodedValue, error) {
+	return r.client.QueryWorkflow(ctx, r.workflowID, r.targetRunID(), queryType, args...)
+}
+
+func (r *workflowRun) Update(ctx context.Context, opts UpdateWorkflowOptions) (WorkflowUpdateHandle, error) {
+	return r.client.updateWorkflow(ctx, r.workflowID, r.targetRunID(), r.firstRunID, opts)
+}
+
+func (r *workflowRun) Cancel(ctx context.Context) error {
+	return r.client.cancelWorkflow(ctx, r.workflowID, r.targetRunID(), r.firstRunID)
+}
+
+func (r *workflowRun) Terminate(ctx context.Context, reason string, details ...any) error {
+	return r.client.terminateWorkflow(ctx, r.workflowID, r.targetRunID(), r.firstRunID, reason, details...)
+}
+
+func (r *workflowRun) Describe(ctx context.Context) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	return r.client.DescribeWorkflowExecution(ctx, r.workflowID, r.targetRunID())
+}
 
 func (r *workflowRun) Get(ctx context.Context, valuePtr any) error {
 	runID := r.runID

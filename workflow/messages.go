@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"github.com/sundialdev/sundial/internal/sdk/decl"
 	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 )
 
@@ -15,21 +16,19 @@ func GetSignalChannel(ctx Context, name string) ReceiveChannel {
 }
 
 // Signal declares a signal and the type of its value, for type-checked receiving (and
-// sending, in clients that accept it).
-type Signal[T any] struct{ name string }
+// sending, with client.SignalWorkflowFunc). Its Name method returns the signal name on
+// the wire.
+type Signal[T any] = decl.Signal[T]
 
 // NewSignal declares the signal named name carrying a T.
-func NewSignal[T any](name string) Signal[T] { return Signal[T]{name: name} }
-
-// Name is the signal name on the wire.
-func (s Signal[T]) Name() string { return s.name }
+func NewSignal[T any](name string) Signal[T] { return decl.NewSignal[T](name) }
 
 // SignalChannel receives the values of one declared signal.
 type SignalChannel[T any] struct{ ch ReceiveChannel }
 
 // GetSignal returns the channel of signal s.
 func GetSignal[T any](ctx Context, s Signal[T]) SignalChannel[T] {
-	return SignalChannel[T]{ch: GetSignalChannel(ctx, s.name)}
+	return SignalChannel[T]{ch: GetSignalChannel(ctx, s.Name())}
 }
 
 // Receive blocks until a signal arrives and returns its value.
@@ -60,16 +59,14 @@ func SetQueryHandler(ctx Context, queryType string, handler any) error {
 }
 
 // Query declares a query with its argument and result types, for type-checked
-// handlers (and calls, in clients that accept it). Use struct{} for no argument.
-type Query[In, Out any] struct{ name string }
+// handlers (and calls, with client.QueryWorkflowFunc). Use struct{} for no argument.
+// Its Name method returns the query type on the wire.
+type Query[In, Out any] = decl.Query[In, Out]
 
 // NewQuery declares the query named name.
-func NewQuery[In, Out any](name string) Query[In, Out] { return Query[In, Out]{name: name} }
-
-// Name is the query type on the wire.
-func (q Query[In, Out]) Name() string { return q.name }
+func NewQuery[In, Out any](name string) Query[In, Out] { return decl.NewQuery[In, Out](name) }
 
 // SetQueryHandlerFor registers a handler for the declared query q.
 func SetQueryHandlerFor[In, Out any](ctx Context, q Query[In, Out], handler func(In) (Out, error)) error {
-	return workflowrt.SetQueryHandler(ctx, q.name, handler)
+	return workflowrt.SetQueryHandler(ctx, q.Name(), handler)
 }

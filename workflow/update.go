@@ -1,6 +1,9 @@
 package workflow
 
-import "github.com/sundialdev/sundial/internal/sdk/workflowrt"
+import (
+	"github.com/sundialdev/sundial/internal/sdk/decl"
+	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
+)
 
 // UpdateHandlerOptions configure an update handler.
 type UpdateHandlerOptions struct {
@@ -20,14 +23,13 @@ func SetUpdateHandler(ctx Context, name string, handler any, opts UpdateHandlerO
 	return workflowrt.SetUpdateHandler(ctx, name, handler, opts.Validator)
 }
 
-// Update declares an update with its argument and result types.
-type Update[In, Out any] struct{ name string }
+// Update declares an update with its argument and result types, for type-checked
+// handlers (and calls, with client.UpdateWorkflowFunc). Its Name method returns the
+// update name on the wire.
+type Update[In, Out any] = decl.Update[In, Out]
 
 // NewUpdate declares the update named name.
-func NewUpdate[In, Out any](name string) Update[In, Out] { return Update[In, Out]{name: name} }
-
-// Name is the update name on the wire.
-func (u Update[In, Out]) Name() string { return u.name }
+func NewUpdate[In, Out any](name string) Update[In, Out] { return decl.NewUpdate[In, Out](name) }
 
 // SetUpdateHandlerFor registers a type-checked handler, and optionally a validator, for
 // the declared update u.
@@ -36,7 +38,7 @@ func SetUpdateHandlerFor[In, Out any](ctx Context, u Update[In, Out], handler fu
 	if validator != nil {
 		v = validator
 	}
-	return workflowrt.SetUpdateHandler(ctx, u.name, handler, v)
+	return workflowrt.SetUpdateHandler(ctx, u.Name(), handler, v)
 }
 
 // AllHandlersFinished reports whether no update handler is still running; await it
