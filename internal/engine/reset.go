@@ -79,18 +79,19 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		// policy: its children carry on, and the new run may still wait on them.
 		terminate.ClosedChildren = nil
 	}
-	reapply, err := e.resetReapplyEvents(ctx, base, current, finish, terminate)
+	reapply, continued, err := e.resetReapplyEvents(ctx, base, current, finish, terminate)
 	if err != nil {
 		return nil, err
 	}
 	newKey := runKey{ns.id, workflowID, newUUID()}
 	tx, err := machine.ResetRun(prefix, machine.ResetParams{
-		Base:           base.state,
-		NewRunID:       newKey.runID,
-		RequestID:      req.RequestId,
-		Reason:         req.Reason,
-		Reapply:        reapply,
-		ExcludeSignals: excludesSignals(req),
+		Base:             base.state,
+		NewRunID:         newKey.runID,
+		RequestID:        req.RequestId,
+		Reason:           req.Reason,
+		Reapply:          reapply,
+		ReapplyContinued: continued,
+		ExcludeSignals:   excludesSignals(req),
 	}, now)
 	if err != nil {
 		var reqErr *machine.RequestError
@@ -156,37 +157,42 @@ func excludesSignals(req *workflowservice.ResetWorkflowExecutionRequest) bool {
 }
 
 // resetReapplyEvents collects the events a reset may carry over: the base
-// run's events from the reset point on, those of the runs that continued it as
-// new, and what terminating the current run writes (signals it had buffered).
-// base and current are locked by the caller.
-func (e *Engine) resetReapplyEvents(ctx context.Context, base, current *run, finish int64, terminate *machine.Tx) ([]*historypb.HistoryEvent, error) {
-	events, err := e.readEvents(ctx, base.key, finish, base.state.NextEventID)
+// run's events from the reset point on, and those of the runs that continued
+// it as new, each with what terminating the current run writes (signals it had
+// buffered) when that run is the current one. base and current are locked by
+// the caller.
+func (e *Engine) resetReapplyEvents(ctx context.Context, base, current *run, finish int64, terminate *machine.Tx) (later, continued []*historypb.HistoryEvent, err error) {
+	later, err = e.readEvents(ctx, base.key, finish, base.state.NextEventID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	visited := base.key
-	next := continuedRunID(base.state, events)
-	for hops := 0; next != "" && visited.runID != current.key.runID && hops < maxResetChain; hops++ {
+	if terminate != nil && base == current {
+		later = append(later, terminate.Events...)
+	}
+	next := continuedRunID(base.state, later)
+	for hops := 0; next != "" && hops < maxResetChain; hops++ {
 		key := runKey{base.key.namespaceID, base.key.workflowID, next}
 		nextEventID, state, err := e.runEnd(ctx, key, current)
 		if err != nil {
 			if isNotFoundErr(err) {
 				break
 			}
-			return nil, err
+			return nil, nil, err
 		}
-		more, err := e.readEvents(ctx, key, 1, nextEventID)
+		events, err := e.readEvents(ctx, key, 1, nextEventID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		events = append(events, more...)
-		visited = key
-		next = continuedRunID(state, more)
+		continued = append(continued, events...)
+		if key == current.key {
+			if terminate != nil {
+				continued = append(continued, terminate.Events...)
+			}
+			break
+		}
+		next = continuedRunID(state, events)
 	}
-	if terminate != nil && visited.runID == current.key.runID {
-		events = append(events, terminate.Events...)
-	}
-	return events, nil
+	return later, continued, nil
 }
 
 // runEnd returns the next event id and state of a run, reading it through

@@ -284,3 +284,46 @@ func TestResetAdoptsPendingChild(t *testing.T) {
 		t.Fatalf("reset parent's child completion = %v, want the child's result", done)
 	}
 }
+
+// TestResetFollowsContinueAsNew resets a run that continued as new: signals
+// the continuing run received are reapplied, and that run, being current, is
+// terminated.
+func TestResetFollowsContinueAsNew(t *testing.T) {
+	e := newEnv(t)
+	firstRun := e.start("reset-can", "reset-tq")
+	wt := e.pollWFT("reset-tq")
+	e.completeWFT(wt.TaskToken, &commandpb.Command{
+		CommandType: enumspb.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
+		Attributes: &commandpb.Command_ContinueAsNewWorkflowExecutionCommandAttributes{ContinueAsNewWorkflowExecutionCommandAttributes: &commandpb.ContinueAsNewWorkflowExecutionCommandAttributes{
+			WorkflowType: &commonpb.WorkflowType{Name: "Greet"}, Input: payloads("again"),
+		}},
+	})
+	secondRun := e.describe("reset-can", "").WorkflowExecutionInfo.Execution.RunId
+	if secondRun == firstRun {
+		t.Fatal("the run did not continue as new")
+	}
+	e.signal("reset-can", "later")
+
+	newRun, err := e.resetTo("reset-can", 4, "reset-can-1", func(r *workflowservice.ResetWorkflowExecutionRequest) {
+		r.WorkflowExecution.RunId = firstRun
+	})
+	if err != nil {
+		t.Fatalf("ResetWorkflowExecution: %v", err)
+	}
+	h := e.history("reset-can", newRun)
+	wantTypes(t, h, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED, enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+	if f := h[3].GetWorkflowTaskFailedEventAttributes(); f.BaseRunId != firstRun || f.NewRunId != newRun {
+		t.Errorf("WorkflowTaskFailed base/new = %s/%s, want %s/%s", f.BaseRunId, f.NewRunId, firstRun, newRun)
+	}
+	if st := e.describe("reset-can", secondRun).WorkflowExecutionInfo.Status; st != enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED {
+		t.Errorf("continuing run status = %v, want terminated", st)
+	}
+	if st := e.describe("reset-can", firstRun).WorkflowExecutionInfo.Status; st != enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW {
+		t.Errorf("base run status = %v, want still continued-as-new", st)
+	}
+	if cur := e.describe("reset-can", "").WorkflowExecutionInfo.Execution.RunId; cur != newRun {
+		t.Errorf("current run = %s, want the reset run", cur)
+	}
+}

@@ -24,12 +24,15 @@ type ResetParams struct {
 	// request so that a retried reset finds the run it created.
 	RequestID string
 	Reason    string
-	// Reapply holds the events that happened after the reset point, in the
-	// base run and in the runs that continued it, in order. Signals among them
-	// are delivered again unless ExcludeSignals is set; outcomes of children
-	// that are still pending at the reset point are always recorded again.
-	Reapply        []*historypb.HistoryEvent
-	ExcludeSignals bool
+	// Reapply holds the base run's events after the reset point, in order
+	// (with those its termination by the reset wrote). Signals among them are
+	// delivered again unless ExcludeSignals is set; outcomes of children that
+	// are still pending at the reset point are always recorded again.
+	Reapply []*historypb.HistoryEvent
+	// ReapplyContinued holds the events of the runs that continued the base
+	// run as new; only their signals are delivered again.
+	ReapplyContinued []*historypb.HistoryEvent
+	ExcludeSignals   bool
 }
 
 // ResetRun creates the run that replaces p.Base. prefix is the base run's
@@ -93,6 +96,12 @@ func ResetRun(prefix []*historypb.HistoryEvent, p ResetParams, now time.Time) (*
 	}
 	for _, ev := range p.Reapply {
 		tx.reapply(ev, !p.ExcludeSignals)
+	}
+	for _, ev := range p.ReapplyContinued {
+		// Another run's events: its event ids do not name this run's children.
+		if ev.EventType == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+			tx.reapply(ev, !p.ExcludeSignals)
+		}
 	}
 	tx.scheduleWorkflowTaskAttempt(1)
 	return tx, nil
