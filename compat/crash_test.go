@@ -166,7 +166,6 @@ func TestCrashRecovery(t *testing.T) {
 	if targetIsTemporal() {
 		t.Skip("the crash test runs the sundial binary")
 	}
-	started := time.Now()
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, seed>>1))
 	t.Logf("random seed %d", seed)
@@ -176,6 +175,7 @@ func TestCrashRecovery(t *testing.T) {
 		t: t, binary: buildSundial(t), addr: freeLoopbackAddr(t),
 		db: filepath.Join(dir, "sundial.db"), logPath: filepath.Join(dir, "server.log"),
 	}
+	started := time.Now()
 	proc.start()
 	stopped := false
 	t.Cleanup(func() {
@@ -220,23 +220,30 @@ func TestCrashRecovery(t *testing.T) {
 		}
 	}()
 
+	// Start the workflows from a few goroutines while the kills below happen, so
+	// some starts meet a dead server and must be retried by the SDK.
 	type startedRun struct {
 		run  client.WorkflowRun
 		base int
+		err  error
 	}
-	runs := make([]startedRun, 0, crashWorkflows)
-	for i := range crashWorkflows {
-		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                  fmt.Sprintf("%s-wf-%03d", taskQueue, i),
-			TaskQueue:           taskQueue,
-			WorkflowTaskTimeout: 3 * time.Second,
-		}, crashWorkflowName, i)
-		if err != nil {
-			t.Fatalf("starting workflow %d: %v", i, err)
-		}
-		runs = append(runs, startedRun{run: run, base: i})
+	runs := make([]startedRun, crashWorkflows)
+	var starters sync.WaitGroup
+	const starterCount = 4
+	for s := range starterCount {
+		starters.Add(1)
+		go func() {
+			defer starters.Done()
+			for i := s; i < crashWorkflows; i += starterCount {
+				run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+					ID:                  fmt.Sprintf("%s-wf-%03d", taskQueue, i),
+					TaskQueue:           taskQueue,
+					WorkflowTaskTimeout: 3 * time.Second,
+				}, crashWorkflowName, i)
+				runs[i] = startedRun{run: run, base: i, err: err}
+			}
+		}()
 	}
-	t.Logf("started %d workflows in %v", len(runs), time.Since(started).Round(time.Millisecond))
 
 	// Kill when a growing share of all activity executions has happened, so every
 	// kill lands mid-run, with some randomness in the exact moment.
@@ -255,6 +262,12 @@ func TestCrashRecovery(t *testing.T) {
 		t.Logf("kill %d: SIGKILL after %d activity executions (%v into the test)", kill, executions.total.Load(), time.Since(started).Round(time.Millisecond))
 		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		proc.start()
+	}
+	starters.Wait()
+	for _, r := range runs {
+		if r.err != nil {
+			t.Fatalf("starting workflow %d: %v", r.base, r.err)
+		}
 	}
 
 	// Every workflow completes with the right result.
