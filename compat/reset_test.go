@@ -159,6 +159,42 @@ func TestResetRunningWorkflow(t *testing.T) {
 	requireResetFailure(t, h[3], run.GetRunID(), newRunID)
 }
 
+// TestResetToSecondWorkflowTask goes back to the task that scheduled the
+// second activity: the SDK replays the first activity's result from the copied
+// history, and only the second activity runs again.
+func TestResetToSecondWorkflowTask(t *testing.T) {
+	t.Parallel()
+	tg, c := setup(t)
+	ctx := testContext(t, 60*time.Second)
+	run, steps := startTwoSteps(t, c)
+	waitForSteps(t, c, run.GetID(), run.GetRunID(), 2)
+	done := eventsOfType(fetchHistory(t, c, run.GetID(), run.GetRunID()), evTaskCompleted)
+	resp, err := c.ResetWorkflowExecution(ctx, resetRequest(t, tg, run.GetID(), run.GetRunID(), done[1].GetEventId()))
+	if err != nil {
+		t.Fatalf("ResetWorkflowExecution: %v", err)
+	}
+	newRunID := resp.GetRunId()
+	waitForSteps(t, c, run.GetID(), newRunID, 2)
+	if err := c.SignalWorkflow(ctx, run.GetID(), "", "go", "later"); err != nil {
+		t.Fatalf("signal: %v", err)
+	}
+	var result string
+	if err := c.GetWorkflow(ctx, run.GetID(), newRunID).Get(ctx, &result); err != nil {
+		t.Fatalf("reset run result: %v", err)
+	}
+	if result != "one,two,later" {
+		t.Errorf("result = %q, want one,two,later", result)
+	}
+	if n := steps.Load(); n != 3 {
+		t.Errorf("activities ran %d times, want 3 (the reset reruns only the second)", n)
+	}
+	h := requireHistory(t, c, run.GetID(), newRunID, concat(startAndFirstTask,
+		ev(evActivityScheduled, evActivityStarted, evActivityCompleted, evTaskScheduled, evTaskStarted, evTaskFailed), workflowTask,
+		ev(evActivityScheduled, evActivityStarted, evActivityCompleted), workflowTask,
+		ev(evWorkflowSignaled), workflowTask, ev(evWorkflowCompleted)))
+	requireResetFailure(t, h[9], run.GetRunID(), newRunID)
+}
+
 // TestResetCompletedWorkflowReappliesSignal resets a completed run: it stays
 // closed, and the signal it received after the reset point is delivered to the
 // new run again, which completes with it.
