@@ -6,6 +6,7 @@
 const assert = require('node:assert/strict');
 const { WorkflowFailedError, WorkflowUpdateFailedError } = require('@temporalio/client');
 const { ApplicationFailure, CancelledFailure } = require('@temporalio/common');
+const { temporal } = require('@temporalio/proto');
 const { historyOf, requireCounts, requireInOrder, requireLast } = require('./history');
 
 // start begins a workflow of type with args on the scenario's task queue.
@@ -50,15 +51,32 @@ async function activityRetry(env) {
   return { result, histories: { [handle.workflowId]: events } };
 }
 
+// waitForHeartbeat polls the workflow's description until its one pending activity
+// is running and the server has recorded a heartbeat from it.
+async function waitForHeartbeat(handle) {
+  const started = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+  for (;;) {
+    const { raw } = await handle.describe();
+    const pending = raw.pendingActivities || [];
+    if (pending.length === 1 && pending[0].state === started && pending[0].lastHeartbeatTime) {
+      return pending[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function activityHeartbeatCancel(env) {
   const handle = await start(env, 'cancelActivityWorkflow', 'cancel-activity', []);
+  const pending = await waitForHeartbeat(handle);
+  assert.equal(pending.activityType.name, 'heartbeatUntilCancelled');
+  assert.ok(pending.heartbeatDetails, 'the description should carry the last heartbeat details');
+  await handle.signal('cancelActivity');
   const result = await handle.result();
   assert.equal(result, 'cancelled');
   const events = await historyOf(env.client, handle.workflowId);
   requireInOrder('cancel-activity', events, [
     'ACTIVITY_TASK_SCHEDULED',
-    'TIMER_STARTED',
-    'TIMER_FIRED',
+    'WORKFLOW_EXECUTION_SIGNALED',
     'ACTIVITY_TASK_CANCEL_REQUESTED',
     // A running activity's started event is written when the activity closes.
     'ACTIVITY_TASK_STARTED',

@@ -28,12 +28,18 @@ async function retryWorkflow() {
   return await flaky('retry-scenario');
 }
 
-// cancelActivityWorkflow starts a heartbeating activity, cancels it after a short
-// while and reports how the cancellation surfaced in the workflow.
+const cancelActivity = wf.defineSignal('cancelActivity');
+
+// cancelActivityWorkflow starts a heartbeating activity, cancels it when signalled
+// to and reports how the cancellation surfaced in the workflow.
 async function cancelActivityWorkflow() {
+  let cancelRequested = false;
+  wf.setHandler(cancelActivity, () => {
+    cancelRequested = true;
+  });
   const scope = new wf.CancellationScope();
   const running = scope.run(() => heartbeatUntilCancelled(20000));
-  await wf.sleep('700ms');
+  await wf.condition(() => cancelRequested);
   scope.cancel();
   try {
     await running;
