@@ -177,3 +177,31 @@ func TestResetExcludingSignals(t *testing.T) {
 	}
 	wantTypes(t, tx.Events[3:], enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
 }
+
+// TestResetKeepsPendingTimer keeps a timer started before the reset point, with
+// its original fire time.
+func TestResetKeepsPendingTimer(t *testing.T) {
+	r := startRun(t, defaultStart())
+	r.startWFT(at(time.Second))
+	r.complete(at(2*time.Second), machine.CompletionOptions{Identity: "wf-worker"}, startTimer("t1", time.Minute))
+	r.do(at(10*time.Second), func(tx *machine.Tx) { tx.SignalRun(&machine.Signal{Name: "poke"}) })
+	r.startWFT(at(11 * time.Second))
+	wantTypes(t, r.history[4:], enumspb.EVENT_TYPE_TIMER_STARTED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+
+	now := at(20 * time.Second)
+	tx, err := machine.ResetRun(r.history, resetParams(r, 9), now)
+	if err != nil {
+		t.Fatalf("ResetRun: %v", err)
+	}
+	timer := tx.S.Timers["t1"]
+	if timer == nil || timer.StartedEventID != 5 || !timer.FireTime.Equal(at(2*time.Second+time.Minute)) {
+		t.Fatalf("timer after reset = %+v, want t1 started at 5 firing at t0+1m2s", timer)
+	}
+	if got := tx.S.NextDeadline(); !got.Equal(timer.FireTime) {
+		t.Errorf("NextDeadline = %v, want the timer's fire time", fmtTime(got))
+	}
+	if wt := tx.S.WorkflowTask; wt == nil || wt.ScheduledEventID != 10 {
+		t.Errorf("pending workflow task = %+v, want the one scheduled at 10", wt)
+	}
+}
