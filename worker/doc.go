@@ -1,10 +1,27 @@
-// Package worker runs activities: a Worker long-polls one task queue of a Temporal
-// WorkflowService (Sundial's engine or any Temporal cluster), runs the activity functions
-// registered with it, heartbeats for them, and reports their outcomes.
+// Package worker runs workflows and activities: a Worker long-polls one task queue of a
+// Temporal WorkflowService (Sundial's engine or any Temporal cluster), runs the workflow
+// and activity functions registered with it, heartbeats for activities, and reports
+// outcomes.
 //
 //	w := worker.New(c, "orders", worker.Options{})
+//	if err := worker.RegisterWorkflowFunc(w, OrderWorkflow); err != nil { ... }
 //	if err := w.RegisterActivity(ChargeCard); err != nil { ... }
 //	if err := w.Run(ctx); err != nil { ... } // until ctx is cancelled
+//
+// # Workflows
+//
+// Workflow tasks are polled only when workflows are registered (activity tasks only when
+// activities are). MaxConcurrentWorkflowTaskPollers long polls are split between the
+// task queue and the worker's own sticky queue ("host:instance key"): after each task
+// the run stays in a cache of StickyWorkflowCacheSize runs (least recently used evicted
+// first), and the server sends its next task to the sticky queue with only the new
+// events, so it continues without replaying history. A run missing from the cache, or
+// a task that arrives on the normal queue, is rebuilt by replaying its full history:
+// completed activities, timers and side effects come from history and are not run
+// again. A completion the server refuses evicts the run. Local activities run inside
+// the workflow task with the activities registered here. Workflow code that panics,
+// fails replay (nondeterminism) or names an unregistered type fails the workflow task;
+// the server retries it, so a fixed worker can continue the run.
 //
 // # Polling
 //
@@ -45,7 +62,9 @@
 // # Stopping
 //
 // Stop (or the end of Run's context) stops polling, closes activity.WorkerStopChannel for
-// the running activities, gives them GracefulShutdownTimeout to return, then cancels their
-// contexts with reason activity.WorkerShutdown, waits for them to return and be reported,
-// and finally tells the server with ShutdownWorker.
+// the running activities, gives them and the workflow tasks in progress
+// GracefulShutdownTimeout to return, then cancels their contexts with reason
+// activity.WorkerShutdown, waits for them to return and be reported, and finally tells
+// the server with ShutdownWorker, naming the sticky queue so that the runs cached here
+// go to other workers at once, and drops the cache.
 package worker
