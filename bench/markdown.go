@@ -41,8 +41,8 @@ This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); 
 - The load is the official Go SDK (go.temporal.io/sdk v1.47.0) in the driver process, with one
   worker (8 workflow-task and 8 activity-task pollers) and the same workflow code for both
   servers. The ` + "`sdk-activity-10`" + ` scenario drives the same shape through Sundial's own SDK
-  (its client and activity worker); Sundial's SDK has no workflow runtime yet, so the workflow
-  code of that scenario still runs on the official SDK's worker.
+  (its client and activity worker); Sundial's worker does not run workflows yet, so the
+  workflow code of that scenario still runs on the official SDK's worker.
 - Before measuring, each scenario runs five one-activity workflows to warm the server.
 - **throughput**: operations completed ÷ wall time from the first start to the last result.
 - **p50 / p99**: of the latency named per scenario below (nearest rank).
@@ -60,7 +60,7 @@ This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); 
 	fmt.Fprintf(&b, "- Commit measured: %s\n", info.machine.Commit)
 	fmt.Fprintf(&b, "- Machine: %d CPUs (%s), %s memory, %s\n", info.machine.CPUs, info.machine.CPUModel, info.machine.Memory, info.machine.Kernel)
 	fmt.Fprintf(&b, "- Go: %s\n", info.machine.GoVersion)
-	fmt.Fprintf(&b, "- Load average (1/5/15 min) at start: %s; at end: %s. The machine is shared: other builds and tests were running.\n", info.loadStart, info.loadEnd)
+	fmt.Fprintf(&b, "- Load average (1/5/15 min) at start: %s; at end: %s (a load above the CPU count means the servers and the load competed with other work for the CPUs).\n", info.loadStart, info.loadEnd)
 	fmt.Fprintf(&b, "- Temporal's SQLite journal mode: %s.\n", info.temporalJournal)
 	fmt.Fprintf(&b, "- Closed-loop scenarios ran %v each; the whole run took %v.\n\n", info.duration, info.took.Round(time.Second))
 	b.WriteString("## Results\n\n")

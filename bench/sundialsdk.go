@@ -16,8 +16,8 @@ import (
 
 // sundialSDKActivities drives the one-activity workflow through Sundial's own SDK:
 // Sundial's client starts RemoteActivity and waits for its result, and Sundial's
-// activity worker runs SundialEcho on a second task queue. Sundial's SDK has no
-// workflow runtime yet, so the workflow code itself runs on the official SDK's
+// activity worker runs SundialEcho on a second task queue. Sundial's worker does
+// not run workflows yet, so the workflow code itself runs on the official SDK's
 // worker (the same one as in the other scenarios).
 func sundialSDKActivities(inFlight int) func(context.Context, *env) (outcome, error) {
 	return func(ctx context.Context, e *env) (outcome, error) {
