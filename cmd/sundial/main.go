@@ -6,6 +6,7 @@
 //	sundial server [--listen HOST:PORT] [--db PATH] [--log-level LEVEL]
 //	sundial version
 //	sundial help
+//	sundial PORT [--enable-time-skipping]
 package main
 
 import (

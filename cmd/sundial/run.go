@@ -19,6 +19,9 @@ Usage:
   sundial server [flags]   serve the WorkflowService gRPC API
   sundial version          print the version
   sundial help             print this help
+  sundial PORT [--enable-time-skipping]
+                           an in-memory test server with the TestService, launched
+                           as SDK test environments launch Temporal's test server
 
 Run "sundial server --help" for the server's flags.
 `
@@ -29,6 +32,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
+	}
+	if isTestServerCommandLine(args) {
+		return runTestServer(ctx, args, stderr)
 	}
 	switch command, rest := args[0], args[1:]; command {
 	case "server":
