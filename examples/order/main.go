@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sundialdev/sundial/client"
+	"github.com/sundialdev/sundial/examples/order/orders"
 	"github.com/sundialdev/sundial/server"
 	"github.com/sundialdev/sundial/worker"
 )
@@ -40,7 +41,7 @@ func main() {
 // config is what the command line sets.
 type config struct {
 	serverAddr string
-	order      Order
+	order      orders.Order
 	verbose    bool
 }
 
@@ -128,15 +129,8 @@ func stopEngine(srv *server.Server, logger *slog.Logger) {
 
 // startWorker runs the order workflow and its activities.
 func startWorker(c *client.Client, logger *slog.Logger) (*worker.Worker, error) {
-	w := worker.New(c, TaskQueue, worker.Options{Logger: logger})
-	err := errors.Join(
-		worker.RegisterWorkflowFunc(w, OrderWorkflowDef),
-		worker.RegisterActivityFunc(w, ChargeCardDef),
-		worker.RegisterActivityFunc(w, UpdateInventoryDef),
-		worker.RegisterActivityFunc(w, SendConfirmationEmailDef),
-		worker.RegisterActivityFunc(w, ArrangeShipmentDef),
-	)
-	if err != nil {
+	w := worker.New(c, orders.TaskQueue, worker.Options{Logger: logger})
+	if err := orders.Register(w); err != nil {
 		return nil, err
 	}
 	if err := w.Start(); err != nil {
@@ -146,11 +140,11 @@ func startWorker(c *client.Client, logger *slog.Logger) (*worker.Worker, error) 
 }
 
 // processOrder starts the order's workflow and waits for its receipt.
-func processOrder(ctx context.Context, c *client.Client, order Order) (string, error) {
+func processOrder(ctx context.Context, c *client.Client, order orders.Order) (string, error) {
 	run, err := client.ExecuteWorkflowFunc(ctx, c, client.StartWorkflowOptions{
 		ID:        "order-" + order.ID,
-		TaskQueue: TaskQueue,
-	}, OrderWorkflowDef, order)
+		TaskQueue: orders.TaskQueue,
+	}, orders.OrderWorkflowDef, order)
 	if err != nil {
 		return "", err
 	}

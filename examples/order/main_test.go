@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sundialdev/sundial/client"
+	"github.com/sundialdev/sundial/examples/order/orders"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 )
@@ -47,7 +48,7 @@ func TestChargeIsRetriedThenEveryStepRunsOnce(t *testing.T) {
 	}
 	defer w.Stop()
 
-	receipt, err := processOrder(ctx, c, Order{ID: "42", Amount: 12.5, Email: "a@example.com"})
+	receipt, err := processOrder(ctx, c, orders.Order{ID: "42", Amount: 12.5, Email: "a@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,8 +73,8 @@ func TestChargeIsRetriedThenEveryStepRunsOnce(t *testing.T) {
 		t.Fatalf("activities scheduled = %v, want %v", scheduled, want)
 	}
 	charge := started[0].GetActivityTaskStartedEventAttributes()
-	if charge.GetAttempt() != paymentOutageAttempts+1 {
-		t.Fatalf("charge succeeded on attempt %d, want %d", charge.GetAttempt(), paymentOutageAttempts+1)
+	if charge.GetAttempt() != orders.PaymentOutageAttempts+1 {
+		t.Fatalf("charge succeeded on attempt %d, want %d", charge.GetAttempt(), orders.PaymentOutageAttempts+1)
 	}
 	if msg := charge.GetLastFailure().GetMessage(); !strings.Contains(msg, "payment API unavailable") {
 		t.Fatalf("last failure before the charge succeeded = %q", msg)

@@ -1,4 +1,4 @@
-package main
+package orders
 
 import (
 	"context"
@@ -14,9 +14,9 @@ type Charge struct {
 	Amount  float64
 }
 
-// paymentOutageAttempts is how many attempts the simulated payment API fails before it
+// PaymentOutageAttempts is how many attempts the simulated payment API fails before it
 // answers, to show retries with backoff.
-const paymentOutageAttempts = 2
+const PaymentOutageAttempts = 2
 
 // Typed declarations of the activities, used by the workflow and for registration.
 var (
@@ -35,7 +35,7 @@ func ChargeCard(ctx context.Context, charge Charge) (string, error) {
 	logger := activity.Logger(ctx)
 	logger.Info(fmt.Sprintf("Charging $%.2f (attempt %d)", charge.Amount, info.Attempt))
 	activity.RecordHeartbeat(ctx, "contacting the payment API")
-	if info.Attempt <= paymentOutageAttempts {
+	if info.Attempt <= PaymentOutageAttempts {
 		err := errors.New("payment API unavailable: connection timeout")
 		logger.Warn("charge failed, will retry", "error", err)
 		return "", err
