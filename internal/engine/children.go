@@ -290,7 +290,7 @@ func (e *Engine) signalExternal(ctx context.Context, source runKey, initiatedID 
 		RequestID: source.runID + ":" + strconv.FormatInt(initiatedID, 10),
 		External:  &commonpb.WorkflowExecution{WorkflowId: source.workflowID, RunId: source.runID},
 	}
-	targetRunID, ok := e.deliverExternal(ctx, req, source, func(tx *machine.Tx) { tx.SignalRun(sig) })
+	targetRunID, ok := e.deliverExternal(ctx, req, source, false, func(tx *machine.Tx) { tx.SignalRun(sig) })
 	cause := enumspb.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_UNSPECIFIED
 	if !ok {
 		cause = enumspb.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND
@@ -319,7 +319,8 @@ func (e *Engine) cancelExternal(ctx context.Context, source runKey, initiatedID 
 	}
 	reason := ev.GetRequestCancelExternalWorkflowExecutionInitiatedEventAttributes().GetReason()
 	from := &commonpb.WorkflowExecution{WorkflowId: source.workflowID, RunId: source.runID}
-	targetRunID, ok := e.deliverExternal(ctx, req, source, func(tx *machine.Tx) {
+	// Like a client's cancel request, one to a run that already closed succeeds.
+	targetRunID, ok := e.deliverExternal(ctx, req, source, true, func(tx *machine.Tx) {
 		tx.RequestCancelRunFrom(reason, "workflow:"+source.workflowID, from, initiatedID)
 	})
 	cause := enumspb.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_UNSPECIFIED
@@ -334,9 +335,9 @@ func (e *Engine) cancelExternal(ctx context.Context, source runKey, initiatedID 
 }
 
 // deliverExternal applies change to the open run a request targets. It reports
-// the run id and false when there is no such open run (or, for child-only
-// requests, it is not the sender's child).
-func (e *Engine) deliverExternal(ctx context.Context, req *machine.ExternalRequest, source runKey, change func(tx *machine.Tx)) (string, bool) {
+// the run id and false when there is no such run, or it is closed (unless
+// closedOK), or, for child-only requests, it is not the sender's child.
+func (e *Engine) deliverExternal(ctx context.Context, req *machine.ExternalRequest, source runKey, closedOK bool, change func(tx *machine.Tx)) (string, bool) {
 	runID := req.RunID
 	if runID == "" {
 		cur, err := e.store.GetCurrentExecution(ctx, req.NamespaceID, req.WorkflowID)
@@ -346,7 +347,13 @@ func (e *Engine) deliverExternal(ctx context.Context, req *machine.ExternalReque
 		runID = cur.RunID
 	}
 	err := e.update(ctx, runKey{req.NamespaceID, req.WorkflowID, runID}, func(_ *run, tx *machine.Tx) error {
+		if req.ChildOnly && (tx.S.Parent == nil || tx.S.Parent.RunID != source.runID) {
+			return errRunClosed
+		}
 		if !tx.S.Open() {
+			if closedOK {
+				return errNoChange
+			}
 			return errRunClosed
 		}
 		if req.ChildOnly && (tx.S.Parent == nil || tx.S.Parent.RunID != source.runID) {

@@ -51,13 +51,22 @@ func (e *Engine) SignalWorkflowExecution(ctx context.Context, req *workflowservi
 	return &workflowservice.SignalWorkflowExecutionResponse{}, nil
 }
 
-// RequestCancelWorkflowExecution asks an open run to cancel itself.
+// RequestCancelWorkflowExecution asks an open run to cancel itself. As in
+// Temporal, asking a run that has already closed succeeds and changes nothing.
 func (e *Engine) RequestCancelWorkflowExecution(ctx context.Context, req *workflowservice.RequestCancelWorkflowExecutionRequest) (*workflowservice.RequestCancelWorkflowExecutionResponse, error) {
-	err := e.updateOpenRun(ctx, req.Namespace, req.WorkflowExecution, func(tx *machine.Tx) error {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	key, err := e.resolveRun(ctx, ns, req.WorkflowExecution)
+	if err != nil {
+		return nil, err
+	}
+	err = e.update(ctx, key, func(_ *run, tx *machine.Tx) error {
 		if req.FirstExecutionRunId != "" && tx.S.FirstRunID != req.FirstExecutionRunId {
 			return serviceerror.NewNotFound("workflow execution not found for the given FirstExecutionRunId")
 		}
-		if tx.S.CancelRequested {
+		if !tx.S.Open() || tx.S.CancelRequested {
 			return errNoChange
 		}
 		tx.RequestCancelRun(req.Reason, req.Identity)
