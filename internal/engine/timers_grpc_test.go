@@ -20,12 +20,12 @@ func TestHeartbeatTimeoutThroughEngine(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	runID := e.scheduleWith("heartbeats", func(a *commandpb.ScheduleActivityTaskCommandAttributes) {
-		a.HeartbeatTimeout = durationpb.New(300 * time.Millisecond)
+		a.HeartbeatTimeout = durationpb.New(time.Second)
 		a.RetryPolicy = &commonpb.RetryPolicy{MaximumAttempts: 1}
 	})
 	act := e.pollActivity("tq")
-	for i := range 4 { // 600ms of work, longer than one heartbeat timeout
-		time.Sleep(150 * time.Millisecond)
+	for i := range 5 { // 1.25s of work, longer than one heartbeat timeout
+		time.Sleep(250 * time.Millisecond)
 		if _, err := e.c.RecordActivityTaskHeartbeat(e.ctx(), &workflowservice.RecordActivityTaskHeartbeatRequest{
 			Namespace: ns, TaskToken: act.TaskToken, Details: payloads(fmt.Sprintf("step %d", i)),
 		}); err != nil {
@@ -36,7 +36,7 @@ func TestHeartbeatTimeoutThroughEngine(t *testing.T) {
 	h := wft.GetHistory().GetEvents()
 	wantTypes(t, h[5:7], enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT)
 	info := h[6].GetActivityTaskTimedOutEventAttributes().GetFailure().GetTimeoutFailureInfo()
-	if info.GetTimeoutType() != enumspb.TIMEOUT_TYPE_HEARTBEAT || payloadString(info.GetLastHeartbeatDetails()) != "step 3" {
+	if info.GetTimeoutType() != enumspb.TIMEOUT_TYPE_HEARTBEAT || payloadString(info.GetLastHeartbeatDetails()) != "step 4" {
 		t.Errorf("timeout failure info = %v", info)
 	}
 	e.completeWFT(wft.TaskToken, completeWorkflowCmd("done"))
