@@ -17,6 +17,7 @@ import (
 	"github.com/sundialdev/sundial/worker"
 	"github.com/sundialdev/sundial/workflow"
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc"
 )
@@ -300,4 +301,50 @@ func TestUnknownWorkflowTypeFailsTheTask(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("no WorkflowTaskFailed event")
+}
+
+// A history recorded on the engine replays against the same code, and fails with a
+// NondeterminismError against code that calls a different activity.
+func TestWorkflowReplayerChecksRecordedHistory(t *testing.T) {
+	c := engine(t)
+	startWorker(t, c, "replay", worker.Options{}, func(w *worker.Worker) error {
+		return errors.Join(w.RegisterWorkflow(GreetingWorkflow), worker.RegisterActivityFunc(w, greet))
+	})
+	ctx := testContext(t)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: "replay"}, "GreetingWorkflow", "Bo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	history := &historypb.History{}
+	for e, err := range c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		history.Events = append(history.Events, e)
+	}
+
+	same := worker.NewWorkflowReplayer()
+	if err := same.RegisterWorkflow(GreetingWorkflow); err != nil {
+		t.Fatal(err)
+	}
+	if err := same.ReplayHistory(history); err != nil {
+		t.Fatalf("replaying with the same code: %v", err)
+	}
+
+	changed := worker.NewWorkflowReplayer()
+	if err := changed.RegisterWorkflowWithName(func(ctx workflow.Context, name string) (string, error) {
+		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
+		var s string
+		err := workflow.ExecuteActivity(ctx, "Farewell", name).Get(ctx, &s)
+		return s, err
+	}, "GreetingWorkflow"); err != nil {
+		t.Fatal(err)
+	}
+	var nd *workflow.NondeterminismError
+	if err := changed.ReplayHistory(history); !errors.As(err, &nd) {
+		t.Fatalf("replaying changed code: %v, want a NondeterminismError", err)
+	}
 }
