@@ -54,7 +54,7 @@ func (e *Engine) PollActivityTaskQueue(ctx context.Context, req *workflowservice
 func (e *Engine) startActivity(ctx context.Context, ns *namespace, ref taskRef, identity string) (*workflowservice.PollActivityTaskQueueResponse, error) {
 	requestID := newUUID()
 	var act *machine.Activity
-	r, err := e.updateKeep(ctx, ref.run, func(r *run, tx *machine.Tx) error {
+	r, err := e.updateInMemory(ctx, ref.run, func(r *run, tx *machine.Tx) error {
 		var err error
 		act, err = tx.StartActivity(ref.scheduledEventID, ref.attempt, identity, requestID)
 		return err

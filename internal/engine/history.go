@@ -127,10 +127,10 @@ func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, req *workflows
 		}
 		next, open := r.state.NextEventID, r.state.Open()
 		changed := r.changes()
-		r.mu.Unlock()
 		if from < next {
 			to := min(from+pageSize, next)
-			events, err := e.readEvents(ctx, key, from, to)
+			events, err := e.runEvents(ctx, r, from, to)
+			r.mu.Unlock()
 			if err != nil {
 				return nil, err
 			}
@@ -140,6 +140,7 @@ func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, req *workflows
 			}
 			return resp, nil
 		}
+		r.mu.Unlock()
 		if !open || !req.WaitNewEvent {
 			return &workflowservice.GetWorkflowExecutionHistoryResponse{History: &historypb.History{}}, nil
 		}

@@ -116,7 +116,7 @@ func (e *Engine) queryTask(ctx context.Context, ref taskRef, _ matching.QueueKey
 		return nil, machine.ErrStale
 	}
 	s := r.state
-	events, err := e.readEvents(ctx, r.key, 1, s.NextEventID)
+	events, err := e.runEvents(ctx, r, 1, s.NextEventID)
 	if err != nil {
 		return nil, err
 	}

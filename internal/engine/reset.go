@@ -66,7 +66,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 			"WorkflowTaskFinishEventId must be greater than 1 and at most the run's last event id (%d), got %d",
 			base.state.NextEventID-1, finish)
 	}
-	prefix, err := e.readEvents(ctx, baseKey, 1, finish)
+	prefix, err := e.runEvents(ctx, base, 1, finish)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		return nil, serviceerror.NewInternalf("rebuilding run %s for reset: %v", baseKey.runID, err)
 	}
 
-	w, batch, err := e.executionWrite(newKey, tx, 0)
+	w, batch, err := e.executionWrite(newKey, tx, 0, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		// The reset run continues the terminated one: its parent, if any, is not
 		// told that the child closed.
 		terminate.Next = tx
-		cw, cb, err := e.executionWrite(current.key, terminate, current.version)
+		cw, cb, err := e.executionWrite(current.key, terminate, current.version, current.unsaved)
 		if err != nil {
 			return nil, err
 		}
@@ -162,7 +162,7 @@ func excludesSignals(req *workflowservice.ResetWorkflowExecutionRequest) bool {
 // buffered) when that run is the current one. base and current are locked by
 // the caller.
 func (e *Engine) resetReapplyEvents(ctx context.Context, base, current *run, finish int64, terminate *machine.Tx) (later, continued []*historypb.HistoryEvent, err error) {
-	later, err = e.readEvents(ctx, base.key, finish, base.state.NextEventID)
+	later, err = e.runEvents(ctx, base, finish, base.state.NextEventID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -48,7 +48,10 @@ type run struct {
 	queries map[string]*pendingQuery
 	// updates known in memory, by update id.
 	updates map[string]*liveUpdate
-	// tail is the end of the run's committed history, events [tailStart,
+	// unsaved are events of transitions kept in memory (see keptInMemory),
+	// written before the events of the run's next committed transition.
+	unsaved []*historypb.HistoryEvent
+	// tail is the end of the run's history, events [tailStart,
 	// state.NextEventID): at least everything since the last completed
 	// workflow task, which is what a sticky worker is sent. Empty after a load.
 	tail      []*historypb.HistoryEvent
@@ -174,6 +177,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	r.state = st
 	r.version = row.Version
 	r.tail, r.tailStart = nil, st.NextEventID
+	r.unsaved = nil
 	r.dispatched = nil
 	e.dispatch(r)
 	e.scheduleEffects(r, nil)
@@ -222,14 +226,20 @@ func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *m
 		}
 		return err
 	}
-	t, err := e.transition(r.key, tx, r.version)
+	return e.commitPrepared(ctx, r, tx)
+}
+
+// commitPrepared writes a transition of the locked run (and the run it starts,
+// if any) and installs it.
+func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) error {
+	t, err := e.transition(r.key, tx, r.version, r.unsaved)
 	if err != nil {
 		return err
 	}
 	var nextKey runKey
 	if next := tx.Next; next != nil {
 		nextKey = runKey{next.S.NamespaceID, next.S.WorkflowID, next.S.RunID}
-		w, batch, err := e.executionWrite(nextKey, next, 0)
+		w, batch, err := e.executionWrite(nextKey, next, 0, nil)
 		if err != nil {
 			return err
 		}
@@ -255,9 +265,34 @@ func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *m
 	return nil
 }
 
-// transition builds the store write for a transition of the run at version.
-func (e *Engine) transition(key runKey, tx *machine.Tx, version int64) (*store.Transition, error) {
-	w, batch, err := e.executionWrite(key, tx, version)
+// updateInMemory applies fn as a transition of the run that is not written
+// now (see keptInMemory) and returns the run locked. A transition that needs a
+// new run or touches other runs is committed as usual instead.
+func (e *Engine) updateInMemory(ctx context.Context, key runKey, fn func(r *run, tx *machine.Tx) error) (*run, error) {
+	r, err := e.lockRun(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	tx := machine.Begin(r.state.Clone(), e.clock.Now())
+	if err := fn(r, tx); err != nil {
+		r.mu.Unlock()
+		return nil, err
+	}
+	if tx.Next != nil || len(tx.ClosedChildren) > 0 || !tx.S.Open() {
+		if err := e.commitPrepared(ctx, r, tx); err != nil {
+			r.mu.Unlock()
+			return nil, err
+		}
+		return r, nil
+	}
+	e.keptInMemory(r, tx)
+	return r, nil
+}
+
+// transition builds the store write for a transition of the run at version,
+// after the events of transitions kept in memory (unsaved).
+func (e *Engine) transition(key runKey, tx *machine.Tx, version int64, unsaved []*historypb.HistoryEvent) (*store.Transition, error) {
+	w, batch, err := e.executionWrite(key, tx, version, unsaved)
 	if err != nil {
 		return nil, err
 	}
@@ -268,8 +303,13 @@ func (e *Engine) transition(key runKey, tx *machine.Tx, version int64) (*store.T
 	return t, nil
 }
 
-// executionWrite encodes the run row and event batch of a transition.
-func (e *Engine) executionWrite(key runKey, tx *machine.Tx, version int64) (store.ExecutionWrite, *store.EventBatch, error) {
+// executionWrite encodes the run row and event batch of a transition; unsaved
+// events, if any, are written first.
+func (e *Engine) executionWrite(key runKey, tx *machine.Tx, version int64, unsaved []*historypb.HistoryEvent) (store.ExecutionWrite, *store.EventBatch, error) {
+	events := tx.Events
+	if len(unsaved) > 0 {
+		events = append(append(make([]*historypb.HistoryEvent, 0, len(unsaved)+len(tx.Events)), unsaved...), tx.Events...)
+	}
 	s := tx.S
 	data, err := machine.Encode(s)
 	if err != nil {
@@ -291,18 +331,18 @@ func (e *Engine) executionWrite(key runKey, tx *machine.Tx, version int64) (stor
 		SearchAttributes: s.SearchAttributes,
 	}
 	w := store.ExecutionWrite{Execution: row, ExpectedVersion: version}
-	if len(tx.Events) == 0 {
+	if len(events) == 0 {
 		return w, nil, nil
 	}
-	blob, err := proto.Marshal(&historypb.History{Events: tx.Events})
+	blob, err := proto.Marshal(&historypb.History{Events: events})
 	if err != nil {
 		return w, nil, serviceerror.NewInternalf("encoding history events: %v", err)
 	}
 	return w, &store.EventBatch{
 		NamespaceID:  key.namespaceID,
 		RunID:        key.runID,
-		FirstEventID: tx.Events[0].EventId,
-		LastEventID:  tx.Events[len(tx.Events)-1].EventId,
+		FirstEventID: events[0].EventId,
+		LastEventID:  events[len(events)-1].EventId,
 		Data:         blob,
 	}, nil
 }
@@ -319,12 +359,28 @@ func (e *Engine) commit(ctx context.Context, t *store.Transition) error {
 	return nil
 }
 
-// applied installs a committed transition in memory and acts on it: new tasks go
-// to their queues, the run's next deadline is armed, waiters wake.
+// applied installs a committed transition.
 func (e *Engine) applied(r *run, tx *machine.Tx) {
+	r.version++
+	r.unsaved = nil
+	e.install(r, tx)
+}
+
+// keptInMemory installs a transition that is not written yet: its events wait
+// in r.unsaved and go to the store with the run's next committed transition.
+// Only the start of a task is handled so: if the server stops before that next
+// transition, the task is simply pending again and is handed out anew, and the
+// worker's answer for the lost start gets NotFound.
+func (e *Engine) keptInMemory(r *run, tx *machine.Tx) {
+	r.unsaved = append(r.unsaved, tx.Events...)
+	e.install(r, tx)
+}
+
+// install makes tx's state the run's and acts on it: new tasks go to their
+// queues, the run's next deadline is armed, waiters wake.
+func (e *Engine) install(r *run, tx *machine.Tx) {
 	wasOpen := r.state == nil || r.state.Open()
 	r.state = tx.S
-	r.version++
 	if wasOpen && !tx.S.Open() {
 		if ns, err := e.ns.lookupID(context.Background(), tx.S.NamespaceID); err == nil {
 			e.retention.closedRun(ns.id, tx.S.CloseTime, ns.desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration())
@@ -470,9 +526,25 @@ func (r *run) extendTail(tx *machine.Tx) {
 
 // runEvents returns the run's events with ids in [from, to), from memory when
 // the tail holds them. The caller holds the run's lock.
+//
+// Events not yet written (see keptInMemory) are always in the tail, so this is
+// the way to read a run's history up to its latest event.
 func (e *Engine) runEvents(ctx context.Context, r *run, from, to int64) ([]*historypb.HistoryEvent, error) {
-	if from >= r.tailStart && to <= r.tailStart+int64(len(r.tail)) && from < to {
-		return append([]*historypb.HistoryEvent(nil), r.tail[from-r.tailStart:to-r.tailStart]...), nil
+	if from >= to {
+		return nil, nil
 	}
-	return e.readEvents(ctx, r.key, from, to)
+	tailEnd := r.tailStart + int64(len(r.tail))
+	if to > tailEnd || to <= r.tailStart || len(r.tail) == 0 {
+		return e.readEvents(ctx, r.key, from, to)
+	}
+	var out []*historypb.HistoryEvent
+	if from < r.tailStart {
+		stored, err := e.readEvents(ctx, r.key, from, r.tailStart)
+		if err != nil {
+			return nil, err
+		}
+		out = stored
+		from = r.tailStart
+	}
+	return append(out, r.tail[from-r.tailStart:to-r.tailStart]...), nil
 }

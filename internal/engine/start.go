@@ -178,7 +178,7 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	p.RunID = newUUID()
 	key := runKey{ns.id, p.WorkflowID, p.RunID}
 	tx := machine.NewRun(p, now)
-	w, batch, err := e.executionWrite(key, tx, 0)
+	w, batch, err := e.executionWrite(key, tx, 0, nil)
 	if err != nil {
 		return startResult{}, err
 	}
@@ -191,7 +191,7 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	if prev != nil {
 		prevTx = machine.Begin(prev.state.Clone(), now)
 		prevTx.TerminateRun("terminated by a new start with WorkflowIdConflictPolicy TERMINATE_EXISTING", nil, p.Identity)
-		pw, pb, err := e.executionWrite(prev.key, prevTx, prev.version)
+		pw, pb, err := e.executionWrite(prev.key, prevTx, prev.version, prev.unsaved)
 		if err != nil {
 			return startResult{}, err
 		}

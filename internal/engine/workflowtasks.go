@@ -59,7 +59,7 @@ func (e *Engine) PollWorkflowTaskQueue(ctx context.Context, req *workflowservice
 // and builds the task for it.
 func (e *Engine) startWorkflowTask(ctx context.Context, ref taskRef, q matching.QueueKey, identity string) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
 	requestID := newUUID()
-	r, err := e.updateKeep(ctx, ref.run, func(r *run, tx *machine.Tx) error {
+	r, err := e.updateInMemory(ctx, ref.run, func(r *run, tx *machine.Tx) error {
 		wt := tx.S.WorkflowTask
 		if ref.kind != kindWorkflow || wt == nil || wt.Attempt != ref.attempt {
 			return machine.ErrStale
