@@ -166,3 +166,21 @@ func (h *Handler) UpdateWorkflowExecution(ctx context.Context, req *workflowserv
 func (h *Handler) PollWorkflowExecutionUpdate(ctx context.Context, req *workflowservice.PollWorkflowExecutionUpdateRequest) (*workflowservice.PollWorkflowExecutionUpdateResponse, error) {
 	return serve(ctx, h, req, validatePollWorkflowExecutionUpdate, h.engine.PollWorkflowExecutionUpdate)
 }
+
+func (h *Handler) GetWorkflowExecutionHistoryReverse(ctx context.Context, req *workflowservice.GetWorkflowExecutionHistoryReverseRequest) (*workflowservice.GetWorkflowExecutionHistoryReverseResponse, error) {
+	return serve(ctx, h, req, validateGetWorkflowExecutionHistoryReverse, h.engine.GetWorkflowExecutionHistoryReverse)
+}
+
+// validateGetWorkflowExecutionHistoryReverse checks what the reverse history
+// read needs: a namespace, an execution and a sane page size.
+func validateGetWorkflowExecutionHistoryReverse(req *workflowservice.GetWorkflowExecutionHistoryReverseRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	return firstError(
+		c.namespace(req.GetNamespace()),
+		c.execution("Execution", req.GetExecution()),
+		c.pageSize("MaximumPageSize", req.GetMaximumPageSize()),
+	)
+}
