@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -85,6 +86,7 @@ func (c *Client) updateWorkflow(ctx context.Context, workflowID, runID, firstRun
 	}
 	// The server answers before the stage is reached when its own long-poll limit
 	// passes; the update id makes asking again safe.
+	pause := newResendPause()
 	for {
 		resp, err := c.sendUpdate(ctx, req)
 		if err != nil {
@@ -99,10 +101,36 @@ func (c *Client) updateWorkflow(ctx context.Context, workflowID, runID, firstRun
 				outcome:    resp.GetOutcome(),
 			}, nil
 		}
-		if err := ctx.Err(); err != nil {
+		if err := pause.wait(ctx); err != nil {
 			return nil, fmt.Errorf("updating workflow %q with %q: %w", workflowID, opts.UpdateName, err)
 		}
 	}
+}
+
+// resendPause spaces calls that are repeated because the server answered before the
+// awaited stage: at once if the answer took a while (a long poll ended), else after a
+// delay growing from 50ms to 1s, so a server that answers at once is not flooded.
+type resendPause struct {
+	delay time.Duration
+	since time.Time
+}
+
+func newResendPause() *resendPause { return &resendPause{since: time.Now()} }
+
+func (p *resendPause) wait(ctx context.Context) error {
+	if time.Since(p.since) > time.Second {
+		p.delay = 0
+	} else {
+		p.delay = min(max(2*p.delay, 50*time.Millisecond), time.Second)
+		timer := time.NewTimer(p.delay)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+	}
+	p.since = time.Now()
+	return ctx.Err()
 }
 
 func (c *Client) sendUpdate(ctx context.Context, req *workflowservice.UpdateWorkflowExecutionRequest) (*workflowservice.UpdateWorkflowExecutionResponse, error) {
@@ -116,7 +144,8 @@ type updateHandle struct {
 	updateID   string
 	workflowID string
 	runID      string
-	// outcome is known once the update completed.
+	// outcome is set when the update had completed when the handle was made; the
+	// handle is never changed afterwards, so it is safe for concurrent use.
 	outcome *updatepb.Outcome
 }
 
@@ -126,6 +155,7 @@ func (h *updateHandle) RunID() string      { return h.runID }
 
 func (h *updateHandle) Get(ctx context.Context, valuePtr any) error {
 	outcome := h.outcome
+	pause := newResendPause()
 	for outcome == nil {
 		resp, err := h.client.pollUpdate(ctx, h)
 		if err != nil {
@@ -133,12 +163,11 @@ func (h *updateHandle) Get(ctx context.Context, valuePtr any) error {
 		}
 		outcome = resp.GetOutcome()
 		if outcome == nil {
-			if err := ctx.Err(); err != nil {
+			if err := pause.wait(ctx); err != nil {
 				return fmt.Errorf("waiting for update %q of workflow %q: %w", h.updateID, h.workflowID, err)
 			}
 		}
 	}
-	h.outcome = outcome
 	if failure := outcome.GetFailure(); failure != nil {
 		return h.client.opts.FailureConverter.FailureToError(failure)
 	}
