@@ -249,3 +249,8 @@ func setup(t *testing.T, fake *fakeService, adjust func(*client.Options)) testBu
 	t.Cleanup(func() { _ = c.Close() })
 	return testBundle{fake: fake, client: c}
 }
+
+func (f *fakeService) SignalWithStartWorkflowExecution(ctx context.Context, req *workflowservice.SignalWithStartWorkflowExecutionRequest) (*workflowservice.SignalWithStartWorkflowExecutionResponse, error) {
+	f.record(ctx, req)
+	return &workflowservice.SignalWithStartWorkflowExecutionResponse{RunId: "run-sws", Started: true}, nil
+}
