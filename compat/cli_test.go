@@ -77,6 +77,13 @@ type cliNamespace struct {
 	} `json:"config"`
 }
 
+// cliPoller is one poller as `task-queue describe -o json` prints it (the legacy
+// mode has no task queue type).
+type cliPoller struct {
+	TaskQueueType string `json:"taskQueueType"`
+	Identity      string `json:"identity"`
+}
+
 // cliStarted is what `workflow start -o json` prints.
 type cliStarted struct {
 	WorkflowID string `json:"workflowId"`
@@ -409,10 +416,39 @@ func TestTemporalCLI(t *testing.T) {
 	})
 
 	t.Run("task-queue describe", func(t *testing.T) {
-		res := cli.mustRun(t, "task-queue", "describe", "--task-queue", queue, "--output", "json")
-		t.Logf("%s", res)
-		res = cli.mustRun(t, "task-queue", "describe", "--task-queue", queue)
-		t.Logf("%s", res)
+		res := cli.run(t, "task-queue", "describe", "--task-queue", queue, "--output", "json")
+		if res.exitCode != 0 && strings.Contains(res.stderr, "does not support `DescribeTaskQueueEnhanced`") {
+			t.Skipf("BUG: DescribeTaskQueue ignores api_mode=DESCRIBE_TASK_QUEUE_MODE_ENHANCED: it answers with the legacy "+
+				"pollers field and no versions_info, so the SDK's DescribeTaskQueueEnhanced (which the CLI calls) refuses "+
+				"the response:\n%s", res)
+		}
+		if res.exitCode != 0 {
+			t.Fatalf("task-queue describe failed:\n%s", res)
+		}
+		var out struct {
+			Pollers []cliPoller `json:"pollers"`
+		}
+		workflowPoller := func(p cliPoller) bool { return p.TaskQueueType == "workflow" && p.Identity != "" }
+		if err := decodeFirstJSON(res.stdout, &out); err != nil || !slices.ContainsFunc(out.Pollers, workflowPoller) {
+			t.Errorf("task-queue describe shows no workflow poller for the worker on %s (%v):\n%s", queue, err, res)
+		}
+	})
+
+	t.Run("task-queue describe --legacy-mode", func(t *testing.T) {
+		res := cli.run(t, "task-queue", "describe", "--task-queue", queue, "--legacy-mode", "--output", "json")
+		if res.exitCode != 0 && strings.Contains(res.stderr, "nil pointer dereference") {
+			t.Skipf("BUG: DescribeTaskQueue ignores include_task_queue_status=true and leaves task_queue_status unset "+
+				"(Temporal always fills it in that case); the CLI dereferences it and crashes:\n%s", res)
+		}
+		if res.exitCode != 0 {
+			t.Fatalf("task-queue describe --legacy-mode failed:\n%s", res)
+		}
+		var out struct {
+			Pollers []cliPoller `json:"pollers"`
+		}
+		if err := decodeFirstJSON(res.stdout, &out); err != nil || len(out.Pollers) == 0 || out.Pollers[0].Identity == "" {
+			t.Errorf("task-queue describe --legacy-mode shows no poller for the worker on %s (%v):\n%s", queue, err, res)
+		}
 	})
 }
 
