@@ -55,22 +55,29 @@ func (w *Worker) startWorkflowPollers(ctx context.Context) {
 	}
 }
 
-// workflowPollLoop takes a workflow task slot, polls queue, and processes any task on
-// a new goroutine that releases the slot when done. It returns when ctx ends.
+// workflowPollLoop polls queue whenever a workflow task slot is free and processes
+// each task on a new goroutine that holds a slot until done. It returns when ctx ends.
+//
+// Unlike activity pollers, workflow pollers do not hold a slot during the long poll:
+// the task queue and the sticky queue both need a poll open at all times (a sticky
+// task nobody polls waits StickyScheduleToStartTimeout before it falls back to the
+// task queue), whatever the number of slots. A poll that returns while every slot is
+// busy waits for one, which only happens when more than the limit is in flight for a
+// moment; processing never exceeds MaxConcurrentWorkflowTaskExecutionSize.
 func (w *Worker) workflowPollLoop(ctx context.Context, queue *taskqueuepb.TaskQueue, poller int) {
 	defer w.pollers.Done()
 	logger := w.opts.Logger.With(slog.String("task_queue", queue.GetName()), slog.Int("workflow_poller", poller))
 	delays := pollDelays{errors: w.pollBackoff, exhausted: w.exhaustedBackoff, what: "workflow"}
 	for {
+		// Wait for a free slot without keeping it.
 		select {
 		case w.workflowSlots <- struct{}{}:
+			<-w.workflowSlots
 		case <-ctx.Done():
 			return
 		}
-		release := func() { <-w.workflowSlots }
 		task, err := w.pollWorkflowTask(ctx, queue)
 		if err != nil {
-			release()
 			if ctx.Err() != nil || !delays.wait(ctx, logger, err) {
 				return
 			}
@@ -79,13 +86,13 @@ func (w *Worker) workflowPollLoop(ctx context.Context, queue *taskqueuepb.TaskQu
 		delays.errors.reset()
 		delays.exhausted.reset()
 		if len(task.GetTaskToken()) == 0 {
-			release()
 			continue
 		}
+		w.workflowSlots <- struct{}{} // a task in hand is processed, even while stopping
 		w.workflowTasks.Add(1)
 		go func() {
 			defer w.workflowTasks.Done()
-			defer release()
+			defer func() { <-w.workflowSlots }()
 			w.processWorkflowTask(logger, task)
 		}()
 	}
