@@ -21,7 +21,9 @@
 // again. A completion the server refuses evicts the run. Local activities run inside
 // the workflow task with the activities registered here. Workflow code that panics,
 // fails replay (nondeterminism) or names an unregistered type fails the workflow task;
-// the server retries it, so a fixed worker can continue the run.
+// the server retries it, so a fixed worker can continue the run. The worker's metrics
+// include sundial_workflow_task_execution_latency, sundial_workflow_task_execution_failed
+// and sundial_sticky_cache_size.
 //
 // # Polling
 //

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -116,7 +117,9 @@ func (w *Worker) processWorkflowTask(logger *slog.Logger, task *workflowservice.
 	exec := task.GetWorkflowExecution()
 	logger = logger.With(slog.String("workflow_id", exec.GetWorkflowId()), slog.String("run_id", exec.GetRunId()),
 		slog.String("workflow_type", task.GetWorkflowType().GetName()))
+	begin := time.Now()
 	result, err := w.handler.Process(w.activityCtx, task)
+	w.recordWorkflowTask(task, time.Since(begin), err != nil || result.Err != nil)
 	if err != nil {
 		logger.Warn("workflow task dropped: it could not be processed", "error", err)
 		return
