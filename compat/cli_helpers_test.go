@@ -31,6 +31,8 @@ const (
 	// temporalCLIBuildTimeout bounds the first, uncached build: it compiles
 	// Temporal's server and UI server packages.
 	temporalCLIBuildTimeout = 20 * time.Minute
+	// temporalCLILogEnv, when set, logs every CLI invocation and its output.
+	temporalCLILogEnv = "COMPAT_CLI_LOG"
 )
 
 // temporalCLIBinary is built at most once per test binary run.
@@ -176,6 +178,9 @@ func (c *cliRunner) run(t *testing.T, args ...string) cliResult {
 		res.exitCode = exitErr.ExitCode()
 	default:
 		t.Fatalf("running the CLI: %v\n%s", err, res)
+	}
+	if os.Getenv(temporalCLILogEnv) != "" {
+		t.Logf("%s", res)
 	}
 	return res
 }

@@ -312,6 +312,69 @@ func TestTemporalCLI(t *testing.T) {
 		}
 	})
 
+	// The commands below start more workflows on the queue, so they come after the
+	// count assertions.
+	t.Run("workflow execute", func(t *testing.T) {
+		text := cli.mustRun(t, "workflow", "execute", "--workflow-id", uniqueName(t, "executed"), "--type", greetType,
+			"--task-queue", queue, "--input", `"Lin"`)
+		for _, want := range []string{"WorkflowExecutionStarted", "WorkflowExecutionCompleted", "hello Lin"} {
+			if !strings.Contains(text.stdout, want) {
+				t.Errorf("workflow execute (text), which follows the history, does not mention %q:\n%s", want, text)
+			}
+		}
+		var out struct {
+			Status string          `json:"status"`
+			Result json.RawMessage `json:"result"`
+		}
+		res := cli.mustRunJSON(t, &out, "workflow", "execute", "--workflow-id", uniqueName(t, "executed"), "--type", greetType,
+			"--task-queue", queue, "--input", `"Kay"`)
+		if !enumIs(out.Status, "WORKFLOW_EXECUTION_STATUS_", "Completed") || !slices.Equal(jsonStrings(out.Result), []string{"hello Kay"}) {
+			t.Errorf("workflow execute printed status %q and result %s; want COMPLETED and \"hello Kay\"\n%s", out.Status, out.Result, res)
+		}
+	})
+
+	t.Run("workflow result", func(t *testing.T) {
+		res := cli.mustRun(t, "workflow", "result", "--workflow-id", ids.greeter)
+		if !strings.Contains(res.stdout, "hello Ada") {
+			t.Errorf("workflow result does not show the result \"hello Ada\":\n%s", res)
+		}
+	})
+
+	t.Run("workflow signal-with-start", func(t *testing.T) {
+		id := uniqueName(t, "signal-with-start")
+		cli.mustRun(t, "workflow", "signal-with-start", "--workflow-id", id, "--type", waiterType, "--task-queue", queue,
+			"--input", `"fresh"`, "--signal-name", "finish", "--signal-input", `"at once"`)
+		ctx := testContext(t, 30*time.Second)
+		var result string
+		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &result); err != nil || result != "finished: at once (state fresh)" {
+			t.Fatalf("result of the signal-with-start workflow = %q, %v; want %q", result, err, "finished: at once (state fresh)")
+		}
+	})
+
+	t.Run("workflow execute-update-with-start", func(t *testing.T) {
+		id := uniqueName(t, "update-with-start")
+		var out struct {
+			UpdateID string          `json:"updateId"`
+			Result   json.RawMessage `json:"updateResult"`
+		}
+		res := cli.mustRunJSON(t, &out, "workflow", "execute-update-with-start", "--workflow-id", id, "--type", waiterType,
+			"--task-queue", queue, "--input", `"initial"`, "--id-conflict-policy", "UseExisting",
+			"--update-name", "set-state", "--update-id", "cli-uws", "--update-input", `"replaced"`)
+		if out.UpdateID != "cli-uws" || !slices.Equal(jsonStrings(out.Result), []string{"initial"}) {
+			t.Errorf("workflow execute-update-with-start printed update %q with result %s; want cli-uws and \"initial\"\n%s",
+				out.UpdateID, out.Result, res)
+		}
+		requireCLIQueryResult(t, cli, id, "replaced")
+		cli.mustRun(t, "workflow", "terminate", "--workflow-id", id, "--reason", "done with it")
+	})
+
+	t.Run("workflow stack", func(t *testing.T) {
+		res := cli.mustRun(t, "workflow", "stack", "--workflow-id", ids.waiter)
+		if !strings.Contains(res.stdout, "cliWaiter") {
+			t.Errorf("workflow stack does not show the workflow function cliWaiter:\n%s", res)
+		}
+	})
+
 	t.Run("workflow cancel", func(t *testing.T) {
 		cli.mustRun(t, "workflow", "cancel", "--workflow-id", ids.waiter)
 		ctx := testContext(t, 30*time.Second)
@@ -464,6 +527,20 @@ func eventTypes(events []*historypb.HistoryEvent) []enumspb.EventType {
 		out[i] = e.GetEventType()
 	}
 	return out
+}
+
+// jsonStrings reads a payload the CLI printed as JSON: a single string or a list of
+// strings.
+func jsonStrings(raw json.RawMessage) []string {
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		return []string{one}
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err == nil {
+		return many
+	}
+	return nil
 }
 
 // requireCLIQueryResult runs the "state" query through the CLI and fails unless the
