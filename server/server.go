@@ -53,11 +53,11 @@ type Options struct {
 	SynchronousNormal bool
 	// TimeSkipping runs the engine on a time-skipping clock and serves Temporal's
 	// TestService (temporal.api.testservice.v1) on the same address, as
-	// Temporal's test server does with --enable-time-skipping: whenever no task or
-	// query is outstanding and the skipping lock is released, time jumps to the
-	// next timer. The lock counter starts at 1, which is what the TypeScript and
-	// Python SDK test environments expect (they unlock while awaiting a result);
-	// call UnlockTimeSkipping once to let time skip whenever the engine is idle.
+	// Temporal's test server does: whenever no task or query is outstanding and
+	// the skipping lock is released, time jumps to the next timer. The lock
+	// counter starts at 1, as the TypeScript and Python SDK test environments
+	// expect (they unlock while awaiting a result); call UnlockTimeSkipping once
+	// to let time skip whenever the engine is idle.
 	TimeSkipping bool
 }
 

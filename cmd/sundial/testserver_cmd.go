@@ -34,10 +34,11 @@ func isTestServerCommandLine(args []string) bool {
 
 // runTestServer stands in for Temporal's test server, as the TypeScript and
 // Python SDKs launch it (`<path> <port> [--enable-time-skipping]`): an in-memory
-// Sundial on all interfaces at that port, with the TestService. With the flag the
-// skipping lock starts at 1, so time skips while the SDK awaits a result (it
-// unlocks for that); without it the server holds one more lock of its own, so
-// time only flows, as Temporal's test server does by default.
+// Sundial on all interfaces at that port, with the TestService. As with
+// Temporal's, the skipping lock starts at 1 — the SDKs' time-skipping
+// environments launch it so, and unlock while they await a result — and
+// --enable-time-skipping releases it at start, so time skips whenever the
+// server is idle.
 func runTestServer(ctx context.Context, args []string, stderr io.Writer) int {
 	port := args[0]
 	skipping := false
@@ -64,9 +65,9 @@ func runTestServer(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailure
 	}
 	code := exitOK
-	if !skipping {
-		if err := holdTimeSkippingLock(ctx, srv.Addr()); err != nil {
-			fmt.Fprintf(stderr, "sundial %s: locking time skipping: %v\n", port, err)
+	if skipping {
+		if err := releaseTimeSkippingLock(ctx, srv.Addr()); err != nil {
+			fmt.Fprintf(stderr, "sundial %s: unlocking time skipping: %v\n", port, err)
 			code = exitFailure
 		}
 	}
@@ -82,9 +83,9 @@ func runTestServer(ctx context.Context, args []string, stderr io.Writer) int {
 	return code
 }
 
-// holdTimeSkippingLock takes one more time-skipping lock on the server at addr,
-// through its TestService.
-func holdTimeSkippingLock(ctx context.Context, addr string) error {
+// releaseTimeSkippingLock releases the time-skipping lock the server at addr
+// starts with, through its TestService.
+func releaseTimeSkippingLock(ctx context.Context, addr string) error {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return fmt.Errorf("dialing %s: %w", addr, err)
@@ -96,5 +97,5 @@ func holdTimeSkippingLock(ctx context.Context, addr string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return ts.LockTimeSkipping(ctx)
+	return ts.UnlockTimeSkipping(ctx)
 }

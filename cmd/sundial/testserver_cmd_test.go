@@ -115,8 +115,8 @@ func unlocksAllowed(t *testing.T, ts *timeskip.Client) int {
 	return n
 }
 
-func TestTestServerWithTimeSkipping(t *testing.T) {
-	ts := launchTestServer(t, enableTimeSkippingFlag)
+func TestTestServerStartsLockedOnce(t *testing.T) {
+	ts := launchTestServer(t)
 	if n := unlocksAllowed(t, ts); n != 1 {
 		t.Fatalf("%d unlocks allowed, want 1 (the lock SDKs release while awaiting results)", n)
 	}
@@ -137,9 +137,20 @@ func TestTestServerWithTimeSkipping(t *testing.T) {
 	}
 }
 
-func TestTestServerWithoutTimeSkippingStaysLocked(t *testing.T) {
-	ts := launchTestServer(t)
-	if n := unlocksAllowed(t, ts); n != 2 {
-		t.Fatalf("%d unlocks allowed, want 2 (one SDK unlock leaves time locked)", n)
+func TestTestServerEnableTimeSkippingStartsUnlocked(t *testing.T) {
+	ts := launchTestServer(t, enableTimeSkippingFlag)
+	if n := unlocksAllowed(t, ts); n != 0 {
+		t.Fatalf("%d unlocks allowed, want 0: --enable-time-skipping releases the initial lock", n)
+	}
+	ctx := context.Background()
+	before, err := ts.CurrentTime(ctx)
+	if err != nil {
+		t.Fatalf("GetCurrentTime: %v", err)
+	}
+	if err := ts.Sleep(ctx, 48*time.Hour); err != nil {
+		t.Fatalf("Sleep: %v", err)
+	}
+	if after, _ := ts.CurrentTime(ctx); after.Sub(before) < 48*time.Hour {
+		t.Fatalf("time advanced %v during an unlocked Sleep(48h)", after.Sub(before))
 	}
 }
