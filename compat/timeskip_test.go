@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,5 +210,131 @@ func TestTimeSkippingWorkflowRunTimeout(t *testing.T) {
 	}
 	if d := closing.GetEventTime().AsTime().Sub(started); d < 7*skipDay || d > 7*skipDay+time.Minute {
 		t.Errorf("run timed out %v after the start, want seven days", d)
+	}
+}
+
+// tsTimeSkippingWorkflows are the TypeScript workflows of the TypeScript check.
+const tsTimeSkippingWorkflows = `
+const { proxyActivities, sleep } = require('@temporalio/workflow');
+const { flaky } = proxyActivities({
+  startToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 hour', backoffCoefficient: 1, maximumAttempts: 5 },
+});
+async function monthThenFlaky() {
+  const started = Date.now();
+  await sleep('30 days');
+  const afterSleep = Date.now();
+  const attempt = await flaky();
+  return { started, afterSleep, finished: Date.now(), attempt };
+}
+async function tenDays() {
+  await sleep('10 days');
+  return Date.now();
+}
+module.exports = { monthThenFlaky, tenDays };
+`
+
+// tsTimeSkippingCheck drives Sundial through the TypeScript SDK's
+// TestWorkflowEnvironment.createTimeSkipping, which launches the binary as
+// Temporal's test server (` + "`<path> <port>`" + `).
+const tsTimeSkippingCheck = `
+const assert = require('assert');
+const { TestWorkflowEnvironment } = require('@temporalio/testing');
+const { Worker, Runtime, DefaultLogger } = require('@temporalio/worker');
+const { Context } = require('@temporalio/activity');
+const DAY = 24 * 3600 * 1000, HOUR = 3600 * 1000;
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: process.env.SUNDIAL_BIN } },
+  });
+  try {
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'ts-skip',
+      workflowsPath: require.resolve('./workflows'),
+      activities: {
+        async flaky() {
+          const attempt = Context.current().info.attempt;
+          if (attempt < 3) throw new Error('attempt ' + attempt + ' fails on purpose');
+          return attempt;
+        },
+      },
+    });
+    await worker.runUntil(async () => {
+      const t0 = Date.now();
+      const r = await env.client.workflow.execute('monthThenFlaky', { taskQueue: 'ts-skip', workflowId: 'ts-month' });
+      const wall = Date.now() - t0;
+      assert(r.afterSleep - r.started >= 30 * DAY, 'workflow time across the sleep: ' + (r.afterSleep - r.started));
+      assert(r.finished - r.afterSleep >= 2 * HOUR, 'workflow time across the retries: ' + (r.finished - r.afterSleep));
+      assert.strictEqual(r.attempt, 3);
+      assert(wall < 5000, 'wall time ' + wall + 'ms');
+
+      const before = Number(await env.currentTimeMs());
+      await env.sleep('5 days');
+      const after = Number(await env.currentTimeMs());
+      assert(after - before >= 5 * DAY, 'env.sleep advanced ' + (after - before) + 'ms');
+
+      const handle = await env.client.workflow.start('tenDays', { taskQueue: 'ts-skip', workflowId: 'ts-ten-days' });
+      const doneAt = await handle.result();
+      assert(doneAt - after >= 10 * DAY, 'ten-day workflow finished at ' + doneAt);
+    });
+  } finally {
+    await env.teardown();
+  }
+  console.log('time skipping: ok');
+}
+main().catch((err) => { console.error(err); process.exit(1); });
+`
+
+// TestTypeScriptTimeSkippingEnvironment runs the TypeScript SDK's time-skipping
+// test environment on Sundial. It needs node and @temporalio/testing next to the
+// other TypeScript packages (compat/typescript/node_modules, or the directory in
+// SUNDIAL_TS_NODE_MODULES), and is skipped without them.
+func TestTypeScriptTimeSkippingEnvironment(t *testing.T) {
+	if targetIsTemporal() {
+		t.Skip("checks Sundial's test-server command line")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	modules := os.Getenv("SUNDIAL_TS_NODE_MODULES")
+	if modules == "" {
+		modules = filepath.Join("typescript", "node_modules")
+	}
+	modules, err = filepath.Abs(modules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(modules, "@temporalio", "testing")); err != nil {
+		t.Skipf("@temporalio/testing is not installed in %s", modules)
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sundial")
+	build := exec.Command("go", "build", "-o", bin, "github.com/sundialdev/sundial/cmd/sundial")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building sundial: %v\n%s", err, out)
+	}
+	for name, text := range map[string]string{"workflows.js": tsTimeSkippingWorkflows, "check.js": tsTimeSkippingCheck} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "check.js")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SUNDIAL_BIN="+bin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("TypeScript time-skipping check failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "time skipping: ok") {
+		t.Fatalf("TypeScript check did not report ok:\n%s", out)
 	}
 }
