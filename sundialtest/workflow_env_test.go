@@ -250,8 +250,9 @@ func TestWorkflowEnvironmentWithoutSkippingUsesWallTime(t *testing.T) {
 	}
 	w := newRawWorker(t, env)
 	w.start("short", 0)
-	w.complete(w.workflowTask(), startTimer("blink", 50*time.Millisecond))
+	task := w.workflowTask()
 	timerStart := time.Now()
+	w.complete(task, startTimer("blink", 50*time.Millisecond))
 	w.workflowTask()
 	if elapsed := time.Since(timerStart); elapsed < 50*time.Millisecond {
 		t.Fatalf("a 50ms timer fired after %v without time skipping", elapsed)
