@@ -157,6 +157,20 @@ func (r cliResult) String() string {
 // at all or did not finish in time.
 func (c *cliRunner) run(t *testing.T, args ...string) cliResult {
 	t.Helper()
+	// Temporal's own server limits visibility calls per namespace; a refused call
+	// is tried again after a pause.
+	for attempt := 1; ; attempt++ {
+		res := c.runOnce(t, args...)
+		if attempt == 5 || res.exitCode == 0 || !strings.Contains(res.stderr, "rate limit exceeded") {
+			return res
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// runOnce is one invocation of the CLI for run.
+func (c *cliRunner) runOnce(t *testing.T, args ...string) cliResult {
+	t.Helper()
 	full := append(append([]string{}, args...),
 		"--address", c.address, "--namespace", c.namespace,
 		"--color", "never", "--disable-config-file", "--disable-config-env",

@@ -274,6 +274,13 @@ func TestTemporalCLI(t *testing.T) {
 		if !strings.Contains(text.stdout, ids.waiter) || !strings.Contains(text.stdout, ids.terminated) || strings.Contains(text.stdout, ids.greeter) {
 			t.Errorf("workflow list (text) with %s: want %s and %s only:\n%s", running, ids.waiter, ids.terminated, text)
 		}
+		// One execution per page: the CLI follows next_page_token to the end.
+		cliEventually(t, 10*time.Second, func() error {
+			return sameIDs(cliList(t, cli, "--query", fmt.Sprintf("TaskQueue='%s'", queue), "--page-size", "1"), all...)
+		})
+		if got := cliList(t, cli, "--query", fmt.Sprintf("TaskQueue='%s'", queue), "--page-size", "1", "--limit", "3"); len(got) != 3 {
+			t.Errorf("workflow list --limit 3 showed %d executions, want 3", len(got))
+		}
 		// A malformed filter is refused.
 		if res := cli.run(t, "workflow", "list", "--query", "WorkflowType = = 'x'"); res.exitCode == 0 {
 			t.Errorf("workflow list with a malformed query succeeded:\n%s", res)
@@ -410,7 +417,7 @@ func TestTemporalCLI(t *testing.T) {
 		}
 		args := []string{"workflow", "reset", "--workflow-id", ids.finisher, "--type", "FirstWorkflowTask", "--reason", "replay from the start"}
 		res := cli.run(t, append(args, "--output", "json")...)
-		if res.exitCode != 0 && strings.Contains(res.stderr, "Unimplemented") {
+		if res.exitCode != 0 && notImplemented(res) {
 			t.Skipf("ResetWorkflowExecution not implemented yet:\n%s", res)
 		}
 		if res.exitCode != 0 {
@@ -436,6 +443,80 @@ func TestTemporalCLI(t *testing.T) {
 		}
 	})
 
+	t.Run("workflow reset --type LastWorkflowTask", func(t *testing.T) {
+		// A terminated run can be reset too; its new run waits for the signal again.
+		var out struct {
+			RunID string `json:"runId"`
+		}
+		res := cli.run(t, "workflow", "reset", "--workflow-id", ids.terminated, "--type", "LastWorkflowTask",
+			"--reason", "bring it back", "--output", "json")
+		if res.exitCode != 0 && notImplemented(res) {
+			t.Skipf("ResetWorkflowExecution not implemented yet:\n%s", res)
+		}
+		if res.exitCode != 0 {
+			t.Fatalf("workflow reset failed:\n%s", res)
+		}
+		if err := decodeFirstJSON(res.stdout, &out); err != nil || out.RunID == "" || out.RunID == runIDs[ids.terminated] {
+			t.Fatalf("workflow reset printed no new run id (%v):\n%s", err, res)
+		}
+		if info := describe(t, ids.terminated); info.Execution.RunID != out.RunID || !enumIs(info.Status, "WORKFLOW_EXECUTION_STATUS_", "Running") {
+			t.Errorf("workflow describe after reset printed %+v, want the new run %s running", info, out.RunID)
+		}
+		cli.mustRun(t, "workflow", "signal", "--workflow-id", ids.terminated, "--name", "finish", "--input", `"revived"`)
+		ctx := testContext(t, 30*time.Second)
+		var result string
+		if err := c.GetWorkflow(ctx, ids.terminated, out.RunID).Get(ctx, &result); err != nil || result != "finished: revived (state doomed)" {
+			t.Fatalf("result of the reset run = %q, %v; want %q", result, err, "finished: revived (state doomed)")
+		}
+	})
+
+	t.Run("workflow describe --reset-points", func(t *testing.T) {
+		var out struct {
+			Info struct {
+				AutoResetPoints struct {
+					Points []struct {
+						RunID                        string   `json:"runId"`
+						FirstWorkflowTaskCompletedID protoInt `json:"firstWorkflowTaskCompletedId"`
+						Resettable                   bool     `json:"resettable"`
+					} `json:"points"`
+				} `json:"autoResetPoints"`
+			} `json:"workflowExecutionInfo"`
+		}
+		res := cli.mustRunJSON(t, &out, "workflow", "describe", "--workflow-id", ids.greeter)
+		points := out.Info.AutoResetPoints.Points
+		if len(points) == 0 {
+			t.Skipf("BUG: DescribeWorkflowExecution leaves workflow_execution_info.auto_reset_points empty; Temporal records "+
+				"a reset point (run id, first completed workflow task id, resettable) for each worker build that completes a "+
+				"workflow task, and `temporal workflow describe --reset-points` lists them for choosing a reset target:\n%s", res)
+		}
+		if points[0].RunID != runIDs[ids.greeter] || points[0].FirstWorkflowTaskCompletedID != 4 {
+			t.Errorf("reset points = %+v, want one at event 4 of run %s", points, runIDs[ids.greeter])
+		}
+		text := cli.mustRun(t, "workflow", "describe", "--workflow-id", ids.greeter, "--reset-points")
+		if !strings.Contains(text.stdout, runIDs[ids.greeter]) {
+			t.Errorf("workflow describe --reset-points does not list the run's reset point:\n%s", text)
+		}
+	})
+
+	t.Run("workflow delete", func(t *testing.T) {
+		res := cli.run(t, "workflow", "delete", "--workflow-id", ids.greeter)
+		if res.exitCode != 0 && notImplemented(res) {
+			t.Skipf("BUG (missing RPC): DeleteWorkflowExecution answers Unimplemented, so `temporal workflow delete` fails:\n%s", res)
+		}
+		if res.exitCode != 0 {
+			t.Fatalf("workflow delete failed:\n%s", res)
+		}
+		if targetIsTemporal() {
+			return // Temporal deletes in the background, on no deadline the test can rely on.
+		}
+		cliEventually(t, 10*time.Second, func() error {
+			if res := cli.run(t, "workflow", "describe", "--workflow-id", ids.greeter); res.exitCode == 0 {
+				return fmt.Errorf("workflow describe still finds the deleted workflow:\n%s", res)
+			}
+			return nil
+		})
+	})
+
 	t.Run("operator search-attribute", func(t *testing.T) {
 		// Search attribute names are identifiers; uniqueName ends in eight hex digits.
 		suffix := uniqueName(t, "sa")
@@ -456,6 +537,12 @@ func TestTemporalCLI(t *testing.T) {
 		if got := cliCount(t, cli, filter).Count; got != 1 {
 			t.Errorf("workflow count --query %q = %d, want 1", filter, got)
 		}
+		cli.mustRun(t, "operator", "search-attribute", "remove", "--name", name, "--yes")
+		listed.Custom = nil
+		res = cli.mustRunJSON(t, &listed, "operator", "search-attribute", "list")
+		if _, ok := listed.Custom[name]; ok {
+			t.Errorf("operator search-attribute list still shows %s after remove:\n%s", name, res)
+		}
 	})
 
 	t.Run("operator namespace", func(t *testing.T) {
@@ -475,6 +562,29 @@ func TestTemporalCLI(t *testing.T) {
 			if ns == created && (described.Config.Retention != "172800s" || described.Info.Description != "made by the CLI") {
 				t.Errorf("operator namespace describe %s: want 48h retention and the description:\n%s", ns, res)
 			}
+		}
+		cli.inNamespace(created).mustRun(t, "operator", "namespace", "update", "--retention", "72h", "--description", "changed by the CLI")
+		var updated cliNamespace
+		res = cli.inNamespace(created).mustRunJSON(t, &updated, "operator", "namespace", "describe")
+		if updated.Config.Retention != "259200s" || updated.Info.Description != "changed by the CLI" {
+			t.Errorf("operator namespace describe after update: want 72h retention and the new description:\n%s", res)
+		}
+	})
+
+	t.Run("operator cluster", func(t *testing.T) {
+		if res := cli.mustRun(t, "operator", "cluster", "health"); !strings.Contains(res.stdout, "SERVING") {
+			t.Errorf("operator cluster health does not report SERVING:\n%s", res)
+		}
+		var system struct {
+			ServerVersion string `json:"serverVersion"`
+		}
+		cli.mustRunJSON(t, &system, "operator", "cluster", "system")
+		var cluster struct {
+			ClusterName string `json:"clusterName"`
+		}
+		res := cli.mustRunJSON(t, &cluster, "operator", "cluster", "describe")
+		if cluster.ClusterName == "" {
+			t.Errorf("operator cluster describe printed no cluster name:\n%s", res)
 		}
 	})
 
@@ -527,6 +637,12 @@ func eventTypes(events []*historypb.HistoryEvent) []enumspb.EventType {
 		out[i] = e.GetEventType()
 	}
 	return out
+}
+
+// notImplemented reports whether the CLI failed because the server answered
+// Unimplemented.
+func notImplemented(res cliResult) bool {
+	return strings.Contains(res.stderr, "Unimplemented") || strings.Contains(res.stderr, "not implemented")
 }
 
 // jsonStrings reads a payload the CLI printed as JSON: a single string or a list of
