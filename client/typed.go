@@ -51,7 +51,8 @@ func GetWorkflowFunc[In, Out any](c *Client, wf WorkflowFunc[In, Out], workflowI
 	return TypedRun[Out]{WorkflowRun: c.newRun(workflowID, runID, wf.Name())}
 }
 
-// Signal sends the declared signal s with value to the workflow of run.
+// Signal sends the declared signal s (a workflow.Signal, made with workflow.NewSignal)
+// with value to the workflow of run.
 func Signal[T any](ctx context.Context, run WorkflowRun, s decl.Signal[T], value T) error {
 	return run.Signal(ctx, s.Name(), value)
 }
@@ -64,8 +65,8 @@ func SignalWithStart[T any](opts StartWorkflowOptions, s decl.Signal[T], value T
 	return opts
 }
 
-// Query runs the declared query q with argument in on the workflow of run and returns
-// its typed result.
+// Query runs the declared query q (a workflow.Query, made with workflow.NewQuery) with
+// argument in on the workflow of run and returns its typed result.
 func Query[In, Out any](ctx context.Context, run WorkflowRun, q decl.Query[In, Out], in In) (Out, error) {
 	var out Out
 	value, err := run.Query(ctx, q.Name(), in)
@@ -98,8 +99,9 @@ func (h UpdateHandleOf[Out]) Result(ctx context.Context) (Out, error) {
 	return out, err
 }
 
-// StartUpdate sends the declared update u with argument in to the workflow of run and
-// waits for opts.WaitForStage.
+// StartUpdate sends the declared update u (a workflow.Update, made with
+// workflow.NewUpdate) with argument in to the workflow of run and waits for
+// opts.WaitForStage.
 func StartUpdate[In, Out any](ctx context.Context, run WorkflowRun, u decl.Update[In, Out], in In, opts UpdateOptions) (UpdateHandleOf[Out], error) {
 	h, err := run.Update(ctx, UpdateWorkflowOptions{UpdateName: u.Name(), Args: []any{in}, UpdateID: opts.UpdateID, WaitForStage: opts.WaitForStage})
 	if err != nil {
