@@ -100,6 +100,9 @@ func TestTemporalCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the temporal CLI test in -short mode (it builds the CLI)")
 	}
+	// In parallel with the other tests, so that a first, slow build of the CLI
+	// overlaps them instead of adding to the run.
+	t.Parallel()
 	binary := temporalCLI(t)
 	tg, c := setup(t)
 	cli := newCLIRunner(t, binary, tg)
