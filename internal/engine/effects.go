@@ -25,6 +25,9 @@ type effects struct {
 	pending map[string]struct{} // keys of queued or running jobs
 	closed  bool
 	wg      sync.WaitGroup
+	// busy, if set, is told +1 when a job is queued and -1 when it is done, so
+	// the engine can count cross-run work as outstanding.
+	busy func(delta int64)
 }
 
 // effectJob is one piece of cross-run work. run returns an error to be retried.
@@ -62,6 +65,9 @@ func (f *effects) start(n int, ctx context.Context, log func(key string, err err
 				f.mu.Lock()
 				delete(f.pending, job.key)
 				f.mu.Unlock()
+				if f.busy != nil {
+					f.busy(-1)
+				}
 			}
 		}()
 	}
@@ -81,6 +87,9 @@ func (f *effects) add(key string, run func(ctx context.Context) error) {
 	f.pending[key] = struct{}{}
 	f.queue = append(f.queue, effectJob{key: key, run: run})
 	f.cond.Signal()
+	if f.busy != nil {
+		f.busy(1)
+	}
 }
 
 func (f *effects) requeue(job effectJob) {

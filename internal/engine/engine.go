@@ -17,9 +17,14 @@ import (
 
 // Config configures an Engine.
 type Config struct {
-	Store  store.Store
-	Clock  clock.Clock
-	Logger *slog.Logger
+	Store store.Store
+	// Clock is workflow time: timers, timeouts, retries, event times.
+	Clock clock.Clock
+	// WallClock times what belongs to the network rather than to workflows:
+	// long-poll windows and task-queue rate limits. Default clock.Real(); it
+	// stays real when Clock is a time-skipping clock.
+	WallClock clock.Clock
+	Logger    *slog.Logger
 	// HistoryPageSize is the default and maximum number of events per history
 	// page. Default 256.
 	HistoryPageSize int
@@ -71,6 +76,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()
 	}
+	if cfg.WallClock == nil {
+		cfg.WallClock = clock.Real()
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -88,12 +96,13 @@ func New(cfg Config) (*Engine, error) {
 		store:   cfg.Store,
 		clock:   cfg.Clock,
 		log:     cfg.Logger,
-		tasks:   matching.New[taskRef](cfg.Clock, matching.Options{}),
+		tasks:   matching.New[taskRef](cfg.WallClock, matching.Options{}),
 		runs:    newRunCache(cfg.RunCacheSize),
 		stopped: make(chan struct{}),
 	}
 	e.ns = newNamespaceCache(cfg.Store)
 	e.effects = newEffects(cfg.Clock)
+	e.effects.busy = e.addOutstanding
 	e.retention = newRetention(e)
 	e.effectsCtx, e.cancelEffects = context.WithCancel(context.Background())
 	e.timers = timer.New[runKey](cfg.Clock, e.onDeadline, timer.Options{})
@@ -176,6 +185,15 @@ func (k *keyedMutex) lock(key string) func() {
 // wait for or run on a worker. A time-skipping clock may jump ahead only while
 // it is zero.
 func (e *Engine) Outstanding() int64 { return e.outstanding.Load() }
+
+// addOutstanding counts work that is not a run's task — a firing deadline, a
+// queued cross-run job — while it is in progress.
+func (e *Engine) addOutstanding(delta int64) {
+	e.outstanding.Add(delta)
+	if f := e.cfg.OnOutstandingChange; f != nil {
+		f()
+	}
+}
 
 // refreshOutstanding recomputes a run's share of the outstanding work; the
 // caller holds the run's lock.

@@ -446,6 +446,8 @@ func (e *Engine) onDeadline(key runKey) {
 		return
 	default:
 	}
+	e.addOutstanding(1)
+	defer e.addOutstanding(-1)
 	ctx := context.Background()
 	err := e.update(ctx, key, func(r *run, tx *machine.Tx) error {
 		if !tx.FireDeadlines() {

@@ -37,18 +37,14 @@ type Options struct {
 	// Settle is how long the engine must stay idle before a jump; zero means
 	// DefaultSettle, a negative value none.
 	Settle time.Duration
-	// WallCallers lists package paths whose clock callbacks run on wall time and
-	// are never jumped to (see EngineClock). Nil means DefaultWallCallers.
-	WallCallers []string
 }
 
 // Controller decides when the clock skips. Create it with New, hand EngineClock
 // and Poke to the engine, then Start it with the engine's outstanding count.
 type Controller struct {
-	clk         *clock.Skipping
-	wall        clock.Clock
-	settle      time.Duration
-	wallCallers []string
+	clk    *clock.Skipping
+	wall   clock.Clock
+	settle time.Duration
 
 	mu    sync.Mutex
 	locks int
@@ -76,19 +72,14 @@ func New(opts Options) *Controller {
 	case settle < 0:
 		settle = 0
 	}
-	wallCallers := opts.WallCallers
-	if wallCallers == nil {
-		wallCallers = DefaultWallCallers
-	}
 	return &Controller{
-		clk:         clock.NewSkipping(start),
-		wall:        clock.Real(),
-		settle:      settle,
-		wallCallers: wallCallers,
-		locks:       max(opts.Locks, 0),
-		wake:        make(chan struct{}, 1),
-		stop:        make(chan struct{}),
-		done:        make(chan struct{}),
+		clk:    clock.NewSkipping(start),
+		wall:   clock.Real(),
+		settle: settle,
+		locks:  max(opts.Locks, 0),
+		wake:   make(chan struct{}, 1),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
 	}
 }
 

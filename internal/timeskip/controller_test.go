@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/sundialdev/sundial/internal/clock"
 )
 
 var epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -249,34 +247,4 @@ func TestStopEndsWaits(t *testing.T) {
 		t.Fatal("Sleep did not return after Stop")
 	}
 	c.Stop()
-}
-
-func TestEngineClockRunsWallCallersOnWallTime(t *testing.T) {
-	c := New(Options{Start: epoch, WallCallers: []string{"github.com/sundialdev/sundial/internal/timeskip.armFromTest"}})
-	eng := &fakeEngine{ctl: c}
-	c.Start(eng.outstanding)
-	t.Cleanup(c.Stop)
-	clk := c.EngineClock()
-
-	wallTimer := armFromTest(clk, time.Hour)
-	defer wallTimer.Stop()
-	if n := c.Clock().PendingTimers(); n != 0 {
-		t.Fatalf("a wall caller's callback went on the skipping clock (%d pending)", n)
-	}
-	f, ch := fired(c)
-	clk.AfterFunc(2*time.Hour, f)
-	if n := c.Clock().PendingTimers(); n != 1 {
-		t.Fatalf("PendingTimers() = %d, want 1", n)
-	}
-	at := waitFired(t, ch, 2*time.Second)
-	if at.Sub(epoch) < 2*time.Hour {
-		t.Fatalf("skipping callback ran at %v", at)
-	}
-}
-
-// armFromTest schedules a no-op from a function the test names as a wall caller.
-//
-//go:noinline
-func armFromTest(clk clock.Clock, d time.Duration) clock.Timer {
-	return clk.AfterFunc(d, func() {})
 }
