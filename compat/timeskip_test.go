@@ -302,6 +302,13 @@ func TestTypeScriptTimeSkippingEnvironment(t *testing.T) {
 	}
 	modules := os.Getenv("SUNDIAL_TS_NODE_MODULES")
 	if modules == "" {
+		if _, err := exec.LookPath("npm"); err != nil {
+			t.Skip("npm is not installed")
+		}
+		if testing.Short() {
+			t.Skip("installs the TypeScript SDK; skipped with -short")
+		}
+		installTypeScriptDeps(t)
 		modules = filepath.Join("typescript", "node_modules")
 	}
 	modules, err = filepath.Abs(modules)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -126,11 +127,24 @@ func TestTypeScriptSDK(t *testing.T) {
 	}
 }
 
+// typeScriptInstall makes installTypeScriptDeps run npm once per test binary,
+// whichever test asks first.
+var typeScriptInstall struct {
+	sync.Mutex
+	done bool
+}
+
 // installTypeScriptDeps runs `npm ci` in the TypeScript project unless a previous
 // install completed. npm's download cache lives in a temporary directory removed
 // after the test, so nothing is kept outside the repository.
 func installTypeScriptDeps(t *testing.T) {
 	t.Helper()
+	typeScriptInstall.Lock()
+	defer typeScriptInstall.Unlock()
+	if typeScriptInstall.done {
+		return
+	}
+	defer func() { typeScriptInstall.done = !t.Failed() }()
 	// npm writes node_modules/.package-lock.json last; its presence marks a whole install.
 	marker := filepath.Join(typeScriptDir, "node_modules", ".package-lock.json")
 	if _, err := os.Stat(marker); err == nil {
