@@ -203,6 +203,25 @@ func executionInfo(s *machine.State) *workflowpb.WorkflowExecutionInfo {
 	if !s.CloseTime.IsZero() {
 		info.ExecutionDuration = durationpb.New(s.CloseTime.Sub(s.ExecutionTime))
 	}
+	if len(s.ResetPoints) > 0 {
+		info.AutoResetPoints = &workflowpb.ResetPoints{}
+		for _, p := range s.ResetPoints {
+			info.AutoResetPoints.Points = append(info.AutoResetPoints.Points, &workflowpb.ResetPointInfo{
+				BinaryChecksum:               p.BinaryChecksum,
+				RunId:                        s.RunID,
+				FirstWorkflowTaskCompletedId: p.CompletedEventID,
+				CreateTime:                   timestamppb.New(p.CreateTime),
+				Resettable:                   true,
+			})
+		}
+	}
+	if s.Parent != nil {
+		info.ParentNamespaceId = s.Parent.NamespaceID
+		info.ParentExecution = &commonpb.WorkflowExecution{WorkflowId: s.Parent.WorkflowID, RunId: s.Parent.RunID}
+		info.RootExecution = &commonpb.WorkflowExecution{WorkflowId: s.Parent.RootWorkflowID, RunId: s.Parent.RootRunID}
+	} else {
+		info.RootExecution = &commonpb.WorkflowExecution{WorkflowId: s.WorkflowID, RunId: s.RunID}
+	}
 	if len(s.Memo) > 0 {
 		m := &commonpb.Memo{}
 		if proto.Unmarshal(s.Memo, m) == nil {

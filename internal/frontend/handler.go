@@ -184,3 +184,18 @@ func validateGetWorkflowExecutionHistoryReverse(req *workflowservice.GetWorkflow
 		c.pageSize("MaximumPageSize", req.GetMaximumPageSize()),
 	)
 }
+
+func (h *Handler) DeleteWorkflowExecution(ctx context.Context, req *workflowservice.DeleteWorkflowExecutionRequest) (*workflowservice.DeleteWorkflowExecutionResponse, error) {
+	return serve(ctx, h, req, validateDeleteWorkflowExecution, h.engine.DeleteWorkflowExecution)
+}
+
+func validateDeleteWorkflowExecution(req *workflowservice.DeleteWorkflowExecutionRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	return firstError(
+		c.namespace(req.GetNamespace()),
+		c.execution("WorkflowExecution", req.GetWorkflowExecution()),
+	)
+}

@@ -153,6 +153,10 @@ type Store interface {
 	// it names the run, its workflow id's current-run pointer — oldest first,
 	// and returns their keys.
 	DeleteClosedExecutions(ctx context.Context, namespaceID string, cutoff time.Time, limit int) ([]ExecutionKey, error)
+	// DeleteExecution deletes one run with its history, visibility rows and,
+	// when it names the run, its workflow id's current-run pointer.
+	// ErrNotFound if the run does not exist.
+	DeleteExecution(ctx context.Context, key ExecutionKey) error
 	// EarliestCloseTime returns the earliest close time of the namespace's
 	// closed runs, or the zero time when it has none.
 	EarliestCloseTime(ctx context.Context, namespaceID string) (time.Time, error)

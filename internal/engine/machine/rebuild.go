@@ -106,6 +106,7 @@ func (b *rebuilder) apply(ev *historypb.HistoryEvent) error {
 			return err
 		}
 		s.LastCompletedStartedID = a.GetStartedEventId()
+		(&Tx{S: s, Now: ev.GetEventTime().AsTime()}).noteResetPoint(a.GetBinaryChecksum(), ev.EventId)
 	case enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED:
 		if err := b.closeWorkflowTask(ev.GetWorkflowTaskFailedEventAttributes().GetScheduledEventId()); err != nil {
 			return err

@@ -83,6 +83,9 @@ type State struct {
 	// retried.
 	RetryPolicy  []byte `json:",omitzero"`
 	CronSchedule string `json:",omitzero"`
+	// ResetPoints are the first workflow task each worker binary completed,
+	// the places an operator may reset the run to.
+	ResetPoints []ResetPoint `json:",omitzero"`
 	// Priority is the run's encoded commonpb.Priority, nil if none was set.
 	Priority []byte `json:",omitzero"`
 	// Input and Header of the start (encoded), kept only when a retry or cron
@@ -220,6 +223,7 @@ func (s *State) Clone() *State {
 	c.ExternalSignals = cloneMap(s.ExternalSignals)
 	c.ExternalCancels = cloneMap(s.ExternalCancels)
 	c.Updates = cloneMap(s.Updates)
+	c.ResetPoints = append([]ResetPoint(nil), s.ResetPoints...)
 	c.SignalRequestIDs = append([]string(nil), s.SignalRequestIDs...)
 	if s.Parent != nil {
 		p := *s.Parent
@@ -227,6 +231,16 @@ func (s *State) Clone() *State {
 	}
 	return &c
 }
+
+// ResetPoint is the first workflow task completed by one worker binary.
+type ResetPoint struct {
+	BinaryChecksum   string    `json:",omitzero"`
+	CompletedEventID int64     `json:",omitzero"`
+	CreateTime       time.Time `json:",omitzero"`
+}
+
+// maxResetPoints bounds how many reset points a run keeps; the oldest go first.
+const maxResetPoints = 20
 
 // cloneMap copies a map of pointers to plain structs, copying each value.
 func cloneMap[K comparable, V any](m map[K]*V) map[K]*V {

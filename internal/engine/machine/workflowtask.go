@@ -220,6 +220,7 @@ func (tx *Tx) CompleteWorkflowTask(commands []*commandpb.Command, opts Completio
 		},
 	})
 	completedID := ev.EventId
+	tx.noteResetPoint(opts.BinaryChecksum, completedID)
 	s.LastCompletedStartedID = wt.StartedEventID
 	s.WorkflowTask = nil
 	if att := opts.Sticky; att != nil && att.GetWorkerTaskQueue().GetName() != "" {
@@ -288,4 +289,18 @@ func (tx *Tx) CompleteWorkflowTask(commands []*commandpb.Command, opts Completio
 		return CompletionResult{Inline: s.WorkflowTask}, nil
 	}
 	return CompletionResult{}, nil
+}
+
+// noteResetPoint records the first workflow task a worker binary completed.
+func (tx *Tx) noteResetPoint(checksum string, completedID int64) {
+	s := tx.S
+	for _, p := range s.ResetPoints {
+		if p.BinaryChecksum == checksum {
+			return
+		}
+	}
+	s.ResetPoints = append(s.ResetPoints, ResetPoint{BinaryChecksum: checksum, CompletedEventID: completedID, CreateTime: tx.Now})
+	if n := len(s.ResetPoints); n > maxResetPoints {
+		s.ResetPoints = s.ResetPoints[n-maxResetPoints:]
+	}
 }

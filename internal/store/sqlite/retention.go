@@ -33,14 +33,8 @@ func (s *Store) DeleteClosedExecutions(ctx context.Context, namespaceID string, 
 			return fmt.Errorf("finding expired runs: %w", interpretError(err, nil))
 		}
 		for _, k := range deleted {
-			for _, stmt := range []string{
-				`DELETE FROM history WHERE namespace_id = ?1 AND run_id = ?3`,
-				`DELETE FROM current_executions WHERE namespace_id = ?1 AND workflow_id = ?2 AND run_id = ?3`,
-				`DELETE FROM executions WHERE namespace_id = ?1 AND workflow_id = ?2 AND run_id = ?3`,
-			} {
-				if _, err := conn.ExecContext(ctx, stmt, k.NamespaceID, k.WorkflowID, k.RunID); err != nil {
-					return fmt.Errorf("deleting run %s: %w", k.RunID, interpretError(err, nil))
-				}
+			if _, err := deleteRun(ctx, conn, k); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -73,4 +67,39 @@ func (s *Store) EarliestCloseTime(ctx context.Context, namespaceID string) (time
 		return time.Time{}, fmt.Errorf("sqlite: earliest close time: %w", interpretError(err, nil))
 	}
 	return timeFromColumn(nanos.Int64), nil
+}
+
+// DeleteExecution implements store.Store.
+func (s *Store) DeleteExecution(ctx context.Context, key store.ExecutionKey) error {
+	err := s.writer.submitExec(ctx, func(ctx context.Context, conn *sql.Conn) error {
+		found, err := deleteRun(ctx, conn, key)
+		if err == nil && !found {
+			return store.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete execution %s: %w", key.RunID, err)
+	}
+	return nil
+}
+
+// deleteRun removes a run's rows; it reports whether the run existed.
+func deleteRun(ctx context.Context, conn *sql.Conn, k store.ExecutionKey) (bool, error) {
+	var found bool
+	for i, stmt := range []string{
+		`DELETE FROM executions WHERE namespace_id = ?1 AND workflow_id = ?2 AND run_id = ?3`,
+		`DELETE FROM history WHERE namespace_id = ?1 AND run_id = ?3`,
+		`DELETE FROM current_executions WHERE namespace_id = ?1 AND workflow_id = ?2 AND run_id = ?3`,
+	} {
+		res, err := conn.ExecContext(ctx, stmt, k.NamespaceID, k.WorkflowID, k.RunID)
+		if err != nil {
+			return false, fmt.Errorf("deleting run %s: %w", k.RunID, interpretError(err, nil))
+		}
+		if i == 0 {
+			n, _ := res.RowsAffected()
+			found = n > 0
+		}
+	}
+	return found, nil
 }

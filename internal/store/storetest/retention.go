@@ -66,5 +66,15 @@ func RunRetention(t *testing.T, open func(t *testing.T) store.Store) {
 		if earliest, err = s.EarliestCloseTime(ctx, "other"); err != nil || !earliest.IsZero() {
 			t.Errorf("EarliestCloseTime of an empty namespace = %v, %v; want zero", earliest, err)
 		}
+		open := store.ExecutionKey{NamespaceID: "ns", WorkflowID: "open", RunID: "r3"}
+		if err := s.DeleteExecution(ctx, open); err != nil {
+			t.Fatalf("DeleteExecution: %v", err)
+		}
+		if _, err := s.GetExecution(ctx, open); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("after DeleteExecution: GetExecution err = %v, want ErrNotFound", err)
+		}
+		if err := s.DeleteExecution(ctx, open); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleting twice: err = %v, want ErrNotFound", err)
+		}
 	})
 }
