@@ -52,37 +52,26 @@ func (c *namespaceCache) put(ns *namespace) {
 
 // lookup returns the namespace called name, or NamespaceNotFound.
 func (c *namespaceCache) lookup(ctx context.Context, name string) (*namespace, error) {
-	c.mu.RLock()
-	ns := c.byName[name]
-	c.mu.RUnlock()
-	if ns != nil {
-		return ns, nil
-	}
-	row, err := c.store.GetNamespaceByName(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, serviceerror.NewNamespaceNotFound(name)
-	}
-	if err != nil {
-		return nil, unavailable("loading namespace", err)
-	}
-	ns, err = decodeNamespace(row)
-	if err != nil {
-		return nil, err
-	}
-	c.put(ns)
-	return ns, nil
+	return c.find(ctx, name, c.byName, c.store.GetNamespaceByName)
 }
 
+// lookupID returns the namespace with id, or NamespaceNotFound.
 func (c *namespaceCache) lookupID(ctx context.Context, id string) (*namespace, error) {
+	return c.find(ctx, id, c.byID, c.store.GetNamespaceByID)
+}
+
+// find looks key up in index, loading it from the store on a miss.
+func (c *namespaceCache) find(ctx context.Context, key string, index map[string]*namespace,
+	load func(context.Context, string) (*store.Namespace, error)) (*namespace, error) {
 	c.mu.RLock()
-	ns := c.byID[id]
+	ns := index[key]
 	c.mu.RUnlock()
 	if ns != nil {
 		return ns, nil
 	}
-	row, err := c.store.GetNamespaceByID(ctx, id)
+	row, err := load(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, serviceerror.NewNamespaceNotFound(id)
+		return nil, serviceerror.NewNamespaceNotFound(key)
 	}
 	if err != nil {
 		return nil, unavailable("loading namespace", err)

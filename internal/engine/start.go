@@ -20,27 +20,7 @@ func (e *Engine) StartWorkflowExecution(ctx context.Context, req *workflowservic
 	if err != nil {
 		return nil, err
 	}
-	p := machine.StartParams{
-		NamespaceID:         ns.id,
-		Namespace:           ns.name,
-		WorkflowID:          req.WorkflowId,
-		WorkflowType:        req.GetWorkflowType().GetName(),
-		TaskQueue:           req.GetTaskQueue().GetName(),
-		Input:               req.Input,
-		Header:              req.Header,
-		ExecutionTimeout:    req.GetWorkflowExecutionTimeout().AsDuration(),
-		RunTimeout:          req.GetWorkflowRunTimeout().AsDuration(),
-		WorkflowTaskTimeout: req.GetWorkflowTaskTimeout().AsDuration(),
-		StartDelay:          req.GetWorkflowStartDelay().AsDuration(),
-		Identity:            req.Identity,
-		RequestID:           req.RequestId,
-		RetryPolicy:         req.RetryPolicy,
-		CronSchedule:        req.CronSchedule,
-		Memo:                req.Memo,
-		SearchAttributes:    req.SearchAttributes,
-		Priority:            req.Priority,
-		UserMetadata:        req.UserMetadata,
-	}
+	p := startParams(ns, req)
 	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, req.WorkflowIdConflictPolicy, nil)
 	if err != nil {
 		return nil, err
@@ -60,7 +40,28 @@ func (e *Engine) SignalWithStartWorkflowExecution(ctx context.Context, req *work
 		return nil, err
 	}
 	sig := &machine.Signal{Name: req.SignalName, Input: req.SignalInput, Header: req.Header, Identity: req.Identity, RequestID: req.RequestId}
-	p := machine.StartParams{
+	p := startParams(ns, &workflowservice.StartWorkflowExecutionRequest{
+		WorkflowId: req.WorkflowId, WorkflowType: req.WorkflowType, TaskQueue: req.TaskQueue, Input: req.Input, Header: req.Header,
+		WorkflowExecutionTimeout: req.WorkflowExecutionTimeout, WorkflowRunTimeout: req.WorkflowRunTimeout,
+		WorkflowTaskTimeout: req.WorkflowTaskTimeout, WorkflowStartDelay: req.WorkflowStartDelay, Identity: req.Identity,
+		RequestId: req.RequestId, RetryPolicy: req.RetryPolicy, CronSchedule: req.CronSchedule, Memo: req.Memo,
+		SearchAttributes: req.SearchAttributes, Priority: req.Priority, UserMetadata: req.UserMetadata,
+	})
+	p.Signal = sig
+	conflict := req.WorkflowIdConflictPolicy
+	if conflict == enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED {
+		conflict = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	}
+	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, conflict, sig)
+	if err != nil {
+		return nil, err
+	}
+	return &workflowservice.SignalWithStartWorkflowExecutionResponse{RunId: res.runID, Started: res.started}, nil
+}
+
+// startParams reads a start request into the parameters of a new run.
+func startParams(ns *namespace, req *workflowservice.StartWorkflowExecutionRequest) machine.StartParams {
+	return machine.StartParams{
 		NamespaceID:         ns.id,
 		Namespace:           ns.name,
 		WorkflowID:          req.WorkflowId,
@@ -80,17 +81,7 @@ func (e *Engine) SignalWithStartWorkflowExecution(ctx context.Context, req *work
 		SearchAttributes:    req.SearchAttributes,
 		Priority:            req.Priority,
 		UserMetadata:        req.UserMetadata,
-		Signal:              sig,
 	}
-	conflict := req.WorkflowIdConflictPolicy
-	if conflict == enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED {
-		conflict = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
-	}
-	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, conflict, sig)
-	if err != nil {
-		return nil, err
-	}
-	return &workflowservice.SignalWithStartWorkflowExecutionResponse{RunId: res.runID, Started: res.started}, nil
 }
 
 type startResult struct {
