@@ -204,6 +204,17 @@ func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
 		w.failAll(pending, fmt.Errorf("sqlite: beginning transaction: %w", err))
 		return nil
 	}
+	if len(pending) == 1 {
+		// Alone in its transaction, a request needs no savepoint: if it fails,
+		// the whole transaction is rolled back and nothing else is lost.
+		r := pending[0]
+		if err := w.stmts.applyRequest(ctx, r); err != nil {
+			w.rollback(ctx)
+			w.reject(r, err)
+			return nil
+		}
+		return w.finish(ctx, pending)
+	}
 	applied := w.applied[:0]
 	for i, r := range pending {
 		intact, err := w.applyInSavepoint(ctx, r)
@@ -221,6 +232,11 @@ func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
 			return append(retry, pending[i+1:]...)
 		}
 	}
+	return w.finish(ctx, applied)
+}
+
+// finish commits the open transaction holding applied and answers them.
+func (w *writer) finish(ctx context.Context, applied []*writeRequest) []*writeRequest {
 	if _, err := w.stmts.commit.ExecContext(ctx); err != nil {
 		w.rollback(ctx)
 		w.logger.Warn("sqlite: commit failed", "transitions", len(applied), "error", err)
