@@ -55,12 +55,23 @@ func TestChildWorkflows(t *testing.T) {
 	if want := "hello world from " + id; result != want {
 		t.Errorf("result = %q, want %q", result, want)
 	}
-	requireHistory(t, c, id, run.GetRunID(), concat(startAndFirstTask,
-		ev(enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED), workflowTask,
-		ev(enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED), workflowTask,
-		ev(enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED), workflowTask,
-		ev(enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED), workflowTask,
-		ev(evWorkflowCompleted)))
+	// A child that finishes quickly may report before the parent's workflow task
+	// for its start runs, so only the order of the child events is fixed.
+	var got []enumspb.EventType
+	for _, e := range fetchHistory(t, c, id, run.GetRunID()) {
+		switch e.GetEventType() {
+		case evTaskScheduled, evTaskStarted, evTaskCompleted:
+		default:
+			got = append(got, e.GetEventType())
+		}
+	}
+	want := []enumspb.EventType{evWorkflowStarted,
+		enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+		enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+		evWorkflowCompleted}
+	if diff := eventTypeDiff(want, got); diff != "" {
+		t.Fatalf("parent history, workflow task events left out, differs (- want, + got):\n%s", diff)
+	}
 	child := fetchHistory(t, c, id+"-child", "")
 	st := child[0].GetWorkflowExecutionStartedEventAttributes()
 	if st.GetParentWorkflowExecution().GetWorkflowId() != id || st.GetParentInitiatedEventId() == 0 || st.GetRootWorkflowExecution().GetWorkflowId() != id {
