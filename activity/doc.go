@@ -82,6 +82,7 @@
 //	Atlan auto_heartbeater                         AutoHeartbeat(ctx, interval) (stop func())
 //	Atlan get_workflow_id / get_workflow_run_id    GetWorkflowID(ctx) / GetWorkflowRunID(ctx)
 //
-// Local activities (Info.IsLocal) are not supported yet: every activity goes through the
-// server.
+// Local activities (workflow.ExecuteLocalActivity) run the same registered functions
+// inside the workflow's worker, without a round trip through the server; Info.IsLocal
+// tells them apart. They have no heartbeats and no server-side timeouts.
 package activity

@@ -51,8 +51,8 @@ type Info struct {
 	// the attempt out; 0 if heartbeats are not required.
 	HeartbeatTimeout time.Duration
 
-	// IsLocal reports a local activity, run by the workflow's own worker. Always false for
-	// now: Sundial's SDK runs activities through the server.
+	// IsLocal reports a local activity (workflow.ExecuteLocalActivity), run by the
+	// workflow's own worker inside its workflow task rather than through the server.
 	IsLocal bool
 	// Priority is the priority the activity was scheduled with.
 	Priority sundial.Priority
