@@ -29,7 +29,7 @@ type Skipping struct {
 
 	mu      sync.Mutex
 	skipped time.Duration
-	pending skipTimerHeap
+	pending simTimerHeap
 	seq     uint64
 	alarm   *time.Timer // armed for the earliest pending deadline, nil if none
 	alarmAt time.Time
@@ -75,7 +75,7 @@ func (s *Skipping) AfterFunc(d time.Duration, f func()) Timer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	t := &skipTimer{clock: s, at: s.nowLocked().Add(max(d, 0)), seq: s.seq, f: f}
+	t := &simTimer{owner: s, at: s.nowLocked().Add(max(d, 0)), seq: s.seq, f: f}
 	heap.Push(&s.pending, t)
 	if t.index == 0 {
 		s.armLocked()
@@ -167,7 +167,7 @@ func (s *Skipping) popDue(target time.Time) (func(), bool) {
 		target = now
 	}
 	if len(s.pending) > 0 && !s.pending[0].at.After(target) {
-		t := heap.Pop(&s.pending).(*skipTimer)
+		t := heap.Pop(&s.pending).(*simTimer)
 		if t.at.After(now) {
 			s.skipped += t.at.Sub(now)
 		}
@@ -209,19 +209,8 @@ func (s *Skipping) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// skipTimer is one scheduled callback. index is its position in the heap, -1
-// once it has fired or been stopped.
-type skipTimer struct {
-	clock *Skipping
-	at    time.Time
-	seq   uint64
-	f     func()
-	index int
-}
-
-// Stop removes the callback if it has not fired yet.
-func (t *skipTimer) Stop() bool {
-	s := t.clock
+// stopTimer removes t if it has not fired yet.
+func (s *Skipping) stopTimer(t *simTimer) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t.index < 0 {
@@ -234,38 +223,4 @@ func (t *skipTimer) Stop() bool {
 	}
 	s.notifyLocked()
 	return true
-}
-
-// skipTimerHeap orders timers by deadline, then by scheduling order.
-type skipTimerHeap []*skipTimer
-
-func (h skipTimerHeap) Len() int { return len(h) }
-
-func (h skipTimerHeap) Less(i, j int) bool {
-	if h[i].at.Equal(h[j].at) {
-		return h[i].seq < h[j].seq
-	}
-	return h[i].at.Before(h[j].at)
-}
-
-func (h skipTimerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
-}
-
-func (h *skipTimerHeap) Push(x any) {
-	t := x.(*skipTimer)
-	t.index = len(*h)
-	*h = append(*h, t)
-}
-
-func (h *skipTimerHeap) Pop() any {
-	old := *h
-	n := len(old)
-	t := old[n-1]
-	old[n-1] = nil
-	t.index = -1
-	*h = old[:n-1]
-	return t
 }

@@ -24,7 +24,7 @@ import (
 type Virtual struct {
 	mu      sync.Mutex
 	now     time.Time
-	pending virtualTimerHeap
+	pending simTimerHeap
 	seq     uint64
 	// changed is closed and replaced whenever a timer is scheduled, so that
 	// WaitForTimers can wait without polling.
@@ -49,12 +49,12 @@ func (v *Virtual) Now() time.Time {
 func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {
 	if d <= 0 {
 		go f()
-		return &virtualTimer{clock: v, index: -1}
+		return &simTimer{owner: v, index: -1}
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.seq++
-	t := &virtualTimer{clock: v, at: v.now.Add(d), seq: v.seq, f: f}
+	t := &simTimer{owner: v, at: v.now.Add(d), seq: v.seq, f: f}
 	heap.Push(&v.pending, t)
 	close(v.changed)
 	v.changed = make(chan struct{})
@@ -94,7 +94,7 @@ func (v *Virtual) popDue(target time.Time) (func(), bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if len(v.pending) > 0 && !v.pending[0].at.After(target) {
-		t := heap.Pop(&v.pending).(*virtualTimer)
+		t := heap.Pop(&v.pending).(*simTimer)
 		if t.at.After(v.now) {
 			v.now = t.at
 		}
@@ -141,19 +141,8 @@ func (v *Virtual) WaitForTimers(ctx context.Context, n int) error {
 	}
 }
 
-// virtualTimer is one scheduled callback. index is its position in the heap, -1 once
-// it has fired or been stopped.
-type virtualTimer struct {
-	clock *Virtual
-	at    time.Time
-	seq   uint64
-	f     func()
-	index int
-}
-
-// Stop removes the callback if it has not fired yet.
-func (t *virtualTimer) Stop() bool {
-	v := t.clock
+// stopTimer removes t if it has not fired yet.
+func (v *Virtual) stopTimer(t *simTimer) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if t.index < 0 {
@@ -161,38 +150,4 @@ func (t *virtualTimer) Stop() bool {
 	}
 	heap.Remove(&v.pending, t.index)
 	return true
-}
-
-// virtualTimerHeap orders timers by deadline, then by scheduling order.
-type virtualTimerHeap []*virtualTimer
-
-func (h virtualTimerHeap) Len() int { return len(h) }
-
-func (h virtualTimerHeap) Less(i, j int) bool {
-	if h[i].at.Equal(h[j].at) {
-		return h[i].seq < h[j].seq
-	}
-	return h[i].at.Before(h[j].at)
-}
-
-func (h virtualTimerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
-}
-
-func (h *virtualTimerHeap) Push(x any) {
-	t := x.(*virtualTimer)
-	t.index = len(*h)
-	*h = append(*h, t)
-}
-
-func (h *virtualTimerHeap) Pop() any {
-	old := *h
-	n := len(old)
-	t := old[n-1]
-	old[n-1] = nil
-	t.index = -1
-	*h = old[:n-1]
-	return t
 }
