@@ -271,44 +271,61 @@ func (e *Engine) closeChildFor(ctx context.Context, child runKey, policy enumspb
 // signalExternal delivers a signal a run sent to another workflow and records
 // the outcome in the sender.
 func (e *Engine) signalExternal(ctx context.Context, source runKey, initiatedID int64) error {
-	r, err := e.lockRun(ctx, source)
-	if err != nil {
-		return ignoreNotFound(err)
-	}
-	req := r.state.ExternalSignals[initiatedID]
-	r.mu.Unlock()
-	if req == nil {
-		return nil
-	}
-	ev, err := e.readEvent(ctx, source, initiatedID)
-	if err != nil {
-		return err
-	}
-	a := ev.GetSignalExternalWorkflowExecutionInitiatedEventAttributes()
-	sig := &machine.Signal{
-		Name: a.GetSignalName(), Input: a.GetInput(), Header: a.GetHeader(), Identity: "workflow:" + source.workflowID,
-		RequestID: source.runID + ":" + strconv.FormatInt(initiatedID, 10),
-		External:  &commonpb.WorkflowExecution{WorkflowId: source.workflowID, RunId: source.runID},
-	}
-	targetRunID, ok := e.deliverExternal(ctx, req, source, false, func(tx *machine.Tx) { tx.SignalRun(sig) })
-	cause := enumspb.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_UNSPECIFIED
-	if !ok {
-		cause = enumspb.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND
-	}
-	err = e.update(ctx, source, func(_ *run, tx *machine.Tx) error { return tx.ExternalSignalDone(initiatedID, targetRunID, cause) })
-	if errors.Is(err, machine.ErrStale) {
-		return nil
-	}
-	return ignoreNotFound(err)
+	return e.sendExternal(ctx, source, initiatedID,
+		func(s *machine.State) *machine.ExternalRequest { return s.ExternalSignals[initiatedID] },
+		false,
+		func(ev *historypb.HistoryEvent) func(*machine.Tx) {
+			a := ev.GetSignalExternalWorkflowExecutionInitiatedEventAttributes()
+			sig := &machine.Signal{
+				Name: a.GetSignalName(), Input: a.GetInput(), Header: a.GetHeader(), Identity: "workflow:" + source.workflowID,
+				RequestID: source.runID + ":" + strconv.FormatInt(initiatedID, 10),
+				External:  &commonpb.WorkflowExecution{WorkflowId: source.workflowID, RunId: source.runID},
+			}
+			return func(tx *machine.Tx) { tx.SignalRun(sig) }
+		},
+		func(tx *machine.Tx, runID string, delivered bool) error {
+			cause := enumspb.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_UNSPECIFIED
+			if !delivered {
+				cause = enumspb.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND
+			}
+			return tx.ExternalSignalDone(initiatedID, runID, cause)
+		})
 }
 
-// cancelExternal delivers a cancel request a run sent to another workflow.
+// cancelExternal delivers a cancel request a run sent to another workflow. Like
+// a client's cancel request, one to a run that already closed succeeds.
 func (e *Engine) cancelExternal(ctx context.Context, source runKey, initiatedID int64) error {
+	return e.sendExternal(ctx, source, initiatedID,
+		func(s *machine.State) *machine.ExternalRequest { return s.ExternalCancels[initiatedID] },
+		true,
+		func(ev *historypb.HistoryEvent) func(*machine.Tx) {
+			reason := ev.GetRequestCancelExternalWorkflowExecutionInitiatedEventAttributes().GetReason()
+			from := &commonpb.WorkflowExecution{WorkflowId: source.workflowID, RunId: source.runID}
+			return func(tx *machine.Tx) {
+				tx.RequestCancelRunFrom(reason, "workflow:"+source.workflowID, from, initiatedID)
+			}
+		},
+		func(tx *machine.Tx, runID string, delivered bool) error {
+			cause := enumspb.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_UNSPECIFIED
+			if !delivered {
+				cause = enumspb.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND
+			}
+			return tx.ExternalCancelDone(initiatedID, runID, cause)
+		})
+}
+
+// sendExternal carries out a request a source run made of another workflow:
+// pending finds it in the source's state, change builds the target's
+// transition from the initiated event, and record writes the outcome back.
+func (e *Engine) sendExternal(ctx context.Context, source runKey, initiatedID int64,
+	pending func(*machine.State) *machine.ExternalRequest, closedOK bool,
+	change func(*historypb.HistoryEvent) func(*machine.Tx),
+	record func(tx *machine.Tx, runID string, delivered bool) error) error {
 	r, err := e.lockRun(ctx, source)
 	if err != nil {
 		return ignoreNotFound(err)
 	}
-	req := r.state.ExternalCancels[initiatedID]
+	req := pending(r.state)
 	r.mu.Unlock()
 	if req == nil {
 		return nil
@@ -317,17 +334,8 @@ func (e *Engine) cancelExternal(ctx context.Context, source runKey, initiatedID 
 	if err != nil {
 		return err
 	}
-	reason := ev.GetRequestCancelExternalWorkflowExecutionInitiatedEventAttributes().GetReason()
-	from := &commonpb.WorkflowExecution{WorkflowId: source.workflowID, RunId: source.runID}
-	// Like a client's cancel request, one to a run that already closed succeeds.
-	targetRunID, ok := e.deliverExternal(ctx, req, source, true, func(tx *machine.Tx) {
-		tx.RequestCancelRunFrom(reason, "workflow:"+source.workflowID, from, initiatedID)
-	})
-	cause := enumspb.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_UNSPECIFIED
-	if !ok {
-		cause = enumspb.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND
-	}
-	err = e.update(ctx, source, func(_ *run, tx *machine.Tx) error { return tx.ExternalCancelDone(initiatedID, targetRunID, cause) })
+	targetRunID, delivered := e.deliverExternal(ctx, req, source, closedOK, change(ev))
+	err = e.update(ctx, source, func(_ *run, tx *machine.Tx) error { return record(tx, targetRunID, delivered) })
 	if errors.Is(err, machine.ErrStale) {
 		return nil
 	}
