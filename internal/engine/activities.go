@@ -63,6 +63,11 @@ func (e *Engine) startActivity(ctx context.Context, ns *namespace, ref taskRef, 
 		return nil, err
 	}
 	defer r.mu.Unlock()
+	return e.activityTaskFor(ctx, r, act)
+}
+
+// activityTaskFor builds the task a worker gets for a started activity attempt.
+func (e *Engine) activityTaskFor(ctx context.Context, r *run, act *machine.Activity) (*workflowservice.PollActivityTaskQueueResponse, error) {
 	s := r.state
 	sched, err := e.scheduledAttributes(ctx, r, act.ScheduledEventID)
 	if err != nil {
@@ -73,7 +78,7 @@ func (e *Engine) startActivity(ctx context.Context, ns *namespace, ref taskRef, 
 			Kind: tasktoken.ActivityTask, NamespaceID: s.NamespaceID, WorkflowID: s.WorkflowID, RunID: s.RunID,
 			ScheduledEventID: act.ScheduledEventID, Attempt: act.Attempt, ActivityID: act.ActivityID,
 		}),
-		WorkflowNamespace:           ns.name,
+		WorkflowNamespace:           s.Namespace,
 		WorkflowType:                &commonpb.WorkflowType{Name: s.WorkflowType},
 		WorkflowExecution:           &commonpb.WorkflowExecution{WorkflowId: s.WorkflowID, RunId: s.RunID},
 		ActivityType:                &commonpb.ActivityType{Name: act.ActivityType},

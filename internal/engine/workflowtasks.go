@@ -119,6 +119,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 	var commandErr error
 	var inline bool
 	var updates []machine.UpdateResult
+	var eager []*machine.Activity
 	key := runKey{tok.NamespaceID, tok.WorkflowID, tok.RunID}
 	r, err := e.updateKeep(ctx, key, func(r *run, tx *machine.Tx) error {
 		wt, err := tx.S.CurrentWorkflowTask(tok.ScheduledEventID, tok.StartedEventID, tok.Attempt)
@@ -151,6 +152,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 		}
 		inline = res.Inline != nil
 		updates = tx.UpdateResults
+		eager = startEagerActivities(tx, req)
 		return nil
 	})
 	if err != nil {
@@ -166,6 +168,13 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 		return nil, commandErr
 	}
 	resp := &workflowservice.RespondWorkflowTaskCompletedResponse{}
+	for _, act := range eager {
+		task, err := e.activityTaskFor(ctx, r, act)
+		if err != nil {
+			return nil, err
+		}
+		resp.ActivityTasks = append(resp.ActivityTasks, task)
+	}
 	if inline {
 		task, err := e.workflowTaskFor(ctx, r, true)
 		if err != nil {
@@ -257,4 +266,29 @@ func (e *Engine) RejectWorkflowTaskCompletion(ctx context.Context, req *workflow
 	e.releaseQueries(r, tok.StartedEventID)
 	r.mu.Unlock()
 	return rejection
+}
+
+// startEagerActivities starts, within the completion's transition, the
+// activities the worker asked to run itself (request_eager_execution) on the
+// workflow's own task queue, saving the activity poll; the worker gets them in
+// the completion's response.
+func startEagerActivities(tx *machine.Tx, req *workflowservice.RespondWorkflowTaskCompletedRequest) []*machine.Activity {
+	if !tx.S.Open() {
+		return nil
+	}
+	var started []*machine.Activity
+	for _, cmd := range req.Commands {
+		a := cmd.GetScheduleActivityTaskCommandAttributes()
+		if a == nil || !a.RequestEagerExecution {
+			continue
+		}
+		act := tx.S.ActivityByID(a.ActivityId)
+		if act == nil || act.State != machine.ActivityScheduled || act.TaskQueue != tx.S.TaskQueue {
+			continue
+		}
+		if started1, err := tx.StartActivity(act.ScheduledEventID, act.Attempt, req.Identity, newUUID()); err == nil {
+			started = append(started, started1)
+		}
+	}
+	return started
 }
