@@ -19,6 +19,9 @@ import (
 // receives them highest priority (lowest key) first.
 func TestActivityPriorityOrdersBacklog(t *testing.T) {
 	t.Parallel()
+	if targetIsTemporal() {
+		t.Skip("Temporal v1.32 orders by priority only with its new matcher enabled by dynamic config; this checks Sundial's")
+	}
 	_, c := setup(t)
 	wfQueue, actQueue := uniqueName(t, "wf"), uniqueName(t, "act")
 	keys := []int{5, 3, 1, 4, 2, 5, 1}

@@ -235,10 +235,14 @@ func TestResetCompletedWorkflowReappliesSignal(t *testing.T) {
 		stepHistory, ev(evWorkflowCompleted)))
 	requireResetFailure(t, h[3], run.GetRunID(), newRunID)
 
-	// The same request again answers with the run it created.
-	again, err := c.ResetWorkflowExecution(ctx, req)
-	if err != nil || again.GetRunId() != newRunID {
-		t.Errorf("repeated reset = %v, %v; want run %s", again.GetRunId(), err, newRunID)
+	// The same request again answers with the run it created. (Temporal v1.32
+	// deduplicates only while that run is open and makes another reset run here;
+	// Sundial keeps the request idempotent.)
+	if !targetIsTemporal() {
+		again, err := c.ResetWorkflowExecution(ctx, req)
+		if err != nil || again.GetRunId() != newRunID {
+			t.Errorf("repeated reset = %v, %v; want run %s", again.GetRunId(), err, newRunID)
+		}
 	}
 }
 
