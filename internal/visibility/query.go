@@ -1,7 +1,5 @@
 package visibility
 
-import enumspb "go.temporal.io/api/enums/v1"
-
 // Query is a resolved query: every name bound to an attribute, every literal
 // converted to its attribute's type and NOT pushed down onto the
 // comparisons, so that Filter holds only And, Or and Comparison nodes.
@@ -88,9 +86,4 @@ func (c Column) isText() bool {
 		return true
 	}
 	return false
-}
-
-// keywordLike reports whether the type holds strings compared as a whole.
-func keywordLike(t enumspb.IndexedValueType) bool {
-	return t == enumspb.INDEXED_VALUE_TYPE_KEYWORD || t == enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST
 }
