@@ -26,6 +26,8 @@ func (h *Handler) GetSystemInfo(_ context.Context, req *workflowservice.GetSyste
 			SignalAndQueryHeader:     true,
 			// RespondActivityTaskFailed's last_heartbeat_details are kept.
 			ActivityFailureIncludeHeartbeat: true,
+			// CountWorkflowExecutions understands GROUP BY ExecutionStatus.
+			CountGroupByExecutionStatus: true,
 		},
 	}, nil
 }
