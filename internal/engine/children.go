@@ -125,7 +125,7 @@ func (e *Engine) startChild(ctx context.Context, parent runKey, initiatedID int6
 		Priority:            a.Priority,
 		Parent:              info,
 	}
-	res, err := e.start(ctx, ns, p, a.WorkflowIdReusePolicy, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, nil)
+	res, err := e.start(ctx, ns, p, a.WorkflowIdReusePolicy, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, nil, false)
 	var exists *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &exists):

@@ -21,14 +21,15 @@ func (e *Engine) StartWorkflowExecution(ctx context.Context, req *workflowservic
 		return nil, err
 	}
 	p := startParams(ns, req)
-	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, req.WorkflowIdConflictPolicy, nil)
+	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, req.WorkflowIdConflictPolicy, nil, req.RequestEagerExecution)
 	if err != nil {
 		return nil, err
 	}
 	return &workflowservice.StartWorkflowExecutionResponse{
-		RunId:   res.runID,
-		Started: res.started,
-		Status:  enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+		RunId:             res.runID,
+		Started:           res.started,
+		Status:            enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
+		EagerWorkflowTask: res.eagerTask,
 	}, nil
 }
 
@@ -52,7 +53,7 @@ func (e *Engine) SignalWithStartWorkflowExecution(ctx context.Context, req *work
 	if conflict == enumspb.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED {
 		conflict = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
 	}
-	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, conflict, sig)
+	res, err := e.start(ctx, ns, p, req.WorkflowIdReusePolicy, conflict, sig, false)
 	if err != nil {
 		return nil, err
 	}
@@ -87,12 +88,16 @@ func startParams(ns *namespace, req *workflowservice.StartWorkflowExecutionReque
 type startResult struct {
 	runID   string
 	started bool
+	// eagerTask is the new run's first workflow task, already started, when the
+	// caller asked to run it itself (eager workflow start).
+	eagerTask *workflowservice.PollWorkflowTaskQueueResponse
 }
 
 // start creates a run for p.WorkflowID. When a run of that id is open, signal
-// (if set) is delivered to it under USE_EXISTING instead.
+// (if set) is delivered to it under USE_EXISTING instead. With eager, a new
+// run's first workflow task is started at once and returned to the caller.
 func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams, reuse enumspb.WorkflowIdReusePolicy,
-	conflict enumspb.WorkflowIdConflictPolicy, signal *machine.Signal) (startResult, error) {
+	conflict enumspb.WorkflowIdConflictPolicy, signal *machine.Signal, eager bool) (startResult, error) {
 	unlock := e.idLocks.lock(ns.id + "\x00" + p.WorkflowID)
 	defer unlock()
 
@@ -169,6 +174,12 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	p.RunID = newUUID()
 	key := runKey{ns.id, p.WorkflowID, p.RunID}
 	tx := machine.NewRun(p, now)
+	eager = eager && tx.S.WorkflowTask != nil
+	if eager {
+		if _, err := tx.StartWorkflowTask(tx.S.WorkflowTask.ScheduledEventID, p.Identity, newUUID()); err != nil {
+			return startResult{}, serviceerror.NewInternalf("starting the eager workflow task: %v", err)
+		}
+	}
 	w, batch, err := e.executionWrite(key, tx, 0, nil)
 	if err != nil {
 		return startResult{}, err
@@ -200,9 +211,17 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	}
 	r := e.runs.get(key)
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	e.applied(r, tx)
-	r.mu.Unlock()
-	return startResult{runID: p.RunID, started: true}, nil
+	res := startResult{runID: p.RunID, started: true}
+	if eager {
+		task, err := e.workflowTaskFor(ctx, r, false)
+		if err != nil {
+			return startResult{}, err
+		}
+		res.eagerTask = task
+	}
+	return res, nil
 }
 
 // alreadyStarted reports the running run; its detail carries that run's start

@@ -28,6 +28,8 @@ func (h *Handler) GetSystemInfo(_ context.Context, req *workflowservice.GetSyste
 			ActivityFailureIncludeHeartbeat: true,
 			// CountWorkflowExecutions understands GROUP BY ExecutionStatus.
 			CountGroupByExecutionStatus: true,
+			// A start with request_eager_execution returns the first workflow task.
+			EagerWorkflowStart: true,
 		},
 	}, nil
 }
