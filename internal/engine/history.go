@@ -163,14 +163,15 @@ func (e *Engine) closeEvent(ctx context.Context, key runKey, wait bool, waitUnti
 		}
 		closeID, open := r.state.CloseEventID, r.state.Open()
 		changed := r.changes()
-		r.mu.Unlock()
 		if !open && closeID > 0 {
-			events, err := e.readEvents(ctx, key, closeID, closeID+1)
+			events, err := e.runEvents(ctx, r, closeID, closeID+1)
+			r.mu.Unlock()
 			if err != nil {
 				return nil, err
 			}
 			return &workflowservice.GetWorkflowExecutionHistoryResponse{History: &historypb.History{Events: events}}, nil
 		}
+		r.mu.Unlock()
 		if !wait {
 			return &workflowservice.GetWorkflowExecutionHistoryResponse{History: &historypb.History{}}, nil
 		}

@@ -514,7 +514,7 @@ func (r *run) extendTail(tx *machine.Tx) {
 	r.tail = append(r.tail, tx.Events...)
 	keepFrom := r.state.LastCompletedStartedID + 1
 	if !r.state.Open() {
-		keepFrom = r.state.NextEventID // a closed run's close event is read from the store
+		keepFrom = r.state.CloseEventID // what result waiters read
 	}
 	if drop := keepFrom - r.tailStart; drop > 0 {
 		if drop >= int64(len(r.tail)) {

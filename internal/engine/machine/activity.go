@@ -194,12 +194,8 @@ func (tx *Tx) FailActivity(act *Activity, failure *failurepb.Failure, lastDetail
 		act.HeartbeatDetails, _ = proto.Marshal(lastDetails)
 	}
 	act.LastIdentity = identity
-	delay, state := act.Retry.nextAttempt(act.Attempt, failure, tx.Now, act.scheduleToCloseDeadline())
-	if act.CancelRequested {
-		state = enumspb.RETRY_STATE_CANCEL_REQUESTED
-	}
-	if state == enumspb.RETRY_STATE_IN_PROGRESS {
-		tx.retryActivity(act, failure, delay)
+	state, retried := tx.retryOrEnd(act, failure)
+	if retried {
 		return
 	}
 	tx.closeActivity(act, identity, &historypb.HistoryEvent{
@@ -224,6 +220,21 @@ func (tx *Tx) CancelActivity(act *Activity, details *commonpb.Payloads, identity
 		}},
 	})
 	return nil
+}
+
+// retryOrEnd schedules the next attempt of an activity whose attempt failed,
+// when its retry policy allows one and the workflow has not asked to cancel it.
+// Otherwise it returns the retry state that ends the activity.
+func (tx *Tx) retryOrEnd(act *Activity, failure *failurepb.Failure) (enumspb.RetryState, bool) {
+	delay, state := act.Retry.nextAttempt(act.Attempt, failure, tx.Now, act.scheduleToCloseDeadline())
+	if act.CancelRequested {
+		return enumspb.RETRY_STATE_CANCEL_REQUESTED, false
+	}
+	if state == enumspb.RETRY_STATE_IN_PROGRESS {
+		tx.retryActivity(act, failure, delay)
+		return state, true
+	}
+	return state, false
 }
 
 // retryActivity puts an activity into backoff before its next attempt. Nothing

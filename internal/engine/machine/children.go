@@ -281,11 +281,10 @@ func (tx *Tx) requestCancelExternal(i int, a *commandpb.RequestCancelExternalWor
 // ExternalSignalDone records the outcome of a signal the run sent: delivered
 // to runID, or failed with cause.
 func (tx *Tx) ExternalSignalDone(initiatedID int64, runID string, cause enumspb.SignalExternalWorkflowExecutionFailedCause) error {
-	r := tx.S.ExternalSignals[initiatedID]
-	if !tx.S.Open() || r == nil {
-		return ErrStale
+	r, err := tx.takeExternal(tx.S.ExternalSignals, initiatedID)
+	if err != nil {
+		return err
 	}
-	delete(tx.S.ExternalSignals, initiatedID)
 	ex := &commonpb.WorkflowExecution{WorkflowId: r.WorkflowID, RunId: runID}
 	if cause == enumspb.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_UNSPECIFIED {
 		tx.addExternal(&historypb.HistoryEvent{
@@ -308,11 +307,10 @@ func (tx *Tx) ExternalSignalDone(initiatedID int64, runID string, cause enumspb.
 
 // ExternalCancelDone records the outcome of a cancel request the run sent.
 func (tx *Tx) ExternalCancelDone(initiatedID int64, runID string, cause enumspb.CancelExternalWorkflowExecutionFailedCause) error {
-	r := tx.S.ExternalCancels[initiatedID]
-	if !tx.S.Open() || r == nil {
-		return ErrStale
+	r, err := tx.takeExternal(tx.S.ExternalCancels, initiatedID)
+	if err != nil {
+		return err
 	}
-	delete(tx.S.ExternalCancels, initiatedID)
 	ex := &commonpb.WorkflowExecution{WorkflowId: r.WorkflowID, RunId: runID}
 	if cause == enumspb.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_UNSPECIFIED {
 		tx.addExternal(&historypb.HistoryEvent{
@@ -331,4 +329,15 @@ func (tx *Tx) ExternalCancelDone(initiatedID int64, runID string, cause enumspb.
 		}},
 	})
 	return nil
+}
+
+// takeExternal removes and returns the pending request initiated at
+// initiatedID, or ErrStale when the run closed or the outcome is recorded.
+func (tx *Tx) takeExternal(pending map[int64]*ExternalRequest, initiatedID int64) (*ExternalRequest, error) {
+	r := pending[initiatedID]
+	if !tx.S.Open() || r == nil {
+		return nil, ErrStale
+	}
+	delete(pending, initiatedID)
+	return r, nil
 }

@@ -142,12 +142,8 @@ func (tx *Tx) timeoutActivity(a *Activity, kind enumspb.TimeoutType) {
 	// Schedule-to-start and schedule-to-close timeouts are never retried.
 	retryState := enumspb.RETRY_STATE_TIMEOUT
 	if kind == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || kind == enumspb.TIMEOUT_TYPE_HEARTBEAT {
-		delay, state := a.Retry.nextAttempt(a.Attempt, failure, tx.Now, a.scheduleToCloseDeadline())
-		if a.CancelRequested {
-			state = enumspb.RETRY_STATE_CANCEL_REQUESTED
-		}
-		if state == enumspb.RETRY_STATE_IN_PROGRESS {
-			tx.retryActivity(a, failure, delay)
+		state, retried := tx.retryOrEnd(a, failure)
+		if retried {
 			return
 		}
 		retryState = state
