@@ -19,6 +19,7 @@ type serverConfig struct {
 	databasePath    string
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
+	pprofAddr       string
 }
 
 // parseServerFlags reads the server sub-command's flags. Help output and error
@@ -31,6 +32,7 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 	flags.StringVar(&cfg.listenAddr, "listen", "127.0.0.1:7233", "`HOST:PORT` to serve gRPC on (port 0 picks a free port)")
 	flags.StringVar(&cfg.databasePath, "db", "./sundial.db", "SQLite database `PATH` (\":memory:\" keeps nothing after exit)")
 	flags.StringVar(&level, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite.\n\nFlags:\n")
@@ -101,15 +103,34 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailure
 	}
 	logger.Info("listening on "+srv.Addr(), "addr", srv.Addr(), "db", cfg.databasePath, "version", version)
+	var profiles *profilingServer
+	if cfg.pprofAddr != "" {
+		profiles, err = startProfilingServer(cfg.pprofAddr)
+		if err != nil {
+			fmt.Fprintf(stderr, "sundial server: %v\n", err)
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+			defer cancel()
+			_ = srv.Stop(stopCtx)
+			return exitFailure
+		}
+		logger.Info("serving profiles on http://"+profiles.Addr()+"/debug/pprof/", "pprof", profiles.Addr())
+	}
 
 	<-ctx.Done()
 	logger.Info("shutting down", "timeout", cfg.shutdownTimeout)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
 	defer cancel()
+	code := exitOK
+	if profiles != nil {
+		if err := profiles.Stop(stopCtx); err != nil {
+			fmt.Fprintf(stderr, "sundial server: stopping the profile listener: %v\n", err)
+			code = exitFailure
+		}
+	}
 	if err := srv.Stop(stopCtx); err != nil {
 		fmt.Fprintf(stderr, "sundial server: stopping: %v\n", err)
 		return exitFailure
 	}
 	logger.Info("stopped")
-	return exitOK
+	return code
 }

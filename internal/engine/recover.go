@@ -30,6 +30,7 @@ func (e *Engine) recover(ctx context.Context) error {
 			if r.state == nil {
 				r.state = st
 				r.version = row.Version
+				r.stored = columnsOf(st)
 				e.dispatch(r)
 				e.scheduleEffects(r, nil)
 			}

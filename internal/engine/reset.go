@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/runid"
 	"github.com/sundialdev/sundial/internal/store"
 )
 
@@ -83,7 +84,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 	if err != nil {
 		return nil, err
 	}
-	newKey := runKey{ns.id, workflowID, newUUID()}
+	newKey := runKey{ns.id, workflowID, runid.New(now)}
 	tx, err := machine.ResetRun(prefix, machine.ResetParams{
 		Base:             base.state,
 		NewRunID:         newKey.runID,
@@ -101,7 +102,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		return nil, serviceerror.NewInternalf("rebuilding run %s for reset: %v", baseKey.runID, err)
 	}
 
-	w, batch, err := e.executionWrite(newKey, tx, 0, nil)
+	w, batch, err := e.executionWrite(newKey, tx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		// The reset run continues the terminated one: its parent, if any, is not
 		// told that the child closed.
 		terminate.Next = tx
-		cw, cb, err := e.executionWrite(current.key, terminate, current.version, current.unsaved)
+		cw, cb, err := e.executionWrite(current.key, terminate, current)
 		if err != nil {
 			return nil, err
 		}

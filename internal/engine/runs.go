@@ -51,6 +51,8 @@ type run struct {
 	// unsaved are events of transitions kept in memory (see keptInMemory),
 	// written before the events of the run's next committed transition.
 	unsaved []*historypb.HistoryEvent
+	// stored are the non-state columns of the run's row as last written.
+	stored rowColumns
 	// tail is the end of the run's history, events [tailStart,
 	// state.NextEventID): at least everything since the last completed
 	// workflow task, which is what a sticky worker is sent. Empty after a load.
@@ -176,6 +178,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	}
 	r.state = st
 	r.version = row.Version
+	r.stored = columnsOf(st)
 	r.tail, r.tailStart = nil, st.NextEventID
 	r.unsaved = nil
 	r.dispatched = nil
@@ -232,14 +235,14 @@ func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *m
 // commitPrepared writes a transition of the locked run (and the run it starts,
 // if any) and installs it.
 func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) error {
-	t, err := e.transition(r.key, tx, r.version, r.unsaved)
+	t, err := e.transition(r, tx)
 	if err != nil {
 		return err
 	}
 	var nextKey runKey
 	if next := tx.Next; next != nil {
 		nextKey = runKey{next.S.NamespaceID, next.S.WorkflowID, next.S.RunID}
-		w, batch, err := e.executionWrite(nextKey, next, 0, nil)
+		w, batch, err := e.executionWrite(nextKey, next, nil)
 		if err != nil {
 			return err
 		}
@@ -289,10 +292,9 @@ func (e *Engine) updateInMemory(ctx context.Context, key runKey, fn func(r *run,
 	return r, nil
 }
 
-// transition builds the store write for a transition of the run at version,
-// after the events of transitions kept in memory (unsaved).
-func (e *Engine) transition(key runKey, tx *machine.Tx, version int64, unsaved []*historypb.HistoryEvent) (*store.Transition, error) {
-	w, batch, err := e.executionWrite(key, tx, version, unsaved)
+// transition builds the store write for a transition of the locked run r.
+func (e *Engine) transition(r *run, tx *machine.Tx) (*store.Transition, error) {
+	w, batch, err := e.executionWrite(r.key, tx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -303,9 +305,15 @@ func (e *Engine) transition(key runKey, tx *machine.Tx, version int64, unsaved [
 	return t, nil
 }
 
-// executionWrite encodes the run row and event batch of a transition; unsaved
-// events, if any, are written first.
-func (e *Engine) executionWrite(key runKey, tx *machine.Tx, version int64, unsaved []*historypb.HistoryEvent) (store.ExecutionWrite, *store.EventBatch, error) {
+// executionWrite encodes the run row and event batch of a transition. prev is
+// the locked run the transition changes, nil when it creates the run; its
+// unsaved events, if any, are written first.
+func (e *Engine) executionWrite(key runKey, tx *machine.Tx, prev *run) (store.ExecutionWrite, *store.EventBatch, error) {
+	var version int64
+	var unsaved []*historypb.HistoryEvent
+	if prev != nil {
+		version, unsaved = prev.version, prev.unsaved
+	}
 	events := tx.Events
 	if len(unsaved) > 0 {
 		events = append(append(make([]*historypb.HistoryEvent, 0, len(unsaved)+len(tx.Events)), unsaved...), tx.Events...)
@@ -331,6 +339,7 @@ func (e *Engine) executionWrite(key runKey, tx *machine.Tx, version int64, unsav
 		SearchAttributes: s.SearchAttributes,
 	}
 	w := store.ExecutionWrite{Execution: row, ExpectedVersion: version}
+	w.StateOnly = prev != nil && version > 0 && prev.stored.equal(columnsOf(s))
 	if len(events) == 0 {
 		return w, nil, nil
 	}
@@ -363,6 +372,7 @@ func (e *Engine) commit(ctx context.Context, t *store.Transition) error {
 func (e *Engine) applied(r *run, tx *machine.Tx) {
 	r.version++
 	r.unsaved = nil
+	r.stored = columnsOf(tx.S)
 	e.install(r, tx)
 }
 

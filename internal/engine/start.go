@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/runid"
 	"github.com/sundialdev/sundial/internal/store"
 )
 
@@ -171,7 +172,7 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	}
 
 	now := e.clock.Now()
-	p.RunID = newUUID()
+	p.RunID = runid.New(now)
 	key := runKey{ns.id, p.WorkflowID, p.RunID}
 	tx := machine.NewRun(p, now)
 	eager = eager && tx.S.WorkflowTask != nil
@@ -180,7 +181,7 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 			return startResult{}, serviceerror.NewInternalf("starting the eager workflow task: %v", err)
 		}
 	}
-	w, batch, err := e.executionWrite(key, tx, 0, nil)
+	w, batch, err := e.executionWrite(key, tx, nil)
 	if err != nil {
 		return startResult{}, err
 	}
@@ -193,7 +194,7 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	if prev != nil {
 		prevTx = machine.Begin(prev.state.Clone(), now)
 		prevTx.TerminateRun("terminated by a new start with WorkflowIdConflictPolicy TERMINATE_EXISTING", nil, p.Identity)
-		pw, pb, err := e.executionWrite(prev.key, prevTx, prev.version, prev.unsaved)
+		pw, pb, err := e.executionWrite(prev.key, prevTx, prev)
 		if err != nil {
 			return startResult{}, err
 		}

@@ -89,6 +89,11 @@ type ExecutionWrite struct {
 	// must equal it (ErrConflict if not). The stored version becomes
 	// ExpectedVersion+1.
 	ExpectedVersion int64
+	// StateOnly says that only State and HistoryLength differ from what the
+	// row holds: the columns listings and indexes read (type, queue, status,
+	// times, memo, search attributes) are unchanged, so a store may leave
+	// them, and their indexes, untouched. Ignored when creating.
+	StateOnly bool
 }
 
 // CurrentWrite moves a workflow id's current-run pointer.

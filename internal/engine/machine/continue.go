@@ -1,8 +1,6 @@
 package machine
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
@@ -17,18 +15,14 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/sundialdev/sundial/internal/cron"
+	"github.com/sundialdev/sundial/internal/runid"
 )
 
-// successorRunID derives the id of the run that follows this one. It is a
-// version-4-shaped UUID made from the run id and the close event id, so the
-// machine stays deterministic and the id is unique per run.
+// successorRunID derives the id of the run that follows this one from the run
+// id and the close event id, so the machine stays deterministic and the id is
+// unique per run; like every run id it is time-ordered (see runid).
 func (tx *Tx) successorRunID() string {
-	sum := sha256.Sum256([]byte(tx.S.RunID + "/" + strconv.FormatInt(tx.S.NextEventID, 10)))
-	b := sum[:16]
-	b[6] = (b[6] & 0x0f) | 0x40
-	b[8] = (b[8] & 0x3f) | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	return runid.Derived(tx.Now, []byte(tx.S.RunID+"/"+strconv.FormatInt(tx.S.NextEventID, 10)))
 }
 
 // successor returns the parameters of a run that continues this one: same

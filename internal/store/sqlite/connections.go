@@ -111,6 +111,12 @@ func configureWriter(ctx context.Context, conn *sql.Conn, synchronous string) er
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("enabling WAL: database stayed in journal mode %q", mode)
 	}
+	// Savepoints keep the original of every page they change in a
+	// sub-journal; kept in memory it never spills to a temporary file
+	// (open, write, unlink) once a group-committed batch passes 64 KiB.
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
+		return fmt.Errorf("keeping temporary storage in memory: %w", err)
+	}
 	// synchronous takes a keyword validated by Options; it cannot be bound.
 	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+synchronous); err != nil {
 		return fmt.Errorf("setting synchronous=%s: %w", synchronous, err)

@@ -12,6 +12,7 @@ var executionTests = []namedTest{
 	{"CreateExisting", testExecutionCreateExisting},
 	{"ConditionalUpdate", testExecutionConditionalUpdate},
 	{"UpdateMissing", testExecutionUpdateMissing},
+	{"StateOnlyUpdate", testExecutionStateOnlyUpdate},
 	{"NilBlobsAndZeroTimes", testExecutionNilBlobsAndZeroTimes},
 	{"Missing", testExecutionMissing},
 }
@@ -73,6 +74,39 @@ func testExecutionConditionalUpdate(t *testing.T, s store.Store) {
 		t.Fatalf("Write set Version to %d, want 3", third.Version)
 	}
 	requireStoredExecution(t, s, &third)
+}
+
+// testExecutionStateOnlyUpdate writes the state and history length alone, as
+// the engine does when a transition leaves the listed columns as they were.
+func testExecutionStateOnlyUpdate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	e := newExecution("ns", "wf", "run-1")
+	createExecution(t, s, e)
+
+	next := *e
+	next.State = []byte("state after an activity completed")
+	next.HistoryLength = e.HistoryLength + 3
+	err := s.Write(ctx, &store.Transition{Executions: []store.ExecutionWrite{{Execution: &next, ExpectedVersion: 1, StateOnly: true}}})
+	requireNoError(t, err, "state-only update at version 1")
+	if next.Version != 2 {
+		t.Fatalf("Write set Version to %d, want 2", next.Version)
+	}
+	requireStoredExecution(t, s, &next)
+
+	stale := next
+	stale.State = []byte("stale")
+	err = s.Write(ctx, &store.Transition{Executions: []store.ExecutionWrite{{Execution: &stale, ExpectedVersion: 1, StateOnly: true}}})
+	requireErrorIs(t, err, store.ErrConflict, "state-only update at a stale version")
+	requireStoredExecution(t, s, &next)
+
+	// A full update after state-only ones still changes every column.
+	closed := next
+	closed.State = []byte("closed")
+	closed.Status = 2
+	closed.CloseTime = baseTime.Add(time.Hour)
+	err = s.Write(ctx, &store.Transition{Executions: []store.ExecutionWrite{{Execution: &closed, ExpectedVersion: 2}}})
+	requireNoError(t, err, "full update at version 2")
+	requireStoredExecution(t, s, &closed)
 }
 
 func testExecutionUpdateMissing(t *testing.T, s store.Store) {
