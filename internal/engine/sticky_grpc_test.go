@@ -116,3 +116,20 @@ func TestRestartMidWorkflow(t *testing.T) {
 	}
 	third.pollWFTNone(&taskqueuepb.TaskQueue{Name: "tq", Kind: enumspb.TASK_QUEUE_KIND_NORMAL})
 }
+
+// TestPollBacklogCountHint: a workflow task poll says how many tasks still
+// wait in the polled queue, which the SDKs use to send every poller to a
+// sticky queue that has a backlog.
+func TestPollBacklogCountHint(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, id := range []string{"backlog-1", "backlog-2", "backlog-3"} {
+		e.start(id, "backlog-tq")
+	}
+	for want := int64(2); want >= 0; want-- {
+		wft := e.pollWFT("backlog-tq")
+		if wft.BacklogCountHint != want {
+			t.Fatalf("backlog_count_hint = %d, want %d", wft.BacklogCountHint, want)
+		}
+	}
+}

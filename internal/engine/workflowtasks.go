@@ -51,6 +51,9 @@ func (e *Engine) PollWorkflowTaskQueue(ctx context.Context, req *workflowservice
 		if err != nil {
 			return nil, err
 		}
+		// The SDKs read the hint to share their pollers out: while a sticky
+		// queue has a backlog, every poller turns to it.
+		resp.BacklogCountHint = int64(e.tasks.BacklogLen(q))
 		return resp, nil
 	}
 }
