@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -131,5 +132,72 @@ func TestPollBacklogCountHint(t *testing.T) {
 		if wft.BacklogCountHint != want {
 			t.Fatalf("backlog_count_hint = %d, want %d", wft.BacklogCountHint, want)
 		}
+	}
+}
+
+// TestStickyPollReleasedWhileNormalQueueUnserved: a sticky poll that waits
+// while its worker's normal queue holds a task nobody polls for is answered
+// empty within moments (so the SDK sends its pollers back to the normal
+// queue), but keeps waiting while the normal queue is served.
+func TestStickyPollReleasedWhileNormalQueueUnserved(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.start("sticky-owner", "release-tq")
+	sticky := &taskqueuepb.TaskQueue{Name: "host:release-worker", Kind: enumspb.TASK_QUEUE_KIND_STICKY, NormalName: "release-tq"}
+	wft := e.pollWFT("release-tq")
+	e.completeSticky(wft.TaskToken, sticky)
+
+	pollSticky := func(timeout time.Duration) (<-chan *workflowservice.PollWorkflowTaskQueueResponse, context.CancelFunc) {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		out := make(chan *workflowservice.PollWorkflowTaskQueueResponse, 1)
+		go func() {
+			resp, err := e.c.PollWorkflowTaskQueue(ctx, &workflowservice.PollWorkflowTaskQueueRequest{Namespace: ns, TaskQueue: sticky, Identity: "wf-worker"})
+			if err != nil && ctx.Err() == nil {
+				t.Errorf("sticky poll: %v", err)
+			}
+			out <- resp
+		}()
+		return out, cancel
+	}
+
+	// Served: a normal poller waits, so the sticky poll is left alone.
+	normalDone := make(chan struct{})
+	normalCtx, cancelNormal := context.WithCancel(context.Background())
+	go func() {
+		defer close(normalDone)
+		_, _ = e.c.PollWorkflowTaskQueue(normalCtx, &workflowservice.PollWorkflowTaskQueueRequest{Namespace: ns, TaskQueue: &taskqueuepb.TaskQueue{Name: "release-tq"}, Identity: "wf-worker"})
+	}()
+	waiting, cancelWaiting := pollSticky(30 * time.Second)
+	select {
+	case resp := <-waiting:
+		t.Fatalf("sticky poll answered (%d-byte token) while the normal queue was served", len(resp.GetTaskToken()))
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancelWaiting()
+	<-waiting
+	cancelNormal()
+	<-normalDone
+
+	// Unserved: a new workflow's first task waits with no normal poller.
+	released, cancelReleased := pollSticky(30 * time.Second)
+	defer cancelReleased()
+	time.Sleep(50 * time.Millisecond)
+	began := time.Now()
+	e.start("waits-on-normal", "release-tq")
+	select {
+	case resp := <-released:
+		if len(resp.GetTaskToken()) != 0 {
+			t.Fatalf("released sticky poll carried a task (started event %d)", resp.StartedEventId)
+		}
+		if waited := time.Since(began); waited > 5*time.Second {
+			t.Fatalf("sticky poll released after %v", waited)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("sticky poll still waiting 10s after the normal queue went unserved")
+	}
+	// The waiting task is still there for the normal queue.
+	wft = e.pollWFT("release-tq")
+	if wft.WorkflowExecution.WorkflowId != "waits-on-normal" {
+		t.Fatalf("normal queue gave %s, want waits-on-normal", wft.WorkflowExecution.WorkflowId)
 	}
 }

@@ -35,7 +35,9 @@ func (e *Engine) PollWorkflowTaskQueue(ctx context.Context, req *workflowservice
 		if wait <= 0 {
 			return &workflowservice.PollWorkflowTaskQueueResponse{}, nil
 		}
-		ref, ok := e.tasks.Poll(ctx, q, matching.PollerInfo{Identity: req.Identity}, wait)
+		pollCtx, done := e.stickyPollContext(ctx, ns.id, req)
+		ref, ok := e.tasks.Poll(pollCtx, q, matching.PollerInfo{Identity: req.Identity}, wait)
+		done()
 		if !ok {
 			return &workflowservice.PollWorkflowTaskQueueResponse{}, nil
 		}

@@ -86,7 +86,9 @@ func (m *Manager[T]) takeOrPark(key QueueKey, p PollerInfo) (*queue[T], *waiter[
 		return q, nil, zero, false
 	}
 	if q.waiters.Len() == 0 && q.backlog.Len() > 0 && q.takeTokenLocked(now) {
-		return q, nil, q.backlog.PopFront(), true
+		task := q.backlog.PopFront()
+		q.noteServiceLocked()
+		return q, nil, task, true
 	}
 	w := newWaiter[T]()
 	q.waiters.PushBack(w)
@@ -163,7 +165,25 @@ func (m *Manager[T]) Drain(key QueueKey) []T {
 	if q.backlog.Len() == 0 {
 		return nil
 	}
-	return q.backlog.TakeAll()
+	tasks := q.backlog.TakeAll()
+	q.noteServiceLocked()
+	return tasks
+}
+
+// Unserved reports since when queue key has held tasks with no poller waiting
+// for them. While that is not the case it returns the zero time and a channel
+// that is closed when it becomes so (it may also be closed early, when the
+// queue is forgotten); callers then ask again.
+func (m *Manager[T]) Unserved(key QueueKey) (time.Time, <-chan struct{}) {
+	q := m.lockQueue(key, true)
+	defer q.mu.Unlock()
+	if !q.unservedSince.IsZero() {
+		return q.unservedSince, nil
+	}
+	if q.unservedSignal == nil {
+		q.unservedSignal = make(chan struct{})
+	}
+	return time.Time{}, q.unservedSignal
 }
 
 // BacklogLen reports how many tasks wait in q's backlog.
@@ -264,6 +284,11 @@ func (m *Manager[T]) sweepLocked(now time.Time) {
 		if q.idleLocked(idleCutoff) {
 			q.dead = true
 			q.stopRefillLocked()
+			if q.unservedSignal != nil {
+				// Watchers look the key up again and find its next queue.
+				close(q.unservedSignal)
+				q.unservedSignal = nil
+			}
 			delete(m.queues, key)
 		} else {
 			q.prunePollersLocked(pollerCutoff)

@@ -32,6 +32,12 @@ type queue[T any] struct {
 	refill    clock.Timer // armed while the rate limit holds back backlog from waiters
 	refillGen uint64
 
+	// unservedSince is when the queue last began holding tasks with no poller
+	// waiting (zero while that is not the case); unservedSignal, when set, is
+	// closed as that begins.
+	unservedSince  time.Time
+	unservedSignal chan struct{}
+
 	closed bool // the manager is closed: polls return at once
 	dead   bool // removed from the manager's map: callers must look the key up again
 }
@@ -64,6 +70,23 @@ func (q *queue[T]) dispatchLocked() {
 		}
 		w := q.waiters.PopFront()
 		w.handoff <- q.backlog.PopFront()
+	}
+	q.noteServiceLocked()
+}
+
+// noteServiceLocked records whether tasks wait with no poller to take them.
+// Tasks the rate limit holds back while pollers wait do not count.
+func (q *queue[T]) noteServiceLocked() {
+	if q.backlog.Len() == 0 || q.waiters.Len() > 0 {
+		q.unservedSince = time.Time{}
+		return
+	}
+	if q.unservedSince.IsZero() {
+		q.unservedSince = q.clk.Now()
+	}
+	if q.unservedSignal != nil {
+		close(q.unservedSignal)
+		q.unservedSignal = nil
 	}
 }
 
