@@ -17,12 +17,12 @@ type outcome struct {
 	samples []time.Duration
 	// note is a short remark shown under the table.
 	note string
-	// afterMeasure, when set, runs after the server's CPU time has been read (so
-	// its work is not charged to the operations); it returns more of the note and
-	// secondary samples (the timer scenario's server-side fire lags).
-	afterMeasure func(ctx context.Context) (string, []time.Duration)
-	// secondary holds what afterMeasure measured.
-	secondary []time.Duration
+	// afterMeasure, when set, runs after the CPU times have been read (so its work
+	// is not charged to the operations); it returns more of the note and the parts
+	// of the timer scenario's lag, read from the workflows' histories.
+	afterMeasure func(ctx context.Context) (string, timerParts)
+	// timerParts holds what afterMeasure measured.
+	timerParts timerParts
 }
 
 // closedLoop runs op from concurrency goroutines, each starting its next call as

@@ -48,6 +48,12 @@ This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); 
 - **p50 / p99**: of the latency named per scenario below (nearest rank).
 - **server CPU ms/op**: the server process's user+system CPU time (from /proc/<pid>/stat,
   sampled just before and after the measured run, 10 ms resolution) ÷ operations.
+- **load CPU ms/op**: the same for the load driver's own process (the SDK client and worker,
+  the workflow and activity code, the bench's bookkeeping), read at the same two moments.
+  The load runs on the same machine as the server, so it bounds the throughput any server
+  could show here: with N CPUs the load alone allows at most N × 1000 ÷ (load CPU ms/op)
+  operations per second, the "load-bound ceiling" in the throughput goal below. "—" where
+  the server ran inside the load process (profiling runs), whose CPU cannot be split.
 - **peak RSS**: the server's VmHWM at the end of the scenario (its whole life);
   **idle** rows: the median over all starts of VmRSS one second after the server is ready.
 - **calls/op**: gRPC calls from the load process to the server per operation, long polls
@@ -69,7 +75,7 @@ This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); 
 		b.WriteString("\n" + n)
 	}
 	b.WriteString("\n## Goals (issue 5)\n\n")
-	b.WriteString(goalsTable(ms))
+	b.WriteString(goalsTable(ms, info.machine.CPUs))
 	b.WriteString("\n## Scenarios\n\n| scenario | what one operation is | p50/p99 of |\n|---|---|---|\n")
 	for _, s := range scenarios() {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.name, s.description, s.latency)

@@ -32,6 +32,13 @@ type measurement struct {
 	out      outcome
 	// serverCPU is the server's user+system CPU time during the measured run.
 	serverCPU time.Duration
+	// loadCPU is the load driver's own user+system CPU time (SDK client, worker,
+	// workflow and activity code) during the measured run; not measured when
+	// inProcess.
+	loadCPU time.Duration
+	// inProcess says the server ran inside the load process (profiling runs), so
+	// serverCPU is the whole process's and loadCPU cannot be told apart from it.
+	inProcess bool
 	// idleRSS is the server's RSS one second after it became ready.
 	idleRSS uint64
 	// peakRSS is the server's peak RSS (VmHWM) over its life, which is this scenario.
@@ -66,8 +73,10 @@ func measure(ctx context.Context, sc scenario, kind serverKind, bins binaries, c
 		return m
 	}
 	m.idleRSS = idle.RSS
-	probe := &processProbe{pid: srv.pid()}
-	m.out, m.serverCPU, m.rpcs, m.err = runScenario(ctx, sc, srv.hostPort, probe, cfg, dir)
+	probe := &processProbe{pid: srv.pid(), loadPID: os.Getpid()}
+	var used cpuUse
+	m.out, used, m.rpcs, m.err = runScenario(ctx, sc, srv.hostPort, probe, cfg, dir)
+	m.serverCPU, m.loadCPU = used.server, used.load
 	if m.err != nil {
 		m.err = fmt.Errorf("%w (server log: %s)", m.err, srv.logPath)
 		return m
@@ -81,41 +90,74 @@ func measure(ctx context.Context, sc scenario, kind serverKind, bins binaries, c
 	return m
 }
 
+// cpuUse is CPU time used during the measured part of a scenario.
+type cpuUse struct {
+	// server is the server process's.
+	server time.Duration
+	// load is the load driver process's (this one), zero when not measured.
+	load time.Duration
+}
+
 // probe measures the server around the measured part of a scenario.
 type probe interface {
 	// begin is called just before the scenario runs, after the warm-up.
 	begin() error
-	// end is called just after, and returns the server CPU time used in between.
-	end() (time.Duration, error)
+	// end is called just after, and returns the CPU time used in between.
+	end() (cpuUse, error)
 	// memory reads the server's memory now.
 	memory() (memoryUsage, error)
 }
 
-// processProbe reads a server process's CPU time and memory from /proc.
+// processProbe reads a server process's CPU time and memory from /proc, and the
+// load process's CPU time at the same moments.
 type processProbe struct {
-	pid   int
-	start time.Duration
+	pid int
+	// loadPID is the load driver's process, or 0 to leave its CPU time unread.
+	loadPID int
+	start   cpuUse
 }
 
 func (p *processProbe) begin() error {
 	var err error
-	p.start, err = processCPU(p.pid)
+	p.start, err = p.read()
 	return err
 }
 
-func (p *processProbe) end() (time.Duration, error) {
-	now, err := processCPU(p.pid)
-	return now - p.start, err
+func (p *processProbe) end() (cpuUse, error) {
+	now, err := p.read()
+	if err != nil {
+		return cpuUse{}, err
+	}
+	return cpuUse{server: now.server - p.start.server, load: now.load - p.start.load}, nil
+}
+
+// read returns the CPU time both processes have used so far, the server's first.
+func (p *processProbe) read() (cpuUse, error) {
+	var (
+		use cpuUse
+		err error
+	)
+	if use.server, err = processCPU(p.pid); err != nil {
+		return cpuUse{}, fmt.Errorf("reading server CPU: %w", err)
+	}
+	if p.loadPID == 0 {
+		return use, nil
+	}
+	if use.load, err = processCPU(p.loadPID); err != nil {
+		return cpuUse{}, fmt.Errorf("reading load CPU: %w", err)
+	}
+	return use, nil
 }
 
 func (p *processProbe) memory() (memoryUsage, error) { return processMemory(p.pid) }
 
 // runScenario dials the server with the official SDK, starts a worker, warms up,
-// and runs sc between the probe's begin and end.
-func runScenario(ctx context.Context, sc scenario, hostPort string, p probe, cfg settings, logDir string) (outcome, time.Duration, int, error) {
+// and runs sc between the probe's begin and end. It returns what the scenario
+// measured, the CPU time the probe saw used and the calls made to the server.
+func runScenario(ctx context.Context, sc scenario, hostPort string, p probe, cfg settings, logDir string) (outcome, cpuUse, int, error) {
 	logFile, err := os.Create(filepath.Join(logDir, "load.log"))
 	if err != nil {
-		return outcome{}, 0, 0, fmt.Errorf("creating load log: %w", err)
+		return outcome{}, cpuUse{}, 0, fmt.Errorf("creating load log: %w", err)
 	}
 	defer logFile.Close()
 	logger := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -127,7 +169,7 @@ func runScenario(ctx context.Context, sc scenario, hostPort string, p probe, cfg
 		ConnectionOptions: client.ConnectionOptions{DialOptions: []grpc.DialOption{rpcs.dialOption()}},
 	})
 	if err != nil {
-		return outcome{}, 0, 0, fmt.Errorf("dialing %s: %w", hostPort, err)
+		return outcome{}, cpuUse{}, 0, fmt.Errorf("dialing %s: %w", hostPort, err)
 	}
 	defer c.Close()
 	taskQueue := "bench-" + sc.name
@@ -139,7 +181,7 @@ func runScenario(ctx context.Context, sc scenario, hostPort string, p probe, cfg
 	})
 	registerLoad(w, rpcs)
 	if err := w.Start(); err != nil {
-		return outcome{}, 0, 0, fmt.Errorf("starting worker: %w", err)
+		return outcome{}, cpuUse{}, 0, fmt.Errorf("starting worker: %w", err)
 	}
 	defer w.Stop()
 
@@ -148,25 +190,25 @@ func runScenario(ctx context.Context, sc scenario, hostPort string, p probe, cfg
 	e := &env{hostPort: hostPort, client: c, rpcs: rpcs, taskQueue: taskQueue,
 		duration: cfg.duration, openCap: cfg.openCap, memory: p.memory}
 	if err := warmUp(runCtx, e); err != nil {
-		return outcome{}, 0, 0, err
+		return outcome{}, cpuUse{}, 0, err
 	}
 	rpcs.reset()
 	if err := p.begin(); err != nil {
-		return outcome{}, 0, 0, err
+		return outcome{}, cpuUse{}, 0, err
 	}
 	out, runErr := sc.run(runCtx, e)
 	used, err := p.end()
 	if runErr != nil {
-		return outcome{}, 0, 0, fmt.Errorf("scenario %s: %w", sc.name, runErr)
+		return outcome{}, cpuUse{}, 0, fmt.Errorf("scenario %s: %w", sc.name, runErr)
 	}
 	if err != nil {
-		return outcome{}, 0, 0, err
+		return outcome{}, cpuUse{}, 0, err
 	}
 	calls := rpcs.total()
 	if out.afterMeasure != nil {
-		note, secondary := out.afterMeasure(runCtx)
+		note, parts := out.afterMeasure(runCtx)
 		out.note += "; " + note
-		out.secondary = secondary
+		out.timerParts = parts
 	}
 	return out, used, calls, nil
 }

@@ -71,3 +71,44 @@ func TestOwnProcessIsReadable(t *testing.T) {
 
 // sink keeps the busy loop from being optimised away.
 var sink int
+
+func TestProcessProbeReadsTheLoadProcessAtTheSameMoments(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc on this system")
+	}
+	// This process stands in for both the server and the load.
+	p := &processProbe{pid: os.Getpid(), loadPID: os.Getpid()}
+	if err := p.begin(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		used, err := p.end()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if used.load >= 20*time.Millisecond {
+			// The two reads are moments apart: at most a tick or two between them.
+			if diff := (used.load - used.server).Abs(); diff > 20*time.Millisecond {
+				t.Errorf("server %v and load %v of one process differ by %v", used.server, used.load, diff)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("30s of busy-looping added only %v of load CPU", used.load)
+		}
+		for i := 0; i < 1_000_000; i++ {
+			sink += i
+		}
+	}
+	serverOnly := &processProbe{pid: os.Getpid()}
+	if err := serverOnly.begin(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10_000_000; i++ {
+		sink += i
+	}
+	if used, err := serverOnly.end(); err != nil || used.load != 0 {
+		t.Errorf("without a load pid: %+v, %v; want no load CPU", used, err)
+	}
+}

@@ -83,12 +83,13 @@ func profileOne(ctx context.Context, sc scenario, cfg settings, cpuFile *os.File
 		defer cancel()
 		_ = srv.Stop(stopCtx)
 	}()
+	// The server is this process, so the load's CPU time is not read apart.
 	p := &inProcessProbe{processProbe: processProbe{pid: os.Getpid()}, cpuFile: cpuFile}
-	out, cpu, rpcs, err := runScenario(ctx, sc, srv.Addr(), p, cfg, dir)
+	out, used, rpcs, err := runScenario(ctx, sc, srv.Addr(), p, cfg, dir)
 	if err != nil {
 		return measurement{}, err
 	}
-	return measurement{scenario: sc, server: sundialServer, out: out, serverCPU: cpu, rpcs: rpcs}, nil
+	return measurement{scenario: sc, server: sundialServer, out: out, serverCPU: used.server, inProcess: true, rpcs: rpcs}, nil
 }
 
 // inProcessProbe profiles the measured part of a scenario. Its CPU time is the
@@ -107,7 +108,7 @@ func (p *inProcessProbe) begin() error {
 	return p.processProbe.begin()
 }
 
-func (p *inProcessProbe) end() (time.Duration, error) {
+func (p *inProcessProbe) end() (cpuUse, error) {
 	if p.cpuFile != nil {
 		pprof.StopCPUProfile()
 	}

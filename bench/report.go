@@ -9,8 +9,8 @@ import (
 
 // row is one line of the results table.
 type row struct {
-	scenario, server                                  string
-	throughput, p50, p99, cpu, peakRSS, calls, ratios string
+	scenario, server                                           string
+	throughput, p50, p99, cpu, loadCPU, peakRSS, calls, ratios string
 }
 
 // throughput is operations per second, or 0 when nothing was measured.
@@ -27,6 +27,15 @@ func (m measurement) cpuPerOp() float64 {
 		return 0
 	}
 	return float64(m.serverCPU) / float64(time.Millisecond) / float64(m.out.ops)
+}
+
+// loadCPUPerOp is the load process's CPU milliseconds per operation, or 0 when it
+// was not measured (in-process runs).
+func (m measurement) loadCPUPerOp() float64 {
+	if m.err != nil || m.inProcess || m.out.ops == 0 {
+		return 0
+	}
+	return float64(m.loadCPU) / float64(time.Millisecond) / float64(m.out.ops)
 }
 
 func (m measurement) p50() time.Duration { return percentile(m.out.samples, 50) }
@@ -66,7 +75,7 @@ func tableRows(ms []measurement) []row {
 		if idle == 0 {
 			continue
 		}
-		r := row{scenario: "idle", server: string(server), throughput: "—", p50: "—", p99: "—", cpu: "—",
+		r := row{scenario: "idle", server: string(server), throughput: "—", p50: "—", p99: "—", cpu: "—", loadCPU: "—",
 			peakRSS: megabytes(idle), calls: "—"}
 		if server == sundialServer {
 			if other := idleRSS(ms, temporalServer); other > 0 {
@@ -88,6 +97,10 @@ func measurementRow(ms []measurement, m measurement) row {
 	r.p50 = formatLatency(m.p50())
 	r.p99 = formatLatency(m.p99())
 	r.cpu = fmt.Sprintf("%.3f", m.cpuPerOp())
+	r.loadCPU = "—" // in-process: the server's figure already holds the load's
+	if !m.inProcess {
+		r.loadCPU = fmt.Sprintf("%.3f", m.loadCPUPerOp())
+	}
 	r.peakRSS = "—"
 	if m.peakRSS > 0 {
 		r.peakRSS = megabytes(m.peakRSS)
@@ -149,10 +162,10 @@ func formatLatency(d time.Duration) string {
 
 // markdownTable renders the rows as a Markdown table (readable as plain text too).
 func markdownTable(rows []row) string {
-	header := row{"scenario", "server", "throughput", "p50", "p99", "server CPU ms/op", "peak RSS", "calls/op", "Sundial/Temporal"}
+	header := row{"scenario", "server", "throughput", "p50", "p99", "server CPU ms/op", "load CPU ms/op", "peak RSS", "calls/op", "Sundial/Temporal"}
 	all := append([]row{header}, rows...)
 	cells := func(r row) []string {
-		return []string{r.scenario, r.server, r.throughput, r.p50, r.p99, r.cpu, r.peakRSS, r.calls, r.ratios}
+		return []string{r.scenario, r.server, r.throughput, r.p50, r.p99, r.cpu, r.loadCPU, r.peakRSS, r.calls, r.ratios}
 	}
 	widths := make([]int, len(cells(header)))
 	for _, r := range all {

@@ -118,8 +118,8 @@ func timerLag(n int, d time.Duration) func(context.Context, *env) (outcome, erro
 			note += fmt.Sprintf("; %d workflows could not be started and are left out", n-len(samples))
 		}
 		return outcome{ops: done, elapsed: end.Sub(start), samples: samples, note: note,
-			afterMeasure: func(ctx context.Context) (string, []time.Duration) {
-				return serverFireLags(ctx, e, ids, finished, d)
+			afterMeasure: func(ctx context.Context) (string, timerParts) {
+				return timerHistories(ctx, e, ids, finished, d)
 			},
 		}, nil
 	}

@@ -81,7 +81,7 @@ func scenarios() []scenario {
 		},
 		{
 			name: "timers-1000", unit: "timers/s", latency: "firing lag",
-			description: "1,000 workflows each sleeping 1 s, started 50 at a time; lag = workflow.Now after the timer − (workflow.Now at start + 1 s), so it includes the worker answering the first task and the dispatch of the task that reports the timer; the note adds the server-only fire lag from the histories (TimerFired − TimerStarted − 1 s)",
+			description: "1,000 workflows each sleeping 1 s, started 50 at a time; lag = workflow.Now after the timer − (workflow.Now at start + 1 s), so it includes the worker answering the first task and the dispatch of the task that reports the timer; the note breaks it down from the histories into first workflow task (first WorkflowTaskStarted → WorkflowTaskCompleted) + server fire lag (TimerFired − TimerStarted − 1 s) + dispatch wait (TimerFired → next WorkflowTaskStarted)",
 			run:         timerLag(1000, time.Second),
 		},
 		{
