@@ -36,6 +36,12 @@ func goals(cpus int) []goal {
 					measured += fmt.Sprintf("; load-bound ceiling ≈ %.0f wf/s (%.1f× Temporal): %d CPUs ÷ %.3f ms of load CPU per workflow",
 						ceiling, ceiling/t.throughput(), cpus, s.loadCPUPerOp())
 				}
+				if ss, ok := find(ms, "sdk-activity-30", sundialServer); ok {
+					if st, ok := find(ms, "sdk-activity-30", temporalServer); ok && st.throughput() > 0 {
+						measured += fmt.Sprintf("; with Sundial's SDK as the load on both servers (sdk-activity-30): %.1f× (%.0f vs %.1f wf/s)",
+							ss.throughput()/st.throughput(), ss.throughput(), st.throughput())
+					}
+				}
 				return measured, metIf(r >= 20), true
 			},
 		},

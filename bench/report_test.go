@@ -117,6 +117,14 @@ func TestThroughputGoalStatesTheLoadBoundCeiling(t *testing.T) {
 	if !strings.Contains(table, want) {
 		t.Errorf("goals table lacks %q:\n%s", want, table)
 	}
+	// With the Sundial-SDK scenario measured on both servers, the row adds it.
+	withSDK := append(ms,
+		fakeMeasurement("sdk-activity-30", sundialServer, 900, time.Second, 30*time.Millisecond, 40e6, 10*time.Millisecond),
+		fakeMeasurement("sdk-activity-30", temporalServer, 45, time.Second, 600*time.Millisecond, 200e6, time.Second))
+	wantSDK := "; with Sundial's SDK as the load on both servers (sdk-activity-30): 20.0× (900 vs 45.0 wf/s) | not met |"
+	if table := goalsTable(withSDK, 2); !strings.Contains(table, wantSDK) {
+		t.Errorf("goals table lacks %q:\n%s", wantSDK, table)
+	}
 	s.inProcess = true
 	if table := goalsTable([]measurement{ms[0], s}, 2); strings.Contains(table, "ceiling") {
 		t.Errorf("a ceiling was given without a load CPU measurement:\n%s", table)

@@ -101,8 +101,13 @@ func scenarios() []scenario {
 		},
 		{
 			name: "sdk-activity-10", unit: "wf/s", latency: "start→result",
-			description: "Sundial's SDK: its client starts, and its worker runs the activity of, a one-activity workflow (workflow code on the official SDK worker), 10 in flight",
+			description: "Sundial's SDK alone: its client starts, and its worker runs, the one-activity workflow (workflow and activity), 10 in flight",
 			run:         sundialSDKActivities(10),
+		},
+		{
+			name: "sdk-activity-30", unit: "wf/s", latency: "start→result",
+			description: "as sdk-activity-10, 30 in flight",
+			run:         sundialSDKActivities(30),
 		},
 	}
 }

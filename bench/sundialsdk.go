@@ -12,13 +12,14 @@ import (
 
 	sundialclient "github.com/sundialdev/sundial/client"
 	sundialworker "github.com/sundialdev/sundial/worker"
+	sundialworkflow "github.com/sundialdev/sundial/workflow"
 )
 
-// sundialSDKActivities drives the one-activity workflow through Sundial's own SDK:
-// Sundial's client starts RemoteActivity and waits for its result, and Sundial's
-// activity worker runs SundialEcho on a second task queue. Sundial's worker does
-// not run workflows yet, so the workflow code itself runs on the official SDK's
-// worker (the same one as in the other scenarios).
+// sundialSDKActivities drives the one-activity workflow entirely through
+// Sundial's own SDK: its client starts SundialOneActivity and waits for the
+// result, and one Sundial worker (8 workflow-task and 8 activity-task pollers,
+// like the official SDK's worker in the other scenarios) runs the workflow and
+// its SundialEcho activity on a task queue of their own.
 func sundialSDKActivities(inFlight int) func(context.Context, *env) (outcome, error) {
 	return func(ctx context.Context, e *env) (outcome, error) {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -32,8 +33,14 @@ func sundialSDKActivities(inFlight int) func(context.Context, *env) (outcome, er
 			return outcome{}, fmt.Errorf("dialing with Sundial's client: %w", err)
 		}
 		defer c.Close()
-		activityQueue := e.taskQueue + "-sundial-activities"
-		w := sundialworker.New(c, activityQueue, sundialworker.Options{MaxConcurrentActivityTaskPollers: workerPollers})
+		queue := e.taskQueue + "-sundial-sdk"
+		w := sundialworker.New(c, queue, sundialworker.Options{
+			MaxConcurrentActivityTaskPollers: workerPollers,
+			MaxConcurrentWorkflowTaskPollers: workerPollers,
+		})
+		if err := w.RegisterWorkflow(SundialOneActivity); err != nil {
+			return outcome{}, fmt.Errorf("registering SundialOneActivity: %w", err)
+		}
 		if err := w.RegisterActivity(SundialEcho); err != nil {
 			return outcome{}, fmt.Errorf("registering SundialEcho: %w", err)
 		}
@@ -48,13 +55,13 @@ func sundialSDKActivities(inFlight int) func(context.Context, *env) (outcome, er
 
 		out, err := closedLoop(ctx, inFlight, e.duration, func(ctx context.Context, seq int) error {
 			id := fmt.Sprintf("sdk-%d", seq)
-			run, err := c.ExecuteWorkflow(ctx, sundialclient.StartWorkflowOptions{ID: id, TaskQueue: e.taskQueue},
-				"RemoteActivity", activityQueue, "hello")
+			run, err := sundialclient.ExecuteWorkflowFunc(ctx, c, sundialclient.StartWorkflowOptions{ID: id, TaskQueue: queue},
+				sundialOneActivityDef, "hello")
 			if err != nil {
 				return fmt.Errorf("starting %s: %w", id, err)
 			}
-			var result string
-			if err := run.Get(ctx, &result); err != nil {
+			result, err := run.Result(ctx)
+			if err != nil {
 				return fmt.Errorf("waiting for %s: %w", id, err)
 			}
 			if result != "hello" {
@@ -67,4 +74,16 @@ func sundialSDKActivities(inFlight int) func(context.Context, *env) (outcome, er
 		}
 		return out, err
 	}
+}
+
+// sundialOneActivityDef declares SundialOneActivity for type-checked starts.
+var sundialOneActivityDef = sundialworkflow.Define(SundialOneActivity)
+
+// SundialOneActivity is the one-activity workflow written with Sundial's SDK:
+// it runs SundialEcho once and returns its result.
+func SundialOneActivity(ctx sundialworkflow.Context, input string) (string, error) {
+	ctx = sundialworkflow.WithActivityOptions(ctx, sundialworkflow.ActivityOptions{StartToCloseTimeout: activityTimeout})
+	var out string
+	err := sundialworkflow.ExecuteActivity(ctx, SundialEcho, input).Get(ctx, &out)
+	return out, err
 }

@@ -114,18 +114,6 @@ func SignalCounter(ctx workflow.Context) (int, error) {
 	return count, nil
 }
 
-// RemoteActivity runs the activity "SundialEcho" on another task queue, where
-// Sundial's own activity worker serves it.
-func RemoteActivity(ctx workflow.Context, taskQueue, input string) (string, error) {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: activityTimeout,
-		TaskQueue:           taskQueue,
-	})
-	var out string
-	err := workflow.ExecuteActivity(ctx, "SundialEcho", input).Get(ctx, &out)
-	return out, err
-}
-
 // activities are the official-SDK activities. The recorder lets Heartbeat wait for
 // each heartbeat to reach the server.
 type activities struct {
@@ -164,7 +152,7 @@ func (a *activities) Heartbeat(ctx context.Context, n int) (int, error) {
 // registerLoad registers every workflow and activity above on w.
 func registerLoad(w worker.Registry, rpcs *rpcRecorder) {
 	for _, wf := range []any{OneActivity, ActivityChain, ActivityFanOut, RetriedActivity,
-		HeartbeatingActivity, TimerLag, SignalCounter, RemoteActivity} {
+		HeartbeatingActivity, TimerLag, SignalCounter} {
 		w.RegisterWorkflow(wf)
 	}
 	w.RegisterActivity(&activities{rpcs: rpcs})
