@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	sundial server [--listen HOST:PORT] [--db PATH] [--log-level LEVEL]
+//	sundial server [--listen HOST:PORT] [--db PATH] [--log-level LEVEL] [--pprof-listen HOST:PORT]
 //	sundial version
 //	sundial help
 //	sundial PORT [--enable-time-skipping]
