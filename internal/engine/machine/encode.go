@@ -3,15 +3,19 @@ package machine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/proto"
 )
 
-// persistedState is State as stored: buffered events travel as protobuf bytes.
+// persistedState is State as stored: buffered events travel as protobuf bytes,
+// and the activities, written by appendActivitiesJSON rather than by
+// reflection, come last.
 type persistedState struct {
 	*State
-	BufferedEvents [][]byte `json:",omitempty"`
+	BufferedEvents [][]byte             `json:",omitempty"`
+	Activities     map[int64]*Activity `json:",omitzero"`
 }
 
 // Encode serializes a run's state for the store.
@@ -28,7 +32,19 @@ func Encode(s *State) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding run state: %w", err)
 	}
-	return b, nil
+	if len(s.Activities) == 0 {
+		return b, nil
+	}
+	// Reopen the object and add the activities as its last member.
+	b = slices.Grow(b[:len(b)-1], 512*len(s.Activities))
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, `"Activities":`...)
+	if b, err = appendActivitiesJSON(b, s.Activities); err != nil {
+		return nil, fmt.Errorf("encoding run state: %w", err)
+	}
+	return append(b, '}'), nil
 }
 
 // Decode restores a run's state written by Encode.
@@ -44,6 +60,7 @@ func Decode(b []byte) (*State, error) {
 		}
 		p.State.Buffered = append(p.State.Buffered, ev)
 	}
+	p.State.Activities = p.Activities
 	if p.State.Activities == nil {
 		p.State.Activities = map[int64]*Activity{}
 	}

@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -67,5 +68,44 @@ func BenchmarkCloneState(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s.Clone()
+	}
+}
+
+// fanOutState is a run with 100 activities scheduled by one workflow task, as
+// in the benchmark's fan-out scenario.
+func fanOutState(b *testing.B) *State {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tx := NewRun(StartParams{NamespaceID: "ns-id", Namespace: "default", WorkflowID: "fan-out", RunID: "0b7c5a0e-5b0f-4c47-9b1e-1f2a3b4c5d6e",
+		WorkflowType: "FanOut", TaskQueue: "work", Identity: "worker@host", RequestID: "req-1"}, now)
+	s := tx.S
+	wtx := Begin(s, now)
+	if _, err := wtx.StartWorkflowTask(s.WorkflowTask.ScheduledEventID, "worker@host", "r"); err != nil {
+		b.Fatal(err)
+	}
+	var cmds []*commandpb.Command
+	for i := range 100 {
+		cmds = append(cmds, &commandpb.Command{
+			CommandType: enumspb.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+			Attributes: &commandpb.Command_ScheduleActivityTaskCommandAttributes{ScheduleActivityTaskCommandAttributes: &commandpb.ScheduleActivityTaskCommandAttributes{
+				ActivityId: strconv.Itoa(i), ActivityType: &commonpb.ActivityType{Name: "Work"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "work"},
+				StartToCloseTimeout: durationpb.New(10 * time.Second),
+			}},
+		})
+	}
+	if _, err := wtx.CompleteWorkflowTask(cmds, CompletionOptions{Identity: "worker@host"}); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func BenchmarkEncodeFanOutState(b *testing.B) {
+	s := fanOutState(b)
+	data, _ := Encode(s)
+	b.ReportMetric(float64(len(data)), "bytes")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Encode(s); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

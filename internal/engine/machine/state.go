@@ -1,9 +1,10 @@
 package machine
 
 import (
-	commonpb "go.temporal.io/api/common/v1"
+	"slices"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/proto"
@@ -205,10 +206,10 @@ func (s *State) Clone() *State {
 		wt := *s.WorkflowTask
 		c.WorkflowTask = &wt
 	}
-	c.Buffered = make([]*historypb.HistoryEvent, len(s.Buffered))
-	for i, ev := range s.Buffered {
-		c.Buffered[i] = proto.Clone(ev).(*historypb.HistoryEvent)
-	}
+	// Buffered events are shared: they are never changed in place (flushBuffered
+	// writes copies), and copying them made every transition of a run with many
+	// buffered results cost as much as all of them.
+	c.Buffered = slices.Clone(s.Buffered)
 	c.Activities = make(map[int64]*Activity, len(s.Activities))
 	for k, a := range s.Activities {
 		ac := *a

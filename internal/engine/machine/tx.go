@@ -72,6 +72,8 @@ func (tx *Tx) flushBuffered() {
 		}
 	}
 	for _, ev := range buffered {
+		// The state being replaced may still hold ev: change a copy.
+		ev = proto.Clone(ev).(*historypb.HistoryEvent)
 		when := ev.EventTime.AsTime()
 		tx.add(ev)
 		ev.EventTime = timestamppb.New(when)
