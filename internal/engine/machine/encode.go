@@ -14,7 +14,7 @@ import (
 // reflection, come last.
 type persistedState struct {
 	*State
-	BufferedEvents [][]byte             `json:",omitempty"`
+	BufferedEvents [][]byte            `json:",omitempty"`
 	Activities     map[int64]*Activity `json:",omitzero"`
 }
 
