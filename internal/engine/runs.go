@@ -360,12 +360,17 @@ func (e *Engine) executionWrite(key runKey, tx *machine.Tx, prev *run) (store.Ex
 // so its outcome is always known.
 func (e *Engine) commit(ctx context.Context, t *store.Transition) error {
 	if err := e.store.Write(context.WithoutCancel(ctx), t); err != nil {
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrAlreadyExists) {
-			return serviceerror.NewUnavailablef("concurrent update of workflow execution, retry: %v", err)
-		}
-		return unavailable("writing workflow execution", err)
+		return commitError(err)
 	}
 	return nil
+}
+
+// commitError is what a caller is told when the store refused a transition.
+func commitError(err error) error {
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrAlreadyExists) {
+		return serviceerror.NewUnavailablef("concurrent update of workflow execution, retry: %v", err)
+	}
+	return unavailable("writing workflow execution", err)
 }
 
 // applied installs a committed transition.

@@ -117,6 +117,17 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 		reuse = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
 	}
 
+	// Most starts are of a new workflow id: try creating the run outright, and
+	// read the id's current run (one read transaction less) only when its
+	// pointer turns out to exist. A signal-with-start usually finds its run
+	// open, so it reads first.
+	if signal == nil {
+		res, err := e.createRun(ctx, ns, p, "", nil, eager)
+		if !errors.Is(err, errCurrentRunExists) {
+			return res, err
+		}
+	}
+
 	var prev *run
 	unlockPrev := func() {}
 	defer func() { unlockPrev() }()
@@ -170,7 +181,21 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 			prev = nil // closed: nothing to terminate
 		}
 	}
+	res, err := e.createRun(ctx, ns, p, expectedCurrent, prev, eager)
+	if errors.Is(err, errCurrentRunExists) {
+		err = serviceerror.NewUnavailable("concurrent start of the same workflow id, retry")
+	}
+	return res, err
+}
 
+// errCurrentRunExists reports that a create expecting no current run found
+// one.
+var errCurrentRunExists = errors.New("the workflow id has a current run")
+
+// createRun writes a new run of p.WorkflowID, moving the id's current-run
+// pointer from expectedCurrent ("" for none; errCurrentRunExists if there is
+// one after all) and terminating prev, the locked current run, if set.
+func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartParams, expectedCurrent string, prev *run, eager bool) (startResult, error) {
 	now := e.clock.Now()
 	p.RunID = runid.New(now)
 	key := runKey{ns.id, p.WorkflowID, p.RunID}
@@ -201,11 +226,14 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 		t.Executions = append(t.Executions, pw)
 		t.Events = append(t.Events, *pb)
 	}
-	if err := e.commit(ctx, t); err != nil {
+	if err := e.store.Write(context.WithoutCancel(ctx), t); err != nil {
 		if prev != nil {
 			prev.state = nil
 		}
-		return startResult{}, err
+		if expectedCurrent == "" && errors.Is(err, store.ErrConflict) {
+			return startResult{}, errCurrentRunExists
+		}
+		return startResult{}, commitError(err)
 	}
 	if prev != nil {
 		e.applied(prev, prevTx)
