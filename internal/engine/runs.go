@@ -41,7 +41,7 @@ type run struct {
 	changedMu sync.Mutex
 	changed   chan struct{}
 	// dispatched remembers which tasks are already in a matching queue.
-	dispatched map[taskRef]struct{}
+	dispatched taskMarks
 	// inputs caches the scheduling attributes of open activities.
 	inputs map[int64]*historypb.ActivityTaskScheduledEventAttributes
 	// queries waiting for an answer, by query id.
@@ -419,27 +419,27 @@ func (e *Engine) install(r *run, tx *machine.Tx) {
 // run's next deadline.
 func (e *Engine) dispatch(r *run) {
 	s := r.state
-	want := map[taskRef]struct{}{}
+	var want taskMarks
 	if s.Open() {
 		runPriority := matchPriority(s.DecodedPriority(), matching.Priority{})
 		if wt := s.WorkflowTask; wt != nil && wt.StartedEventID == 0 {
-			ref := taskRef{run: r.key, kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority}
-			want[ref] = struct{}{}
-			if _, done := r.dispatched[ref]; !done {
-				e.tasks.Add(e.workflowQueueFor(s, wt), ref)
+			mark := taskMark{kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority}
+			want = append(want, mark)
+			if !r.dispatched.has(mark) {
+				e.tasks.Add(e.workflowQueueFor(s, wt), mark.ref(r.key))
 			}
 		}
 		for id, a := range s.Activities {
 			if a.State != machine.ActivityScheduled {
 				continue
 			}
-			ref := taskRef{run: r.key, kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}
+			mark := taskMark{kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}
 			if len(a.Priority) > 0 {
-				ref.priority = matchPriority(a.DecodedPriority(), runPriority)
+				mark.priority = matchPriority(a.DecodedPriority(), runPriority)
 			}
-			want[ref] = struct{}{}
-			if _, done := r.dispatched[ref]; !done {
-				e.tasks.Add(activityQueue(s.NamespaceID, a.TaskQueue), ref)
+			want = append(want, mark)
+			if !r.dispatched.has(mark) {
+				e.tasks.Add(activityQueue(s.NamespaceID, a.TaskQueue), mark.ref(r.key))
 			}
 		}
 	}

@@ -27,6 +27,31 @@ type taskRef struct {
 	priority         matching.Priority
 }
 
+// taskMark is a taskRef without its run: how a run remembers which of its
+// tasks are in a matching queue. A run has few, so a slice searched in order
+// is smaller than a map (every open run holds one).
+type taskMark struct {
+	kind             taskKind
+	scheduledEventID int64
+	attempt          int32
+	priority         matching.Priority
+}
+
+func (m taskMark) ref(run runKey) taskRef {
+	return taskRef{run: run, kind: m.kind, scheduledEventID: m.scheduledEventID, attempt: m.attempt, priority: m.priority}
+}
+
+type taskMarks []taskMark
+
+func (ms taskMarks) has(m taskMark) bool {
+	for _, x := range ms {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
 // MatchPriority orders the task in its queue's backlog.
 func (t taskRef) MatchPriority() matching.Priority { return t.priority }
 
