@@ -28,8 +28,10 @@ type Config struct {
 	// HistoryPageSize is the default and maximum number of events per history
 	// page. Default 256.
 	HistoryPageSize int
-	// RunCacheSize is how many runs' states are kept in memory beyond those with
-	// work in flight. Default 10,000.
+	// RunCacheSize is how many runs are kept in memory. Beyond it, closed runs
+	// and open runs that only wait (on a timer or a signal) are dropped and
+	// reloaded from the store when something needs them; runs with work in
+	// flight always stay. Default 10,000.
 	RunCacheSize int
 	// DefaultRetention is the retention of namespaces registered without one.
 	DefaultRetention time.Duration

@@ -25,8 +25,7 @@ func (e *Engine) recover(ctx context.Context) error {
 				e.log.Error("skipping run with unreadable state", "workflow_id", row.WorkflowID, "run_id", row.RunID, "error", err)
 				continue
 			}
-			r := e.runs.get(runKey{row.NamespaceID, row.WorkflowID, row.RunID})
-			r.mu.Lock()
+			r := e.runs.lock(runKey{row.NamespaceID, row.WorkflowID, row.RunID})
 			if r.state == nil {
 				r.state = st
 				r.version = row.Version

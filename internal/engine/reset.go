@@ -134,8 +134,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 	if terminate != nil {
 		e.applied(current, terminate)
 	}
-	r := e.runs.get(newKey)
-	r.mu.Lock()
+	r := e.runs.lock(newKey)
 	e.applied(r, tx)
 	r.mu.Unlock()
 	e.adoptChildren(newKey, baseKey.runID, tx.S)

@@ -83,9 +83,32 @@ func (r *run) notify() {
 	r.changedMu.Unlock()
 }
 
-// busy reports whether the run holds in-memory work that eviction would lose.
-func (r *run) busy() bool {
-	return len(r.queries) > 0 || len(r.updates) > 0 || (r.state != nil && r.state.Open())
+// evictable reports whether dropping the run from memory loses nothing: the
+// store holds all of it and nothing in flight refers to this copy. A closed
+// run qualifies unless queries or updates wait on it; an open one only while
+// parked: no task in a queue or running, no events kept in memory only, no
+// long poll waiting on it, and no cross-run work (children, a parent,
+// signals or cancels to other runs) that reloading would re-check. Parked runs
+// wait on a timer or a signal, which reload them when they come. The caller
+// holds r.mu.
+func (r *run) evictable() bool {
+	if len(r.queries) > 0 || len(r.updates) > 0 {
+		return false
+	}
+	s := r.state
+	if s == nil || !s.Open() {
+		return true
+	}
+	if len(r.unsaved) > 0 || len(r.dispatched) > 0 || r.taskWork > 0 || r.outstanding > 0 {
+		return false
+	}
+	if len(s.Children) > 0 || s.Parent != nil || len(s.ExternalSignals) > 0 || len(s.ExternalCancels) > 0 {
+		return false
+	}
+	r.changedMu.Lock()
+	waited := r.changed != nil
+	r.changedMu.Unlock()
+	return !waited
 }
 
 // runCache holds the runs the engine knows in memory.
@@ -118,19 +141,34 @@ func (c *runCache) get(key runKey) *run {
 	return r
 }
 
-// evictLocked drops closed, idle runs until the cache is under capacity. Open
-// runs stay: their dispatch bookkeeping lives here.
+// evictLocked drops evictable runs until the cache is under capacity.
 func (c *runCache) evictLocked() {
 	for k, r := range c.runs {
 		if len(c.runs) < c.capacity*9/10 {
 			return
 		}
 		if r.mu.TryLock() {
-			if !r.busy() {
+			if r.evictable() {
 				delete(c.runs, k)
 			}
 			r.mu.Unlock()
 		}
+	}
+}
+
+// lock returns key's run with r.mu held, making sure it is the copy the cache
+// holds: one evicted between lookup and lock is dropped and looked up again.
+func (c *runCache) lock(key runKey) *run {
+	for {
+		r := c.get(key)
+		r.mu.Lock()
+		c.mu.Lock()
+		live := c.runs[key] == r
+		c.mu.Unlock()
+		if live {
+			return r
+		}
+		r.mu.Unlock()
 	}
 }
 
@@ -158,8 +196,7 @@ var errNoChange = errors.New("no change")
 // lockRun returns the run locked and loaded. NotFound if the store has no such
 // run. The caller must unlock r.mu.
 func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
-	r := e.runs.get(key)
-	r.mu.Lock()
+	r := e.runs.lock(key)
 	if r.state != nil {
 		return r, nil
 	}
@@ -260,8 +297,7 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 	}
 	e.applied(r, tx)
 	if tx.Next != nil {
-		nr := e.runs.get(nextKey)
-		nr.mu.Lock()
+		nr := e.runs.lock(nextKey)
 		e.applied(nr, tx.Next)
 		nr.mu.Unlock()
 	}
@@ -476,8 +512,7 @@ func (e *Engine) onDeadline(key runKey) {
 		return
 	}
 	// A deadline that was due but changed nothing (already handled) must not stay armed.
-	r := e.runs.get(key)
-	r.mu.Lock()
+	r := e.runs.lock(key)
 	if r.state != nil {
 		next := r.state.NextDeadline()
 		if now := e.clock.Now(); !next.IsZero() && !next.After(now) {

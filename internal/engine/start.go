@@ -238,8 +238,7 @@ func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartPa
 	if prev != nil {
 		e.applied(prev, prevTx)
 	}
-	r := e.runs.get(key)
-	r.mu.Lock()
+	r := e.runs.lock(key)
 	defer r.mu.Unlock()
 	e.applied(r, tx)
 	res := startResult{runID: p.RunID, started: true}
