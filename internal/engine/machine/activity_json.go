@@ -4,7 +4,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -17,22 +19,30 @@ import (
 // was a fifth of the server's CPU. TestActivityJSONMatchesReflection holds the
 // two encodings equal.
 func appendActivitiesJSON(b []byte, acts map[int64]*Activity) ([]byte, error) {
-	b = append(b, '{')
-	first := true
-	var err error
+	// Members in the order encoding/json gives map keys: sorted as text.
+	type member struct {
+		key string
+		a   *Activity
+	}
+	members := make([]member, 0, len(acts))
 	for id, a := range acts {
-		if !first {
+		members = append(members, member{strconv.FormatInt(id, 10), a})
+	}
+	slices.SortFunc(members, func(x, y member) int { return strings.Compare(x.key, y.key) })
+	b = append(b, '{')
+	var err error
+	for i, m := range members {
+		if i > 0 {
 			b = append(b, ',')
 		}
-		first = false
 		b = append(b, '"')
-		b = strconv.AppendInt(b, id, 10)
+		b = append(b, m.key...)
 		b = append(b, '"', ':')
-		if a == nil {
+		if m.a == nil {
 			b = append(b, "null"...)
 			continue
 		}
-		if b, err = a.appendJSON(b); err != nil {
+		if b, err = m.a.appendJSON(b); err != nil {
 			return b, err
 		}
 	}
@@ -115,10 +125,15 @@ func (w *jsonObject) string(name, v string) {
 func (w *jsonObject) bytes(name string, v []byte) {
 	if v != nil {
 		w.key(name)
-		w.buf = append(w.buf, '"')
-		w.buf = base64.StdEncoding.AppendEncode(w.buf, v)
-		w.buf = append(w.buf, '"')
+		w.buf = appendBase64(w.buf, v)
 	}
+}
+
+// appendBase64 writes v as a JSON string of its standard base64 encoding.
+func appendBase64(b, v []byte) []byte {
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, v)
+	return append(b, '"')
 }
 
 func (w *jsonObject) time(name string, v time.Time) {
@@ -175,11 +190,7 @@ func (w *jsonObject) retryPolicy(name string, p RetryPolicy) {
 	inner.int("MaximumInterval", int64(p.MaximumInterval))
 	inner.int("MaximumAttempts", int64(p.MaximumAttempts))
 	inner.strings("NonRetryableErrorTypes", p.NonRetryableErrorTypes)
-	var err error
-	w.buf, err = inner.close()
-	if err != nil && w.err == nil {
-		w.err = err
-	}
+	w.adopt(&inner)
 }
 
 func (w *jsonObject) close() ([]byte, error) {

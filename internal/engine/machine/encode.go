@@ -3,15 +3,14 @@ package machine
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/proto"
 )
 
 // persistedState is State as stored: buffered events travel as protobuf bytes,
-// and the activities, written by appendActivitiesJSON rather than by
-// reflection, come last.
+// and the activities come last. Encode writes it with appendStateJSON; Decode
+// reads it with encoding/json.
 type persistedState struct {
 	*State
 	BufferedEvents [][]byte            `json:",omitempty"`
@@ -20,31 +19,19 @@ type persistedState struct {
 
 // Encode serializes a run's state for the store.
 func Encode(s *State) ([]byte, error) {
-	p := persistedState{State: s}
+	var buffered [][]byte
 	for _, ev := range s.Buffered {
 		b, err := proto.Marshal(ev)
 		if err != nil {
 			return nil, fmt.Errorf("encoding buffered event: %w", err)
 		}
-		p.BufferedEvents = append(p.BufferedEvents, b)
+		buffered = append(buffered, b)
 	}
-	b, err := json.Marshal(p)
+	b, err := appendStateJSON(make([]byte, 0, 1024+512*len(s.Activities)), s, buffered)
 	if err != nil {
 		return nil, fmt.Errorf("encoding run state: %w", err)
 	}
-	if len(s.Activities) == 0 {
-		return b, nil
-	}
-	// Reopen the object and add the activities as its last member.
-	b = slices.Grow(b[:len(b)-1], 512*len(s.Activities))
-	if b[len(b)-1] != '{' {
-		b = append(b, ',')
-	}
-	b = append(b, `"Activities":`...)
-	if b, err = appendActivitiesJSON(b, s.Activities); err != nil {
-		return nil, fmt.Errorf("encoding run state: %w", err)
-	}
-	return append(b, '}'), nil
+	return b, nil
 }
 
 // Decode restores a run's state written by Encode.
