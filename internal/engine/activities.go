@@ -15,6 +15,7 @@ import (
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
 	"github.com/sundialdev/sundial/internal/tasktoken"
+	"github.com/sundialdev/sundial/internal/uuid"
 )
 
 // PollActivityTaskQueue long-polls for an activity task and starts it.
@@ -52,7 +53,7 @@ func (e *Engine) PollActivityTaskQueue(ctx context.Context, req *workflowservice
 // startActivity records that a poller took the activity attempt ref points at
 // and builds its task.
 func (e *Engine) startActivity(ctx context.Context, ns *namespace, ref taskRef, identity string) (*workflowservice.PollActivityTaskQueueResponse, error) {
-	requestID := newUUID()
+	requestID := uuid.NewRandom()
 	var act *machine.Activity
 	r, err := e.updateInMemory(ctx, ref.run, func(r *run, tx *machine.Tx) error {
 		var err error

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/sundialdev/sundial/internal/store"
+	"github.com/sundialdev/sundial/internal/uuid"
 )
 
 // DefaultNamespace exists from the first start.
@@ -135,7 +136,7 @@ func (e *Engine) RegisterNamespace(ctx context.Context, req *workflowservice.Reg
 	if retention <= 0 {
 		retention = e.cfg.DefaultRetention
 	}
-	ns := &namespace{id: newUUID(), name: req.Namespace, desc: &workflowservice.DescribeNamespaceResponse{
+	ns := &namespace{id: uuid.NewRandom(), name: req.Namespace, desc: &workflowservice.DescribeNamespaceResponse{
 		NamespaceInfo: &namespacepb.NamespaceInfo{
 			Name:        req.Namespace,
 			State:       enumspb.NAMESPACE_STATE_REGISTERED,

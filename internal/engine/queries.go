@@ -15,6 +15,7 @@ import (
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
 	"github.com/sundialdev/sundial/internal/tasktoken"
+	"github.com/sundialdev/sundial/internal/uuid"
 )
 
 // pendingQuery is a query waiting for a worker's answer. Queries live in memory
@@ -64,7 +65,7 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 			return nil, serviceerror.NewWorkflowNotReady("workflow closed before its first workflow task completed; it cannot be queried")
 		}
 	}
-	q := &pendingQuery{id: newUUID(), query: req.Query, done: make(chan queryOutcome, 1)}
+	q := &pendingQuery{id: uuid.NewRandom(), query: req.Query, done: make(chan queryOutcome, 1)}
 	if r.queries == nil {
 		r.queries = map[string]*pendingQuery{}
 	}

@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
-	"github.com/sundialdev/sundial/internal/runid"
 	"github.com/sundialdev/sundial/internal/store"
+	"github.com/sundialdev/sundial/internal/uuid"
 )
 
 // maxResetChain bounds how many continued-as-new runs a reset follows to
@@ -84,7 +84,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 	if err != nil {
 		return nil, err
 	}
-	newKey := runKey{ns.id, workflowID, runid.New(now)}
+	newKey := runKey{ns.id, workflowID, uuid.NewTimeOrdered(now)}
 	tx, err := machine.ResetRun(prefix, machine.ResetParams{
 		Base:             base.state,
 		NewRunID:         newKey.runID,

@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
-	"github.com/sundialdev/sundial/internal/runid"
 	"github.com/sundialdev/sundial/internal/store"
+	"github.com/sundialdev/sundial/internal/uuid"
 )
 
 // StartWorkflowExecution starts a run, honouring request-id deduplication and the
@@ -197,12 +197,12 @@ var errCurrentRunExists = errors.New("the workflow id has a current run")
 // one after all) and terminating prev, the locked current run, if set.
 func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartParams, expectedCurrent string, prev *run, eager bool) (startResult, error) {
 	now := e.clock.Now()
-	p.RunID = runid.New(now)
+	p.RunID = uuid.NewTimeOrdered(now)
 	key := runKey{ns.id, p.WorkflowID, p.RunID}
 	tx := machine.NewRun(p, now)
 	eager = eager && tx.S.WorkflowTask != nil
 	if eager {
-		if _, err := tx.StartWorkflowTask(tx.S.WorkflowTask.ScheduledEventID, p.Identity, newUUID()); err != nil {
+		if _, err := tx.StartWorkflowTask(tx.S.WorkflowTask.ScheduledEventID, p.Identity, uuid.NewRandom()); err != nil {
 			return startResult{}, serviceerror.NewInternalf("starting the eager workflow task: %v", err)
 		}
 	}

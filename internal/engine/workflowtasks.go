@@ -16,6 +16,7 @@ import (
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
 	"github.com/sundialdev/sundial/internal/tasktoken"
+	"github.com/sundialdev/sundial/internal/uuid"
 )
 
 // PollWorkflowTaskQueue long-polls for a workflow task (or a query task) and
@@ -63,7 +64,7 @@ func (e *Engine) PollWorkflowTaskQueue(ctx context.Context, req *workflowservice
 // startWorkflowTask records that a poller took the workflow task ref points at,
 // and builds the task for it.
 func (e *Engine) startWorkflowTask(ctx context.Context, ref taskRef, q matching.QueueKey, identity string) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
-	requestID := newUUID()
+	requestID := uuid.NewRandom()
 	r, err := e.updateInMemory(ctx, ref.run, func(r *run, tx *machine.Tx) error {
 		wt := tx.S.WorkflowTask
 		if ref.kind != kindWorkflow || wt == nil || wt.Attempt != ref.attempt {
@@ -140,7 +141,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 			Sticky:         req.StickyAttributes,
 			ForceNewTask:   req.ForceCreateNewWorkflowTask,
 			ReturnNewTask:  req.ReturnNewWorkflowTask,
-			RequestID:      newUUID(),
+			RequestID:      uuid.NewRandom(),
 			Messages:       req.Messages,
 		})
 		var cmdErr *machine.CommandError
@@ -291,7 +292,7 @@ func startEagerActivities(tx *machine.Tx, req *workflowservice.RespondWorkflowTa
 		if act == nil || act.State != machine.ActivityScheduled || act.TaskQueue != tx.S.TaskQueue {
 			continue
 		}
-		if started1, err := tx.StartActivity(act.ScheduledEventID, act.Attempt, req.Identity, newUUID()); err == nil {
+		if started1, err := tx.StartActivity(act.ScheduledEventID, act.Attempt, req.Identity, uuid.NewRandom()); err == nil {
 			started = append(started, started1)
 		}
 	}

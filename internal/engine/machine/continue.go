@@ -15,14 +15,14 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/sundialdev/sundial/internal/cron"
-	"github.com/sundialdev/sundial/internal/runid"
+	"github.com/sundialdev/sundial/internal/uuid"
 )
 
 // successorRunID derives the id of the run that follows this one from the run
 // id and the close event id, so the machine stays deterministic and the id is
-// unique per run; like every run id it is time-ordered (see runid).
+// unique per run; like every run id it is time-ordered (see package uuid).
 func (tx *Tx) successorRunID() string {
-	return runid.Derived(tx.Now, []byte(tx.S.RunID+"/"+strconv.FormatInt(tx.S.NextEventID, 10)))
+	return uuid.DerivedTimeOrdered(tx.Now, []byte(tx.S.RunID+"/"+strconv.FormatInt(tx.S.NextEventID, 10)))
 }
 
 // successor returns the parameters of a run that continues this one: same

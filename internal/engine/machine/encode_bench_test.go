@@ -12,37 +12,50 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-// typicalState is a run in the middle of a one-activity workflow: started,
-// one workflow task completed, one activity running.
-func typicalState(b *testing.B) *State {
+// stateWithActivities is a run whose first workflow task scheduled n
+// activities on queue "work", with the transition still open.
+func stateWithActivities(b *testing.B, workflowType string, n int) (*State, *Tx) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tx := NewRun(StartParams{NamespaceID: "ns-id", Namespace: "default", WorkflowID: "order-12345", RunID: "0b7c5a0e-5b0f-4c47-9b1e-1f2a3b4c5d6e",
-		WorkflowType: "OrderWorkflow", TaskQueue: "orders", Identity: "worker@host", RequestID: "req-1"}, now)
+		WorkflowType: workflowType, TaskQueue: "work", Identity: "worker@host", RequestID: "req-1"}, now)
 	s := tx.S
 	wtx := Begin(s, now)
 	if _, err := wtx.StartWorkflowTask(s.WorkflowTask.ScheduledEventID, "worker@host", "r"); err != nil {
 		b.Fatal(err)
 	}
-	_, err := wtx.CompleteWorkflowTask([]*commandpb.Command{{
-		CommandType: enumspb.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
-		Attributes: &commandpb.Command_ScheduleActivityTaskCommandAttributes{ScheduleActivityTaskCommandAttributes: &commandpb.ScheduleActivityTaskCommandAttributes{
-			ActivityId: "1", ActivityType: &commonpb.ActivityType{Name: "ChargeCard"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "orders"},
-			StartToCloseTimeout: durationpb.New(10 * time.Second),
-		}},
-	}}, CompletionOptions{Identity: "worker@host"})
-	if err != nil {
+	var cmds []*commandpb.Command
+	for i := range n {
+		cmds = append(cmds, &commandpb.Command{
+			CommandType: enumspb.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+			Attributes: &commandpb.Command_ScheduleActivityTaskCommandAttributes{ScheduleActivityTaskCommandAttributes: &commandpb.ScheduleActivityTaskCommandAttributes{
+				ActivityId: strconv.Itoa(i), ActivityType: &commonpb.ActivityType{Name: "Work"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "work"},
+				StartToCloseTimeout: durationpb.New(10 * time.Second),
+			}},
+		})
+	}
+	if _, err := wtx.CompleteWorkflowTask(cmds, CompletionOptions{Identity: "worker@host"}); err != nil {
 		b.Fatal(err)
 	}
+	return s, wtx
+}
+
+// typicalState is a run in the middle of a one-activity workflow: started,
+// one workflow task completed, one activity running.
+func typicalState(b *testing.B) *State {
+	s, tx := stateWithActivities(b, "OrderWorkflow", 1)
 	for _, a := range s.Activities {
-		if _, err := wtx.StartActivity(a.ScheduledEventID, 1, "worker@host", "r2"); err != nil {
+		if _, err := tx.StartActivity(a.ScheduledEventID, 1, "worker@host", "r2"); err != nil {
 			b.Fatal(err)
 		}
 	}
 	return s
 }
 
-func BenchmarkEncodeState(b *testing.B) {
-	s := typicalState(b)
+func BenchmarkEncodeState(b *testing.B) { benchmarkEncode(b, typicalState(b)) }
+
+func BenchmarkEncodeFanOutState(b *testing.B) { benchmarkEncode(b, fanOutState(b)) }
+
+func benchmarkEncode(b *testing.B, s *State) {
 	data, _ := Encode(s)
 	b.ReportMetric(float64(len(data)), "bytes")
 	b.ReportAllocs()
@@ -74,38 +87,6 @@ func BenchmarkCloneState(b *testing.B) {
 // fanOutState is a run with 100 activities scheduled by one workflow task, as
 // in the benchmark's fan-out scenario.
 func fanOutState(b *testing.B) *State {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	tx := NewRun(StartParams{NamespaceID: "ns-id", Namespace: "default", WorkflowID: "fan-out", RunID: "0b7c5a0e-5b0f-4c47-9b1e-1f2a3b4c5d6e",
-		WorkflowType: "FanOut", TaskQueue: "work", Identity: "worker@host", RequestID: "req-1"}, now)
-	s := tx.S
-	wtx := Begin(s, now)
-	if _, err := wtx.StartWorkflowTask(s.WorkflowTask.ScheduledEventID, "worker@host", "r"); err != nil {
-		b.Fatal(err)
-	}
-	var cmds []*commandpb.Command
-	for i := range 100 {
-		cmds = append(cmds, &commandpb.Command{
-			CommandType: enumspb.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
-			Attributes: &commandpb.Command_ScheduleActivityTaskCommandAttributes{ScheduleActivityTaskCommandAttributes: &commandpb.ScheduleActivityTaskCommandAttributes{
-				ActivityId: strconv.Itoa(i), ActivityType: &commonpb.ActivityType{Name: "Work"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "work"},
-				StartToCloseTimeout: durationpb.New(10 * time.Second),
-			}},
-		})
-	}
-	if _, err := wtx.CompleteWorkflowTask(cmds, CompletionOptions{Identity: "worker@host"}); err != nil {
-		b.Fatal(err)
-	}
+	s, _ := stateWithActivities(b, "FanOut", 100)
 	return s
-}
-
-func BenchmarkEncodeFanOutState(b *testing.B) {
-	s := fanOutState(b)
-	data, _ := Encode(s)
-	b.ReportMetric(float64(len(data)), "bytes")
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Encode(s); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

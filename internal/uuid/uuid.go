@@ -1,10 +1,12 @@
-// Package runid makes the ids of workflow runs: version 7 UUIDs (RFC 9562),
-// whose first 48 bits are the creation time in Unix milliseconds.
+// Package uuid makes the UUIDs (RFC 9562) the engine hands out, in their
+// canonical text form: random version 4 ones for request and namespace ids,
+// and version 7 ones, whose first 48 bits are the creation time in Unix
+// milliseconds, for run ids.
 //
-// Time-ordered ids keep the runs that are alive now next to each other in
+// Time-ordered run ids keep the runs that are alive now next to each other in
 // every index keyed by run id (a run's history above all): a commit touches a
 // few hot pages at the end of the index instead of one random page per run.
-package runid
+package uuid
 
 import (
 	"crypto/rand"
@@ -13,18 +15,27 @@ import (
 	"time"
 )
 
-// New returns a fresh run id for a run created at now; its 74 bits after the
-// timestamp are random.
-func New(now time.Time) string {
+// NewRandom returns a random (version 4) UUID.
+func NewRandom() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return format(b)
+}
+
+// NewTimeOrdered returns a fresh version 7 UUID for something created at now;
+// its 74 bits after the timestamp are random.
+func NewTimeOrdered(now time.Time) string {
 	var b [16]byte
 	_, _ = rand.Read(b[6:])
 	return format(stamp(b, now))
 }
 
-// Derived returns the run id for a run created at now that is fully
-// determined by seed: the same inputs give the same id, different seeds
-// collide no more often than random ids do.
-func Derived(now time.Time, seed []byte) string {
+// DerivedTimeOrdered returns the version 7 UUID for something created at now
+// that is fully determined by seed: the same inputs give the same id,
+// different seeds collide no more often than random ids do.
+func DerivedTimeOrdered(now time.Time, seed []byte) string {
 	sum := sha256.Sum256(seed)
 	var b [16]byte
 	copy(b[6:], sum[:10])
