@@ -40,7 +40,7 @@ This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); 
   going first from one scenario to the next, so drift in the machine's load hits both.
 - The load is the official Go SDK (go.temporal.io/sdk v1.47.0) in the driver process, with one
   worker (8 workflow-task and 8 activity-task pollers) and the same workflow code for both
-  servers. The ` + "`sdk-activity-10`" + ` and ` + "`sdk-activity-30`" + ` scenarios run the same one-activity
+  servers. The ` + "`sdk-activity-*`" + ` scenarios (1, 10 and 30 in flight) run the same one-activity
   workflow on Sundial's own SDK alone (its client, and one Sundial worker with 8 workflow-task
   and 8 activity-task pollers running the workflow and the activity), against both servers.
 - Before measuring, each scenario runs five one-activity workflows to warm the server.

@@ -242,3 +242,14 @@ func TestMarkdownExplainsLoadCPUAndUsesTheMachinesCPUs(t *testing.T) {
 		}
 	}
 }
+
+func TestOneAtATimeGoalStatesTheLoadAndSundialSDK(t *testing.T) {
+	official := fakeMeasurement("activity-1", sundialServer, 100, time.Second, 300*time.Millisecond, 40e6, 6*time.Millisecond)
+	official.loadCPU = 250 * time.Millisecond // 2.5 ms per workflow
+	sdk := fakeMeasurement("sdk-activity-1", sundialServer, 300, time.Second, 300*time.Millisecond, 40e6, 3*time.Millisecond)
+	table := goalsTable([]measurement{official, sdk}, 2)
+	want := "| 6.00 ms (the official SDK's own CPU: 2.50 ms per workflow, most of it on the one workflow's path); with Sundial's SDK as the load (sdk-activity-1): 3.00 ms | not met |"
+	if !strings.Contains(table, want) {
+		t.Errorf("goals table lacks %q:\n%s", want, table)
+	}
+}

@@ -100,8 +100,13 @@ func scenarios() []scenario {
 			run:         openWorkflows(10000, 50),
 		},
 		{
+			name: "sdk-activity-1", unit: "wf/s", latency: "start→result",
+			description: "Sundial's SDK alone: its client starts, and its worker runs, the one-activity workflow (workflow and activity), 1 in flight",
+			run:         sundialSDKActivities(1),
+		},
+		{
 			name: "sdk-activity-10", unit: "wf/s", latency: "start→result",
-			description: "Sundial's SDK alone: its client starts, and its worker runs, the one-activity workflow (workflow and activity), 10 in flight",
+			description: "as sdk-activity-1, 10 in flight",
 			run:         sundialSDKActivities(10),
 		},
 		{
