@@ -54,7 +54,9 @@ type Engine struct {
 	idLocks keyedMutex
 	// deadSticky holds sticky queues whose worker said it shut down.
 	deadSticky sync.Map // matching.QueueKey -> struct{}
-	clusterID  string
+	// stickyReleases spaces out the early answers to idle sticky polls.
+	stickyReleases releaseSpacing
+	clusterID      string
 	// outstanding counts pending and running workflow tasks, activity tasks
 	// and queries (see Outstanding).
 	outstanding atomic.Int64
