@@ -99,7 +99,8 @@ func (r *run) evictable() bool {
 	if s == nil || !s.Open() {
 		return true
 	}
-	if len(r.unsaved) > 0 || len(r.dispatched) > 0 || r.taskWork > 0 || r.outstanding > 0 {
+	// taskWork counts the dispatched tasks and the started ones.
+	if len(r.unsaved) > 0 || r.taskWork > 0 || r.outstanding > 0 {
 		return false
 	}
 	if len(s.Children) > 0 || s.Parent != nil || len(s.ExternalSignals) > 0 || len(s.ExternalCancels) > 0 {

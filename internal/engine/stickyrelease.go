@@ -45,11 +45,11 @@ func (e *Engine) stickyPollContext(ctx context.Context, nsID string, req *workfl
 // releaseWhenUnserved calls release once normal has held unserved tasks for
 // stickyReleaseAfter and e.stickyReleases lets sticky go, or returns when ctx
 // ends.
-func (e *Engine) releaseWhenUnserved(ctx context.Context, release context.CancelFunc, sticky, queue matching.QueueKey) {
+func (e *Engine) releaseWhenUnserved(ctx context.Context, release context.CancelFunc, sticky, normal matching.QueueKey) {
 	wall := e.cfg.WallClock
 	parked := wall.Now()
 	for {
-		since, changed := e.tasks.Unserved(queue)
+		since, changed := e.tasks.Unserved(normal)
 		if since.IsZero() {
 			select {
 			case <-ctx.Done():
@@ -98,8 +98,8 @@ const (
 func (g *releaseSpacing) claim(sticky matching.QueueKey, now time.Time) (time.Time, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if next := g.last[sticky].Add(stickyReleaseAfter); !g.last[sticky].IsZero() && now.Before(next) {
-		return next, false
+	if last, seen := g.last[sticky]; seen && now.Before(last.Add(stickyReleaseAfter)) {
+		return last.Add(stickyReleaseAfter), false
 	}
 	if g.last == nil {
 		g.last = map[matching.QueueKey]time.Time{}

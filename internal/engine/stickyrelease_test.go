@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestReleaseSpacingForgetsOldQueues(t *testing.T) {
 	var g releaseSpacing
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range releaseMemoryEntries {
-		g.claim(matching.QueueKey{Name: string(rune('a'+i%26)) + time.Duration(i).String()}, t0)
+		g.claim(matching.QueueKey{Name: "worker-" + strconv.Itoa(i)}, t0)
 	}
 	g.claim(matching.QueueKey{Name: "late"}, t0.Add(2*releaseMemory))
 	if n := len(g.last); n != 1 {
