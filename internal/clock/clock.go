@@ -29,3 +29,8 @@ type realClock struct{}
 func (realClock) Now() time.Time { return time.Now() }
 
 func (realClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+
+// AfterFuncHousekeeping is AfterFunc: the wall clock never skips.
+func (realClock) AfterFuncHousekeeping(d time.Duration, f func()) Timer {
+	return time.AfterFunc(d, f)
+}

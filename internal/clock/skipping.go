@@ -1,7 +1,6 @@
 package clock
 
 import (
-	"container/heap"
 	"sync"
 	"time"
 )
@@ -16,6 +15,10 @@ import (
 // order (ties in scheduling order), on the goroutine that found them due; each
 // observes Now() at or after its deadline. A callback must not call SkipTo.
 //
+// Housekeeping callbacks (AfterFuncHousekeeping) fire the same way when the
+// clock reaches them, but NextDeadline, PendingTimers and Changed leave them
+// out: they are never a deadline to skip to.
+//
 // Now, AfterFunc, SkipTo and the inspection methods are safe from any goroutine.
 type Skipping struct {
 	// origin is the wall reading (with its monotonic part) at creation; start is
@@ -29,16 +32,18 @@ type Skipping struct {
 
 	mu      sync.Mutex
 	skipped time.Duration
-	pending simTimerHeap
-	seq     uint64
+	pending simQueue
 	alarm   *time.Timer // armed for the earliest pending deadline, nil if none
 	alarmAt time.Time
-	// changed is closed and replaced whenever the pending set changes.
+	// changed is closed and replaced whenever the pending deadlines change.
 	changed chan struct{}
 	closed  bool
 }
 
-var _ Clock = (*Skipping)(nil)
+var (
+	_ Clock       = (*Skipping)(nil)
+	_ Housekeeper = (*Skipping)(nil)
+)
 
 // NewSkipping returns a skipping clock that reads start now and moves on with the
 // wall clock from there.
@@ -72,15 +77,29 @@ func (s *Skipping) Skipped() time.Duration {
 // AfterFunc schedules f to run once the clock reaches Now()+d, whether by the
 // passing of wall time or by a skip. A non-positive d makes f due at once.
 func (s *Skipping) AfterFunc(d time.Duration, f func()) Timer {
+	return s.schedule(d, f, false)
+}
+
+// AfterFuncHousekeeping schedules f to run once the clock reaches Now()+d, by
+// the passing of wall time or by a skip made for some deadline beyond it. It
+// is never a deadline to skip to: NextDeadline, PendingTimers and Changed do
+// not see it.
+func (s *Skipping) AfterFuncHousekeeping(d time.Duration, f func()) Timer {
+	return s.schedule(d, f, true)
+}
+
+// schedule adds a callback of either kind and re-arms the alarm if it is now
+// the earliest.
+func (s *Skipping) schedule(d time.Duration, f func(), chore bool) Timer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seq++
-	t := &simTimer{owner: s, at: s.nowLocked().Add(max(d, 0)), seq: s.seq, f: f}
-	heap.Push(&s.pending, t)
-	if t.index == 0 {
+	t := s.pending.add(s, s.nowLocked().Add(max(d, 0)), f, chore)
+	if s.pending.earliest() == t {
 		s.armLocked()
 	}
-	s.notifyLocked()
+	if !chore {
+		s.notifyLocked()
+	}
 	return t
 }
 
@@ -101,26 +120,24 @@ func (s *Skipping) SkipTo(t time.Time) {
 	}
 }
 
-// NextDeadline reports the deadline of the earliest pending callback, if any.
+// NextDeadline reports the deadline of the earliest pending callback, if any;
+// housekeeping callbacks are left out.
 func (s *Skipping) NextDeadline() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.pending) == 0 {
-		return time.Time{}, false
-	}
-	return s.pending[0].at, true
+	return s.pending.nextDeadline()
 }
 
 // PendingTimers reports how many callbacks are scheduled and not yet fired or
-// stopped.
+// stopped, housekeeping callbacks left out.
 func (s *Skipping) PendingTimers() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.pending)
+	return len(s.pending.deadlines)
 }
 
-// Changed returns a channel that is closed the next time a callback is
-// scheduled, stopped or fired. Read it before inspecting the clock so that no
+// Changed returns a channel that is closed the next time a callback other
+// than housekeeping is scheduled, stopped or fired. Read it before inspecting the clock so that no
 // change between the two is missed.
 func (s *Skipping) Changed() <-chan struct{} {
 	s.mu.Lock()
@@ -166,12 +183,13 @@ func (s *Skipping) popDue(target time.Time) (func(), bool) {
 	if target.Before(now) {
 		target = now
 	}
-	if len(s.pending) > 0 && !s.pending[0].at.After(target) {
-		t := heap.Pop(&s.pending).(*simTimer)
+	if t, ok := s.pending.popDueBy(target); ok {
 		if t.at.After(now) {
 			s.skipped += t.at.Sub(now)
 		}
-		s.notifyLocked()
+		if !t.chore {
+			s.notifyLocked()
+		}
 		return t.f, true
 	}
 	if target.After(now) {
@@ -181,19 +199,21 @@ func (s *Skipping) popDue(target time.Time) (func(), bool) {
 	return nil, false
 }
 
-// armLocked makes the wall alarm match the earliest pending deadline.
+// armLocked makes the wall alarm match the earliest pending callback of
+// either kind.
 func (s *Skipping) armLocked() {
 	if s.closed {
 		return
 	}
-	if len(s.pending) == 0 {
+	first := s.pending.earliest()
+	if first == nil {
 		if s.alarm != nil {
 			s.alarm.Stop()
 			s.alarm = nil
 		}
 		return
 	}
-	next := s.pending[0].at
+	next := first.at
 	if s.alarm != nil {
 		if s.alarmAt.Equal(next) {
 			return
@@ -213,14 +233,15 @@ func (s *Skipping) notifyLocked() {
 func (s *Skipping) stopTimer(t *simTimer) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if t.index < 0 {
+	wasFirst := s.pending.earliest() == t
+	if !s.pending.remove(t) {
 		return false
 	}
-	wasFirst := t.index == 0
-	heap.Remove(&s.pending, t.index)
 	if wasFirst {
 		s.armLocked()
 	}
-	s.notifyLocked()
+	if !t.chore {
+		s.notifyLocked()
+	}
 	return true
 }

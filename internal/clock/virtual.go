@@ -1,7 +1,6 @@
 package clock
 
 import (
-	"container/heap"
 	"context"
 	"fmt"
 	"sync"
@@ -24,14 +23,16 @@ import (
 type Virtual struct {
 	mu      sync.Mutex
 	now     time.Time
-	pending simTimerHeap
-	seq     uint64
+	pending simQueue
 	// changed is closed and replaced whenever a timer is scheduled, so that
 	// WaitForTimers can wait without polling.
 	changed chan struct{}
 }
 
-var _ Clock = (*Virtual)(nil)
+var (
+	_ Clock       = (*Virtual)(nil)
+	_ Housekeeper = (*Virtual)(nil)
+)
 
 // NewVirtual returns a virtual clock that reads start until it is advanced.
 func NewVirtual(start time.Time) *Virtual {
@@ -47,17 +48,27 @@ func (v *Virtual) Now() time.Time {
 
 // AfterFunc schedules f to run once the clock has advanced by d.
 func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {
+	return v.schedule(d, f, false)
+}
+
+// AfterFuncHousekeeping schedules f like AfterFunc, but NextDeadline,
+// PendingTimers and WaitForTimers do not count it.
+func (v *Virtual) AfterFuncHousekeeping(d time.Duration, f func()) Timer {
+	return v.schedule(d, f, true)
+}
+
+func (v *Virtual) schedule(d time.Duration, f func(), chore bool) Timer {
 	if d <= 0 {
 		go f()
-		return &simTimer{owner: v, index: -1}
+		return &simTimer{owner: v, index: -1, chore: chore}
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.seq++
-	t := &simTimer{owner: v, at: v.now.Add(d), seq: v.seq, f: f}
-	heap.Push(&v.pending, t)
-	close(v.changed)
-	v.changed = make(chan struct{})
+	t := v.pending.add(v, v.now.Add(d), f, chore)
+	if !chore {
+		close(v.changed)
+		v.changed = make(chan struct{})
+	}
 	return t
 }
 
@@ -93,8 +104,7 @@ func (v *Virtual) AdvanceTo(t time.Time) {
 func (v *Virtual) popDue(target time.Time) (func(), bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if len(v.pending) > 0 && !v.pending[0].at.After(target) {
-		t := heap.Pop(&v.pending).(*simTimer)
+	if t, ok := v.pending.popDueBy(target); ok {
 		if t.at.After(v.now) {
 			v.now = t.at
 		}
@@ -106,21 +116,20 @@ func (v *Virtual) popDue(target time.Time) (func(), bool) {
 	return nil, false
 }
 
-// NextDeadline reports the deadline of the earliest pending callback, if any.
+// NextDeadline reports the deadline of the earliest pending callback, if any;
+// housekeeping callbacks are left out.
 func (v *Virtual) NextDeadline() (time.Time, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if len(v.pending) == 0 {
-		return time.Time{}, false
-	}
-	return v.pending[0].at, true
+	return v.pending.nextDeadline()
 }
 
-// PendingTimers reports how many callbacks are scheduled and not yet fired or stopped.
+// PendingTimers reports how many callbacks are scheduled and not yet fired or
+// stopped, housekeeping callbacks left out.
 func (v *Virtual) PendingTimers() int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return len(v.pending)
+	return len(v.pending.deadlines)
 }
 
 // WaitForTimers blocks until at least n callbacks are pending or ctx is done. Tests use
@@ -128,7 +137,7 @@ func (v *Virtual) PendingTimers() int {
 func (v *Virtual) WaitForTimers(ctx context.Context, n int) error {
 	for {
 		v.mu.Lock()
-		count, changed := len(v.pending), v.changed
+		count, changed := len(v.pending.deadlines), v.changed
 		v.mu.Unlock()
 		if count >= n {
 			return nil
@@ -145,9 +154,5 @@ func (v *Virtual) WaitForTimers(ctx context.Context, n int) error {
 func (v *Virtual) stopTimer(t *simTimer) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if t.index < 0 {
-		return false
-	}
-	heap.Remove(&v.pending, t.index)
-	return true
+	return v.pending.remove(t)
 }
