@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
@@ -59,6 +60,9 @@ type Options struct {
 	// expect (they unlock while awaiting a result); call UnlockTimeSkipping once
 	// to let time skip whenever the engine is idle.
 	TimeSkipping bool
+	// MinRetention is the shortest namespace retention the server accepts.
+	// Default one day (engine.DefaultMinRetention); lower it only for tests.
+	MinRetention time.Duration
 }
 
 // Server is an embedded Sundial engine.
@@ -116,7 +120,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	cfg := engine.Config{Store: st, Logger: s.log}
+	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention}
 	skipping := s.newTimeSkipping(&cfg)
 	eng, err := engine.New(cfg)
 	if err != nil {

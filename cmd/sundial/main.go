@@ -6,7 +6,7 @@
 //	sundial server [--listen HOST:PORT] [--db PATH] [--log-level LEVEL] [--pprof-listen HOST:PORT]
 //	sundial version
 //	sundial help
-//	sundial PORT [--enable-time-skipping]
+//	sundial PORT [--enable-time-skipping] [--listen-host HOST]
 package main
 
 import (

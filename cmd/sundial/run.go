@@ -19,9 +19,10 @@ Usage:
   sundial server [flags]   serve the WorkflowService gRPC API
   sundial version          print the version
   sundial help             print this help
-  sundial PORT [--enable-time-skipping]
+  sundial PORT [--enable-time-skipping] [--listen-host HOST]
                            an in-memory test server with the TestService, launched
-                           as SDK test environments launch Temporal's test server
+                           as SDK test environments launch Temporal's test server;
+                           it listens on 127.0.0.1 unless --listen-host says otherwise
 
 Run "sundial server --help" for the server's flags.
 `

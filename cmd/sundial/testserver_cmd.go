@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -19,8 +20,27 @@ import (
 // enableTimeSkippingFlag is the one flag of Temporal's test server command line.
 const enableTimeSkippingFlag = "--enable-time-skipping"
 
+// listenHostFlag chooses the interface the test server listens on, as
+// --listen-host HOST or --listen-host=HOST. Sundial's own addition: Temporal's
+// test server has no such flag.
+const listenHostFlag = "--listen-host"
+
+// defaultTestServerHost keeps the test server, which has no authentication,
+// off every interface but loopback unless asked.
+const defaultTestServerHost = "127.0.0.1"
+
 // testServerShutdownTimeout bounds the graceful stop of the test-server form.
 const testServerShutdownTimeout = 5 * time.Second
+
+// testServerArgs is the parsed test-server command line.
+type testServerArgs struct {
+	port     string
+	host     string
+	skipping bool
+}
+
+// listenAddr is the host:port the test server listens on.
+func (a testServerArgs) listenAddr() string { return net.JoinHostPort(a.host, a.port) }
 
 // isTestServerCommandLine reports whether args are in the form SDK test
 // environments use to launch Temporal's test server: `<port> [flags]`.
@@ -32,26 +52,48 @@ func isTestServerCommandLine(args []string) bool {
 	return err == nil && port >= 0 && port <= 65535
 }
 
+// parseTestServerArgs reads `<port> [--enable-time-skipping] [--listen-host HOST]`.
+func parseTestServerArgs(args []string) (testServerArgs, error) {
+	parsed := testServerArgs{port: args[0], host: defaultTestServerHost}
+	rest := args[1:]
+	for len(rest) > 0 {
+		arg := rest[0]
+		rest = rest[1:]
+		switch {
+		case arg == enableTimeSkippingFlag:
+			parsed.skipping = true
+		case arg == listenHostFlag:
+			if len(rest) == 0 {
+				return parsed, fmt.Errorf("%s needs a host", listenHostFlag)
+			}
+			parsed.host, rest = rest[0], rest[1:]
+		case strings.HasPrefix(arg, listenHostFlag+"="):
+			parsed.host = strings.TrimPrefix(arg, listenHostFlag+"=")
+		default:
+			return parsed, fmt.Errorf("unknown flag %q (the flags are %s and %s HOST)", arg, enableTimeSkippingFlag, listenHostFlag)
+		}
+	}
+	return parsed, nil
+}
+
 // runTestServer stands in for Temporal's test server, as the TypeScript and
 // Python SDKs launch it (`<path> <port> [--enable-time-skipping]`): an in-memory
-// Sundial on all interfaces at that port, with the TestService. As with
-// Temporal's, the skipping lock starts at 1 — the SDKs' time-skipping
-// environments launch it so, and unlock while they await a result — and
-// --enable-time-skipping releases it at start, so time skips whenever the
-// server is idle.
+// Sundial on loopback (or the --listen-host interface) at that port, with the
+// TestService. As with Temporal's, the skipping lock starts at 1 — the SDKs'
+// time-skipping environments launch it so, and unlock while they await a
+// result — and --enable-time-skipping releases it at start, so time skips
+// whenever the server is idle.
 func runTestServer(ctx context.Context, args []string, stderr io.Writer) int {
 	port := args[0]
-	skipping := false
-	for _, arg := range args[1:] {
-		if arg != enableTimeSkippingFlag {
-			fmt.Fprintf(stderr, "sundial %s: unknown flag %q (the only one is %s)\n", port, arg, enableTimeSkippingFlag)
-			return exitUsage
-		}
-		skipping = true
+	parsed, err := parseTestServerArgs(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "sundial %s: %v\n", port, err)
+		return exitUsage
 	}
+	skipping := parsed.skipping
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, err := server.New(server.Options{
-		ListenAddr:   net.JoinHostPort("", port),
+		ListenAddr:   parsed.listenAddr(),
 		DatabasePath: ":memory:",
 		Logger:       logger,
 		TimeSkipping: true,

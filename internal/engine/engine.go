@@ -35,6 +35,10 @@ type Config struct {
 	RunCacheSize int
 	// DefaultRetention is the retention of namespaces registered without one.
 	DefaultRetention time.Duration
+	// MinRetention is the shortest retention RegisterNamespace and
+	// UpdateNamespace accept. Default DefaultMinRetention; tests that need
+	// closed runs to expire quickly lower it.
+	MinRetention time.Duration
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
 	// is called with engine locks held and must not block or call the engine.
 	OnOutstandingChange func()
@@ -94,6 +98,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.DefaultRetention <= 0 {
 		cfg.DefaultRetention = 72 * time.Hour
+	}
+	if cfg.MinRetention <= 0 {
+		cfg.MinRetention = DefaultMinRetention
 	}
 	e := &Engine{
 		cfg:     cfg,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	namespacepb "go.temporal.io/api/namespace/v1"
@@ -20,6 +21,25 @@ import (
 
 // DefaultNamespace exists from the first start.
 const DefaultNamespace = "default"
+
+// DefaultMinRetention is the shortest namespace retention accepted unless
+// Config.MinRetention says otherwise: a day, Temporal's minimum for global
+// namespaces. A shorter one deletes closed runs before anyone looks at them.
+const DefaultMinRetention = 24 * time.Hour
+
+// errInvalidRetention is Temporal's answer to a retention that is malformed or
+// below the minimum.
+func errInvalidRetention() error {
+	return serviceerror.NewInvalidArgument("A valid retention period is not set on request.")
+}
+
+// checkRetention rejects a retention shorter than the configured minimum.
+func (e *Engine) checkRetention(retention time.Duration) error {
+	if retention < e.cfg.MinRetention {
+		return errInvalidRetention()
+	}
+	return nil
+}
 
 // clusterName is the one cluster a Sundial server is.
 const clusterName = "active"
@@ -135,6 +155,8 @@ func (e *Engine) RegisterNamespace(ctx context.Context, req *workflowservice.Reg
 	retention := req.GetWorkflowExecutionRetentionPeriod().AsDuration()
 	if retention <= 0 {
 		retention = e.cfg.DefaultRetention
+	} else if err := e.checkRetention(retention); err != nil {
+		return nil, err
 	}
 	ns := &namespace{id: uuid.NewRandom(), name: req.Namespace, desc: &workflowservice.DescribeNamespaceResponse{
 		NamespaceInfo: &namespacepb.NamespaceInfo{
@@ -253,8 +275,8 @@ func (e *Engine) UpdateNamespace(ctx context.Context, req *workflowservice.Updat
 	}
 	if c := req.Config; c != nil {
 		if r := c.GetWorkflowExecutionRetentionTtl(); r != nil {
-			if r.AsDuration() <= 0 {
-				return nil, serviceerror.NewInvalidArgument("WorkflowExecutionRetentionTtl must be positive")
+			if err := e.checkRetention(r.AsDuration()); err != nil {
+				return nil, err
 			}
 			ns.desc.Config.WorkflowExecutionRetentionTtl = r
 		}

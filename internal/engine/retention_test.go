@@ -14,7 +14,7 @@ import (
 // TestRetentionDeletesClosedRuns: a closed run disappears once its
 // namespace's retention has passed; an open run of the same namespace stays.
 func TestRetentionDeletesClosedRuns(t *testing.T) {
-	e := newEnv(t)
+	e := newEnvWithMinRetention(t, time.Millisecond)
 	const short = "short-retention"
 	if _, err := e.c.RegisterNamespace(e.ctx(), &workflowservice.RegisterNamespaceRequest{
 		Namespace: short, WorkflowExecutionRetentionPeriod: durationpb.New(300 * time.Millisecond),
