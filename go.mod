@@ -3,6 +3,7 @@ module github.com/sundialdev/sundial
 go 1.26.8
 
 require (
+	github.com/robfig/cron/v3 v3.0.1
 	go.temporal.io/api v1.63.5
 	google.golang.org/grpc v1.79.3
 	google.golang.org/protobuf v1.36.12

@@ -103,7 +103,8 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	defer unlock()
 
 	if p.CronSchedule != "" {
-		delay, err := machine.CronDelay(p.CronSchedule, e.clock.Now())
+		now := e.clock.Now()
+		delay, err := machine.CronDelay(p.CronSchedule, now, now)
 		if err != nil {
 			return startResult{}, serviceerror.NewInvalidArgument(err.Error())
 		}

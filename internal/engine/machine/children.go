@@ -68,7 +68,7 @@ func (tx *Tx) startChild(i int, a *commandpb.StartChildWorkflowExecutionCommandA
 		return bad("WorkflowType is not set on StartChildWorkflowExecution command")
 	}
 	if a.CronSchedule != "" {
-		if _, err := CronDelay(a.CronSchedule, tx.Now); err != nil {
+		if _, err := CronDelay(a.CronSchedule, tx.Now, tx.Now); err != nil {
 			return bad("%v", err)
 		}
 	}

@@ -1,7 +1,6 @@
 package machine
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
@@ -158,7 +157,7 @@ func (tx *Tx) nextRun(failure *failurepb.Failure, result *commonpb.Payloads) (*S
 	if s.CronSchedule == "" {
 		return nil, state
 	}
-	delay, err := CronDelay(s.CronSchedule, tx.Now)
+	delay, err := CronDelay(s.CronSchedule, s.ExecutionTime, tx.Now)
 	if err != nil {
 		return nil, state
 	}
@@ -172,18 +171,14 @@ func (tx *Tx) nextRun(failure *failurepb.Failure, result *commonpb.Payloads) (*S
 	return &p, state
 }
 
-// CronDelay is how long after now a cron schedule next fires. An invalid
-// schedule, or one that never fires again, is an error.
-func CronDelay(schedule string, now time.Time) (time.Duration, error) {
-	sched, err := cron.Parse(schedule)
-	if err != nil {
-		return 0, fmt.Errorf("invalid CronSchedule: %w", err)
-	}
-	next := sched.Next(now)
-	if next.IsZero() {
-		return 0, fmt.Errorf("invalid CronSchedule %q: it never fires", schedule)
-	}
-	return next.Sub(now), nil
+// CronDelay is how long after now the run of a cron schedule that follows
+// the one scheduled for scheduled starts; for a first run, scheduled is now.
+// As in Temporal, firing times are counted from the previous run's scheduled
+// time, so "@every 1m" fires a minute after the last run was due rather than
+// on the minute. An invalid schedule, or one that never fires again, is an
+// error with Temporal's text.
+func CronDelay(schedule string, scheduled, now time.Time) (time.Duration, error) {
+	return cron.Backoff(schedule, scheduled, now)
 }
 
 // startInput and startHeader return the run's input and header, kept in the
