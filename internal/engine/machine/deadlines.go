@@ -2,6 +2,8 @@ package machine
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -48,6 +50,74 @@ func (s *State) NextDeadline() time.Time {
 type activityDeadline struct {
 	at   time.Time
 	kind enumspb.TimeoutType // UNSPECIFIED: the retry backoff ends
+}
+
+// rank orders deadlines of one activity that fall due at the same instant, as
+// Temporal's timer sequence does: by timeout type in the enum's order
+// (start-to-close, schedule-to-start, schedule-to-close, heartbeat). So an
+// activity whose schedule-to-start and schedule-to-close deadlines coincide
+// (Temporal derives the first from the second when only schedule-to-close is
+// set) times out as SCHEDULE_TO_START. The end of a retry backoff is not a
+// timeout and comes after them all.
+func (d activityDeadline) rank() int {
+	if d.kind == enumspb.TIMEOUT_TYPE_UNSPECIFIED {
+		return int(enumspb.TIMEOUT_TYPE_HEARTBEAT) + 1
+	}
+	return int(d.kind)
+}
+
+// before orders deadlines by time, then by rank.
+func (d activityDeadline) before(o activityDeadline) bool {
+	if !d.at.Equal(o.at) {
+		return d.at.Before(o.at)
+	}
+	return d.rank() < o.rank()
+}
+
+// firstDue is the activity's deadline that falls due first among those due
+// at now, if any.
+func (a *Activity) firstDue(now time.Time) (activityDeadline, bool) {
+	var first activityDeadline
+	found := false
+	for _, d := range a.deadlines() {
+		if d.at.IsZero() || now.Before(d.at) {
+			continue
+		}
+		if !found || d.before(first) {
+			first, found = d, true
+		}
+	}
+	return first, found
+}
+
+// dueActivityDeadline is one activity's first due deadline.
+type dueActivityDeadline struct {
+	act *Activity
+	activityDeadline
+}
+
+// dueActivityDeadlines lists each activity's first due deadline in the order
+// Temporal handles them: by time, then by activity (scheduled event id), then
+// by rank. Only the first counts for an activity: whatever it does (close the
+// activity, or start another attempt) makes its other deadlines moot.
+func (s *State) dueActivityDeadlines(now time.Time) []dueActivityDeadline {
+	var due []dueActivityDeadline
+	for _, a := range s.Activities {
+		if d, ok := a.firstDue(now); ok {
+			due = append(due, dueActivityDeadline{a, d})
+		}
+	}
+	sort.Slice(due, func(i, j int) bool {
+		x, y := due[i], due[j]
+		if !x.at.Equal(y.at) {
+			return x.at.Before(y.at)
+		}
+		if x.act.ScheduledEventID != y.act.ScheduledEventID {
+			return x.act.ScheduledEventID < y.act.ScheduledEventID
+		}
+		return x.rank() < y.rank()
+	})
+	return due
 }
 
 // deadlines lists what can fall due for an activity in its current state.
@@ -116,43 +186,37 @@ func (tx *Tx) FireDeadlines() bool {
 			changed = true
 		}
 	}
-	for _, a := range sortedActivities(s.Activities) {
-		for _, d := range a.deadlines() {
-			if !due(d.at) {
-				continue
-			}
-			if d.kind == enumspb.TIMEOUT_TYPE_UNSPECIFIED {
-				a.State = ActivityScheduled
-			} else {
-				tx.timeoutActivity(a, d.kind)
-			}
-			changed = true
-			break
+	for _, d := range s.dueActivityDeadlines(now) {
+		if d.kind == enumspb.TIMEOUT_TYPE_UNSPECIFIED {
+			d.act.State = ActivityScheduled
+		} else {
+			tx.timeoutActivity(d.act, d.kind)
 		}
+		changed = true
 	}
 	return changed
 }
 
-// timeoutActivity handles an expired activity timeout. Start-to-close and
-// heartbeat timeouts are retried when the policy allows; the others end the
-// activity.
+// timeoutActivity handles an expired activity timeout, with Temporal's retry
+// state for each kind: an activity the workflow asked to cancel ends with
+// CANCEL_REQUESTED; schedule-to-start and schedule-to-close timeouts are never
+// retried (TIMEOUT); start-to-close and heartbeat timeouts are retried when
+// the policy allows, unless the policy lists them as non-retryable
+// ("TemporalTimeout:StartToClose", "TemporalTimeout:Heartbeat", as the Go
+// SDK's sessions list them).
 func (tx *Tx) timeoutActivity(a *Activity, kind enumspb.TimeoutType) {
 	details := a.DecodedHeartbeatDetails()
 	failure := timeoutFailure(kind, details)
-	// Schedule-to-start and schedule-to-close timeouts are never retried.
-	retryState := enumspb.RETRY_STATE_TIMEOUT
-	if kind == enumspb.TIMEOUT_TYPE_START_TO_CLOSE || kind == enumspb.TIMEOUT_TYPE_HEARTBEAT {
-		state, retried := tx.retryOrEnd(a, failure)
-		if retried {
-			return
-		}
-		retryState = state
-		if state == enumspb.RETRY_STATE_TIMEOUT {
-			// The next attempt would run past schedule-to-close: report that, caused by
-			// this attempt's timeout.
-			failure = timeoutFailure(enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, details)
-			failure.Cause = timeoutFailure(kind, details)
-		}
+	retryState, retried := tx.activityTimeoutRetry(a, kind, failure)
+	if retried {
+		return
+	}
+	if retryState == enumspb.RETRY_STATE_TIMEOUT && kind != enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START &&
+		kind != enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE {
+		// The next attempt would run past schedule-to-close: report that, caused by
+		// this attempt's timeout.
+		failure = timeoutFailure(enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, details)
+		failure.Cause = timeoutFailure(kind, details)
 	}
 	tx.closeActivity(a, a.StartedIdentity, &historypb.HistoryEvent{
 		EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
@@ -160,6 +224,24 @@ func (tx *Tx) timeoutActivity(a *Activity, kind enumspb.TimeoutType) {
 			Failure: failure, ScheduledEventId: a.ScheduledEventID, RetryState: retryState,
 		}},
 	})
+}
+
+// timeoutRetryTypePrefix prefixes a timeout type in a retry policy's
+// non-retryable error types.
+const timeoutRetryTypePrefix = "TemporalTimeout:"
+
+// activityTimeoutRetry starts the activity's next attempt if its timeout of
+// kind allows one, and otherwise returns the retry state that ends it.
+func (tx *Tx) activityTimeoutRetry(a *Activity, kind enumspb.TimeoutType, failure *failurepb.Failure) (enumspb.RetryState, bool) {
+	switch {
+	case a.CancelRequested:
+		return enumspb.RETRY_STATE_CANCEL_REQUESTED, false
+	case kind == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START || kind == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
+		return enumspb.RETRY_STATE_TIMEOUT, false
+	case slices.Contains(a.Retry.NonRetryableErrorTypes, timeoutRetryTypePrefix+kind.String()):
+		return enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE, false
+	}
+	return tx.retryOrEnd(a, failure)
 }
 
 func timeoutFailure(kind enumspb.TimeoutType, details *commonpb.Payloads) *failurepb.Failure {
