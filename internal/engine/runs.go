@@ -502,7 +502,11 @@ func (e *Engine) onDeadline(key runKey) {
 	defer e.addOutstanding(-1)
 	ctx := context.Background()
 	err := e.update(ctx, key, func(r *run, tx *machine.Tx) error {
-		if !tx.FireDeadlines() {
+		changed, err := tx.FireDeadlines()
+		if err != nil {
+			return err
+		}
+		if !changed {
 			return errNoChange
 		}
 		return nil

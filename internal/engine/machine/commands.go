@@ -59,7 +59,10 @@ func (tx *Tx) applyCommand(i int, cmd *commandpb.Command, completedID int64) (bo
 		if a == nil {
 			a = &commandpb.CompleteWorkflowExecutionCommandAttributes{}
 		}
-		next, _ := tx.nextRun(nil, a.Result)
+		next, _, err := tx.nextRun(nil, a.Result)
+		if err != nil {
+			return false, err
+		}
 		attrs := &historypb.WorkflowExecutionCompletedEventAttributes{Result: a.Result, WorkflowTaskCompletedEventId: completedID}
 		if next != nil {
 			attrs.NewExecutionRunId = next.RunID
@@ -78,7 +81,10 @@ func (tx *Tx) applyCommand(i int, cmd *commandpb.Command, completedID int64) (bo
 		if a == nil || a.Failure == nil {
 			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES, "Failure is not set on FailWorkflowExecution command")
 		}
-		next, retryState := tx.nextRun(a.Failure, nil)
+		next, retryState, err := tx.nextRun(a.Failure, nil)
+		if err != nil {
+			return false, err
+		}
 		attrs := &historypb.WorkflowExecutionFailedEventAttributes{Failure: a.Failure, RetryState: retryState, WorkflowTaskCompletedEventId: completedID}
 		if next != nil {
 			attrs.NewExecutionRunId = next.RunID

@@ -9,6 +9,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -25,10 +26,32 @@ func (tx *Tx) successorRunID() string {
 }
 
 // successor returns the parameters of a run that continues this one: same
-// workflow, configuration and first run, to be adjusted by the caller.
-func (tx *Tx) successor(runID string) StartParams {
+// workflow, configuration and first run, to be adjusted by the caller. A part
+// of the persisted state that does not decode is an Internal error: the run
+// must not continue with it silently dropped.
+func (tx *Tx) successor(runID string) (StartParams, error) {
 	s := tx.S
-	p := StartParams{
+	input, err := decodeStateField("Input", s.Input, &commonpb.Payloads{})
+	if err != nil {
+		return StartParams{}, err
+	}
+	header, err := decodeStateField("Header", s.Header, &commonpb.Header{})
+	if err != nil {
+		return StartParams{}, err
+	}
+	retry, err := decodeStateField("RetryPolicy", s.RetryPolicy, &commonpb.RetryPolicy{})
+	if err != nil {
+		return StartParams{}, err
+	}
+	memo, err := decodeStateField("Memo", s.Memo, &commonpb.Memo{})
+	if err != nil {
+		return StartParams{}, err
+	}
+	attrs, err := decodeStateField("SearchAttributes", s.SearchAttributes, &commonpb.SearchAttributes{})
+	if err != nil {
+		return StartParams{}, err
+	}
+	return StartParams{
 		NamespaceID:         s.NamespaceID,
 		Namespace:           s.Namespace,
 		WorkflowID:          s.WorkflowID,
@@ -44,24 +67,28 @@ func (tx *Tx) successor(runID string) StartParams {
 		ContinuedRunID:      s.RunID,
 		Attempt:             1,
 		ExecutionDeadline:   s.ExecutionDeadline,
-		Input:               s.startInput(),
-		Header:              s.startHeader(),
+		Input:               input,
+		Header:              header,
+		RetryPolicy:         retry,
+		Memo:                memo,
+		SearchAttributes:    attrs,
 		Parent:              s.Parent,
 		Priority:            s.DecodedPriority(),
+	}, nil
+}
+
+// decodeStateField decodes data, a message kept in the run's persisted state
+// under field, into m. Empty data means the field is not set: nil, no error.
+// Data that does not decode is an Internal error naming the field.
+func decodeStateField[M proto.Message](field string, data []byte, m M) (M, error) {
+	var none M
+	if len(data) == 0 {
+		return none, nil
 	}
-	if len(s.RetryPolicy) > 0 {
-		p.RetryPolicy = &commonpb.RetryPolicy{}
-		_ = proto.Unmarshal(s.RetryPolicy, p.RetryPolicy)
+	if err := proto.Unmarshal(data, m); err != nil {
+		return none, serviceerror.NewInternalf("run state is corrupt: its %s (%d bytes) is unreadable: %v", field, len(data), err)
 	}
-	if len(s.Memo) > 0 {
-		p.Memo = &commonpb.Memo{}
-		_ = proto.Unmarshal(s.Memo, p.Memo)
-	}
-	if len(s.SearchAttributes) > 0 {
-		p.SearchAttributes = &commonpb.SearchAttributes{}
-		_ = proto.Unmarshal(s.SearchAttributes, p.SearchAttributes)
-	}
-	return p
+	return m, nil
 }
 
 // startNext begins the successor run's transition; the engine commits it with
@@ -73,7 +100,10 @@ func (tx *Tx) startNext(p StartParams) {
 // continueAsNew applies a ContinueAsNewWorkflowExecution command.
 func (tx *Tx) continueAsNew(i int, a *commandpb.ContinueAsNewWorkflowExecutionCommandAttributes, completedID int64, cmd *commandpb.Command) error {
 	runID := tx.successorRunID()
-	p := tx.successor(runID)
+	p, err := tx.successor(runID)
+	if err != nil {
+		return err
+	}
 	p.Initiator = enumspb.CONTINUE_AS_NEW_INITIATOR_WORKFLOW
 	if n := a.GetWorkflowType().GetName(); n != "" {
 		p.WorkflowType = n
@@ -135,40 +165,51 @@ func (tx *Tx) continueAsNew(i int, a *commandpb.ContinueAsNewWorkflowExecutionCo
 // nextRun decides whether a closing run is followed by another: a retry (when
 // failure is set and the workflow's retry policy allows one) or the next cron
 // run. It returns the successor's parameters (nil when none) and the retry
-// state for the close event.
-func (tx *Tx) nextRun(failure *failurepb.Failure, result *commonpb.Payloads) (*StartParams, enumspb.RetryState) {
+// state for the close event, or an Internal error if the state needed for the
+// successor does not decode.
+func (tx *Tx) nextRun(failure *failurepb.Failure, result *commonpb.Payloads) (*StartParams, enumspb.RetryState, error) {
 	s := tx.S
 	state := enumspb.RETRY_STATE_RETRY_POLICY_NOT_SET
 	if failure != nil && len(s.RetryPolicy) > 0 {
-		wire := &commonpb.RetryPolicy{}
-		_ = proto.Unmarshal(s.RetryPolicy, wire)
+		wire, err := decodeStateField("RetryPolicy", s.RetryPolicy, &commonpb.RetryPolicy{})
+		if err != nil {
+			return nil, state, err
+		}
 		policy := NormalizeRetryPolicy(wire)
 		var delay time.Duration
 		delay, state = policy.nextAttempt(s.Attempt, failure, tx.Now, s.ExecutionDeadline)
 		if state == enumspb.RETRY_STATE_IN_PROGRESS {
-			p := tx.successor(tx.successorRunID())
+			p, err := tx.successor(tx.successorRunID())
+			if err != nil {
+				return nil, state, err
+			}
 			p.Initiator = enumspb.CONTINUE_AS_NEW_INITIATOR_RETRY
 			p.Attempt = s.Attempt + 1
 			p.ContinuedFailure = failure
 			p.StartDelay = delay
-			return &p, state
+			return &p, state, nil
 		}
 	}
 	if s.CronSchedule == "" {
-		return nil, state
+		return nil, state, nil
 	}
 	delay, err := CronDelay(s.CronSchedule, s.ExecutionTime, tx.Now)
 	if err != nil {
-		return nil, state
+		// Validated when the run started: a schedule that no longer fires
+		// ends the chain, as in Temporal.
+		return nil, state, nil
 	}
-	p := tx.successor(tx.successorRunID())
+	p, err := tx.successor(tx.successorRunID())
+	if err != nil {
+		return nil, state, err
+	}
 	p.Initiator = enumspb.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE
 	p.StartDelay = delay
 	p.LastCompletionResult = result
 	p.ContinuedFailure = failure
 	// Each cron run has its own execution timeout.
 	p.ExecutionDeadline = time.Time{}
-	return &p, state
+	return &p, state, nil
 }
 
 // CronDelay is how long after now the run of a cron schedule that follows
@@ -179,24 +220,4 @@ func (tx *Tx) nextRun(failure *failurepb.Failure, result *commonpb.Payloads) (*S
 // error with Temporal's text.
 func CronDelay(schedule string, scheduled, now time.Time) (time.Duration, error) {
 	return cron.Backoff(schedule, scheduled, now)
-}
-
-// startInput and startHeader return the run's input and header, kept in the
-// state only for runs that may be retried or repeated by cron.
-func (s *State) startInput() *commonpb.Payloads {
-	if len(s.Input) == 0 {
-		return nil
-	}
-	p := &commonpb.Payloads{}
-	_ = proto.Unmarshal(s.Input, p)
-	return p
-}
-
-func (s *State) startHeader() *commonpb.Header {
-	if len(s.Header) == 0 {
-		return nil
-	}
-	h := &commonpb.Header{}
-	_ = proto.Unmarshal(s.Header, h)
-	return h
 }

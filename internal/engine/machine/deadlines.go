@@ -149,21 +149,20 @@ func (a *Activity) deadlines() []activityDeadline {
 }
 
 // FireDeadlines handles everything in the run that is due at tx.Now. It reports
-// whether anything changed.
-func (tx *Tx) FireDeadlines() bool {
+// whether anything changed, or an error (the transition must then be dropped)
+// when the run's persisted state needed to handle a deadline does not decode.
+func (tx *Tx) FireDeadlines() (bool, error) {
 	s := tx.S
 	if !s.Open() {
-		return false
+		return false, nil
 	}
 	now := tx.Now
 	due := func(t time.Time) bool { return !t.IsZero() && !now.Before(t) }
 	if due(s.ExecutionDeadline) {
-		tx.timeoutRun(enumspb.RETRY_STATE_TIMEOUT)
-		return true
+		return true, tx.timeoutRun(enumspb.RETRY_STATE_TIMEOUT)
 	}
 	if due(s.RunDeadline) {
-		tx.timeoutRun(enumspb.RETRY_STATE_RETRY_POLICY_NOT_SET)
-		return true
+		return true, tx.timeoutRun(enumspb.RETRY_STATE_RETRY_POLICY_NOT_SET)
 	}
 	changed := false
 	if s.DelayedStart && due(s.ExecutionTime) {
@@ -194,7 +193,7 @@ func (tx *Tx) FireDeadlines() bool {
 		}
 		changed = true
 	}
-	return changed
+	return changed, nil
 }
 
 // timeoutActivity handles an expired activity timeout, with Temporal's retry

@@ -165,7 +165,12 @@ func (r *run) activity(scheduledID int64) *machine.Activity {
 func (r *run) fire(now time.Time) ([]*historypb.HistoryEvent, bool) {
 	r.t.Helper()
 	var changed bool
-	evs := r.do(now, func(tx *machine.Tx) { changed = tx.FireDeadlines() })
+	evs := r.do(now, func(tx *machine.Tx) {
+		var err error
+		if changed, err = tx.FireDeadlines(); err != nil {
+			r.t.Fatalf("FireDeadlines: %v", err)
+		}
+	})
 	return evs, changed
 }
 

@@ -136,7 +136,7 @@ func TestClosedRunRejectsWork(t *testing.T) {
 	if _, err := r.s.CurrentWorkflowTask(2, 3, 1); err != machine.ErrStale {
 		t.Errorf("CurrentWorkflowTask on closed run: %v, want ErrStale", err)
 	}
-	if tx.FireDeadlines() {
+	if changed, err := tx.FireDeadlines(); changed || err != nil {
 		t.Errorf("FireDeadlines changed a closed run")
 	}
 	if len(tx.Events) != 0 {

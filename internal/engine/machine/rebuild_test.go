@@ -107,7 +107,7 @@ func TestRebuildMatchesMachine(t *testing.T) {
 	check("workflow task timed out")
 
 	r.do(at(time.Minute+2*time.Second), func(tx *machine.Tx) {
-		if !tx.FireDeadlines() {
+		if changed, err := tx.FireDeadlines(); err != nil || !changed {
 			t.Fatal("timer t1 did not fire")
 		}
 	})

@@ -270,8 +270,9 @@ func (tx *Tx) TerminateRun(reason string, details *commonpb.Payloads, identity s
 
 // timeoutRun closes the run because its run or execution timeout expired.
 // retryState says why no new run follows: the execution timeout ends every
-// retry, a run timeout ends this run when no retry policy is set.
-func (tx *Tx) timeoutRun(retryState enumspb.RetryState) {
+// retry, a run timeout ends this run when no retry policy is set. It fails,
+// changing nothing, if the state needed for a following run does not decode.
+func (tx *Tx) timeoutRun(retryState enumspb.RetryState) error {
 	attrs := &historypb.WorkflowExecutionTimedOutEventAttributes{RetryState: retryState}
 	var next *StartParams
 	if retryState != enumspb.RETRY_STATE_TIMEOUT {
@@ -283,7 +284,11 @@ func (tx *Tx) timeoutRun(retryState enumspb.RetryState) {
 				TimeoutType: enumspb.TIMEOUT_TYPE_START_TO_CLOSE,
 			}},
 		}
-		next, attrs.RetryState = tx.nextRun(failure, nil)
+		var err error
+		next, attrs.RetryState, err = tx.nextRun(failure, nil)
+		if err != nil {
+			return err
+		}
 		if next != nil {
 			attrs.NewExecutionRunId = next.RunID
 		}
@@ -295,6 +300,7 @@ func (tx *Tx) timeoutRun(retryState enumspb.RetryState) {
 	if next != nil {
 		tx.startNext(*next)
 	}
+	return nil
 }
 
 // forceClose closes the run from outside its code. As in Temporal, a started

@@ -166,7 +166,7 @@ func checkClosed(t *testing.T, r *run, status enumspb.WorkflowExecutionStatus, s
 		}
 	}
 	tx := machine.Begin(r.s, at(time.Hour))
-	if tx.FireDeadlines() || len(tx.Events) != 0 {
+	if changed, err := tx.FireDeadlines(); changed || err != nil || len(tx.Events) != 0 {
 		t.Errorf("a closed run fired deadlines")
 	}
 }

@@ -109,7 +109,9 @@ func TestCloneIsIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx = machine.Begin(c, at(2*time.Hour))
-	tx.FireDeadlines()
+	if _, err := tx.FireDeadlines(); err != nil {
+		t.Fatalf("FireDeadlines: %v", err)
+	}
 	tx = machine.Begin(c, at(3*time.Hour))
 	tx.TerminateRun("gone", nil, "x")
 	if c.Open() {
