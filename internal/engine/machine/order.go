@@ -18,16 +18,6 @@ func sortedTimers(m map[string]*Timer) []*Timer {
 	return out
 }
 
-// sortedActivities orders activities by scheduled event id.
-func sortedActivities(m map[int64]*Activity) []*Activity {
-	out := make([]*Activity, 0, len(m))
-	for _, a := range m {
-		out = append(out, a)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ScheduledEventID < out[j].ScheduledEventID })
-	return out
-}
-
 // sortedChildren orders children by initiated event id.
 func sortedChildren(m map[int64]*Child) []*Child {
 	out := make([]*Child, 0, len(m))
