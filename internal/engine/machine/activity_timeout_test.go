@@ -20,10 +20,11 @@ func wantTimeout(t *testing.T, ev *historypb.HistoryEvent, kind enumspb.TimeoutT
 	return wantTimeoutIn(t, ev, kind, []enumspb.RetryState{state}, startedID)
 }
 
-// finalTimeoutStates are the retry states Temporal may report for a timeout
-// that is never retried (schedule-to-start, schedule-to-close). The protocol
-// reference does not pin one down.
-var finalTimeoutStates = []enumspb.RetryState{enumspb.RETRY_STATE_TIMEOUT, enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE}
+// finalTimeoutStates are the retry states Temporal reports for a timeout that
+// is never retried (schedule-to-start, schedule-to-close): TIMEOUT, as its
+// v1.32 server does (compat's TestHardening14ScheduleToCloseOnlyNeverPolled
+// checks it against that server).
+var finalTimeoutStates = []enumspb.RetryState{enumspb.RETRY_STATE_TIMEOUT}
 
 // wantTimeoutIn checks an ActivityTaskTimedOut event whose retry state may be
 // any of states.
