@@ -58,8 +58,12 @@ func (s Schedule) Next(t time.Time) time.Time {
 // at now: the schedule's first firing time after scheduled that is not before
 // now, or scheduled itself while now has not reached it. Anchoring on the
 // scheduled time is what makes "@every 1h" fire an hour after the previous run
-// was due, not on the hour. The zero time means the schedule never fires again.
+// was due, not on the hour. A zero scheduled counts as now. The zero time
+// means the schedule never fires again.
 func (s Schedule) NextRun(scheduled, now time.Time) time.Time {
+	if scheduled.IsZero() {
+		scheduled = now
+	}
 	scheduled, now = scheduled.UTC(), now.UTC()
 	if now.Before(scheduled) {
 		return scheduled

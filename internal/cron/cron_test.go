@@ -144,3 +144,10 @@ func TestBackoffMatchesStepping(t *testing.T) {
 		}
 	}
 }
+
+func TestBackoffWithoutScheduledTimeCountsFromNow(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 17, 30, 0, time.UTC)
+	if got, err := Backoff("@every 1m", time.Time{}, now); err != nil || got != time.Minute {
+		t.Fatalf("Backoff from a zero scheduled time = %v, %v; want 1m", got, err)
+	}
+}
