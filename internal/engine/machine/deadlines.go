@@ -210,12 +210,15 @@ func (tx *Tx) timeoutActivity(a *Activity, kind enumspb.TimeoutType) {
 	if retried {
 		return
 	}
-	if retryState == enumspb.RETRY_STATE_TIMEOUT && kind != enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START &&
-		kind != enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE {
-		// The next attempt would run past schedule-to-close: report that, caused by
-		// this attempt's timeout.
-		failure = timeoutFailure(enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, details)
-		failure.Cause = timeoutFailure(kind, details)
+	if retryState == enumspb.RETRY_STATE_TIMEOUT && kind != enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START {
+		// Schedule-to-close has passed, or the next attempt would run past it:
+		// report it as Temporal does, with the attempt's own timeout as the cause.
+		giveUp := timeoutFailure(enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, details)
+		giveUp.Message = activityGaveUpMessage
+		if kind != enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE {
+			giveUp.Cause = failure
+		}
+		failure = giveUp
 	}
 	tx.closeActivity(a, a.StartedIdentity, &historypb.HistoryEvent{
 		EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
@@ -224,6 +227,10 @@ func (tx *Tx) timeoutActivity(a *Activity, kind enumspb.TimeoutType) {
 		}},
 	})
 }
+
+// activityGaveUpMessage is Temporal's message for an activity that ran out of
+// schedule-to-close time.
+const activityGaveUpMessage = "Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying"
 
 // timeoutRetryTypePrefix prefixes a timeout type in a retry policy's
 // non-retryable error types.
