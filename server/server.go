@@ -76,6 +76,10 @@ type Server struct {
 	health   *health.Server
 	listener net.Listener
 	serveErr chan error
+
+	// registerExtra, when set (by tests), registers more services on the gRPC
+	// server before it serves.
+	registerExtra func(grpc.ServiceRegistrar)
 }
 
 // New validates opts and prepares a server. Nothing listens until Start.
@@ -144,7 +148,10 @@ func (s *Server) Start(ctx context.Context) error {
 	g := grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMsg),
 		grpc.MaxSendMsgSize(128<<20),
-		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{statusInterceptor}, skipping.interceptors()...)...),
+		// Recovery comes first so that a panic anywhere below it answers Internal
+		// for that call and the server keeps serving.
+		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor}, skipping.interceptors()...)...),
+		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
 	)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
 	operatorservice.RegisterOperatorServiceServer(g, frontend.NewOperatorHandler(eng, limits))
@@ -152,6 +159,9 @@ func (s *Server) Start(ctx context.Context) error {
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	hs.SetServingStatus(workflowservice.WorkflowService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(g, hs)
+	if s.registerExtra != nil {
+		s.registerExtra(g)
+	}
 	if err := skipping.serve(g, eng); err != nil {
 		eng.Stop()
 		skipping.Stop()
