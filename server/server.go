@@ -59,6 +59,10 @@ type Options struct {
 	// expect (they unlock while awaiting a result); call UnlockTimeSkipping once
 	// to let time skip whenever the engine is idle.
 	TimeSkipping bool
+	// PriorityLevels is how many task priority keys there are: workflows and
+	// activities may ask for keys 1 (highest) to PriorityLevels, or 0 for the
+	// middle one; larger keys are refused. Default 5, as in Temporal.
+	PriorityLevels int
 }
 
 // Server is an embedded Sundial engine.
@@ -96,6 +100,12 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxPayloadBytes == 0 {
 		opts.MaxPayloadBytes = 2 << 20
 	}
+	if opts.PriorityLevels == 0 {
+		opts.PriorityLevels = 5
+	}
+	if opts.PriorityLevels < 1 || opts.PriorityLevels > 100 {
+		return nil, fmt.Errorf("server: PriorityLevels must be from 1 to 100, got %d", opts.PriorityLevels)
+	}
 	if opts.MaxPayloadBytes < 0 {
 		return nil, fmt.Errorf("server: MaxPayloadBytes must not be negative, got %d", opts.MaxPayloadBytes)
 	}
@@ -120,7 +130,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	cfg := engine.Config{Store: st, Logger: s.log}
+	cfg := engine.Config{Store: st, Logger: s.log, PriorityLevels: int32(s.opts.PriorityLevels)}
 	skipping := s.newTimeSkipping(&cfg)
 	eng, err := engine.New(cfg)
 	if err != nil {
@@ -143,6 +153,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	limits := frontend.DefaultLimits()
 	limits.MaxPayloadBytes = s.opts.MaxPayloadBytes
+	limits.PriorityLevels = int32(s.opts.PriorityLevels)
 	// A request may carry several payloads up to the limit, plus framing.
 	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
 	g := grpc.NewServer(

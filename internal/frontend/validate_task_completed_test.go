@@ -207,7 +207,7 @@ func TestValidateCommands(t *testing.T) {
 		}), badActivity, `A valid StartToCloseTimeout or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand. ActivityId="1"`},
 		{"activity bad retry policy", scheduleActivity(), activity(func(a *commandpb.ScheduleActivityTaskCommandAttributes) {
 			a.RetryPolicy = &commonpb.RetryPolicy{BackoffCoefficient: 0.9}
-		}), badActivity, "RetryPolicy.BackoffCoefficient must be at least 1, got 0.9."},
+		}), badActivity, "BackoffCoefficient cannot be less than 1 on retry policy."},
 		{"activity oversize input", scheduleActivity(), activity(func(a *commandpb.ScheduleActivityTaskCommandAttributes) { a.Input = bigPayloads() }), tooLarge,
 			"Input size 206 bytes exceeds limit of 100 bytes."},
 		{"activity oversize user metadata", scheduleActivity(), func(c *commandpb.Command) {

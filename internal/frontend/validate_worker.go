@@ -42,7 +42,7 @@ func validatePollActivityTaskQueue(req *workflowservice.PollActivityTaskQueueReq
 	return firstError(
 		c.namespace(req.GetNamespace()),
 		c.taskQueue("TaskQueue", req.GetTaskQueue()),
-		c.optional("Identity", req.GetIdentity()),
+		c.optional("Identity", req.GetIdentity()), c.taskQueueMetadata("TaskQueueMetadata", req.GetTaskQueueMetadata()),
 	)
 }
 
