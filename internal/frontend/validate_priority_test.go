@@ -4,10 +4,12 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -148,4 +150,25 @@ func TestHardening03ClientNumbersValidated(t *testing.T) {
 			t.Errorf("activity timeouts not capped: %v %v", a.HeartbeatTimeout.AsDuration(), a.ScheduleToCloseTimeout.AsDuration())
 		}
 	})
+}
+
+// TestHardening03NextRetryDelay: an activity failure's NextRetryDelay may not be
+// negative, and a huge one is capped.
+func TestHardening03NextRetryDelay(t *testing.T) {
+	failed := func(d *durationpb.Duration) *workflowservice.RespondActivityTaskFailedRequest {
+		return &workflowservice.RespondActivityTaskFailedRequest{
+			Namespace: "default", TaskToken: []byte("t"),
+			Failure: &failurepb.Failure{Message: "x", FailureInfo: &failurepb.Failure_ApplicationFailureInfo{
+				ApplicationFailureInfo: &failurepb.ApplicationFailureInfo{NextRetryDelay: d}}},
+		}
+	}
+	assertInvalid(t, validateRespondActivityTaskFailed(failed(durationpb.New(-time.Second)), testLim),
+		"Failure.ApplicationFailureInfo.NextRetryDelay is negative: -1s.")
+	r := failed(&durationpb.Duration{Seconds: math.MaxInt64})
+	if err := validateRespondActivityTaskFailed(r, testLim); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Failure.GetApplicationFailureInfo().GetNextRetryDelay().AsDuration(); got != maxDuration {
+		t.Errorf("NextRetryDelay = %v, want capped at %v", got, maxDuration)
+	}
 }
