@@ -20,7 +20,7 @@ func TestValidateResetWorkflowExecution(t *testing.T) {
 		{"no namespace", func(r R) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no execution", func(r R) { r.WorkflowExecution = nil }, "WorkflowExecution is not set on request."},
 		{"no workflow id", func(r R) { r.WorkflowExecution.WorkflowId = "" }, "WorkflowId is not set on request."},
-		{"bad run id", func(r R) { r.WorkflowExecution.RunId = "nope" }, `RunId is not a valid UUID: "nope".`},
+		{"bad run id", func(r R) { r.WorkflowExecution.RunId = "nope" }, "Invalid RunId."},
 		{"no run id", func(r R) { r.WorkflowExecution.RunId = "" }, ""},
 		{"no request id", func(r R) { r.RequestId = "" }, "RequestId is not set on request."},
 		{"long request id", func(r R) { r.RequestId = tooLong }, "RequestId exceeds length limit of 20."},

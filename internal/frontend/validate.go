@@ -115,7 +115,12 @@ func (c checker) runID(field, value string) error {
 		return nil
 	}
 	if !isUUID(value) {
-		return invalid("%s is not a valid UUID: %s.", field, quote(value))
+		// Temporal's texts ("Invalid RunId." in service/frontend/errors.go, "Invalid
+		// RunId set on <Command>." in its command validator); tools wait for them.
+		if c.scope == scopeRequest {
+			return invalid("Invalid %s.", field)
+		}
+		return invalid("Invalid %s set on %s.", field, c.scope)
 	}
 	return nil
 }

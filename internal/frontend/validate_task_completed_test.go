@@ -291,7 +291,7 @@ func TestValidateCommands(t *testing.T) {
 		}, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "SignalName is not set on SignalExternalWorkflowExecutionCommand."},
 		{"signal external bad run id", byType(enumspb.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION), func(c *commandpb.Command) {
 			c.GetSignalExternalWorkflowExecutionCommandAttributes().Execution.RunId = "zz"
-		}, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, `RunId is not a valid UUID: "zz".`},
+		}, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "Invalid RunId set on SignalExternalWorkflowExecutionCommand."},
 
 		{"cancel external without workflow id", byType(enumspb.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION), func(c *commandpb.Command) {
 			c.GetRequestCancelExternalWorkflowExecutionCommandAttributes().WorkflowId = ""

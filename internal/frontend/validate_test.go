@@ -179,7 +179,7 @@ func TestValidateDescribeNamespace(t *testing.T) {
 		{"by id only", func(r *workflowservice.DescribeNamespaceRequest) { r.Namespace, r.Id = "", testRunID }, ""},
 		{"neither name nor id", func(r *workflowservice.DescribeNamespaceRequest) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"long name", func(r *workflowservice.DescribeNamespaceRequest) { r.Namespace = tooLong }, "Namespace exceeds length limit of 20."},
-		{"id not a uuid", func(r *workflowservice.DescribeNamespaceRequest) { r.Id = "nope" }, `Id is not a valid UUID: "nope".`},
+		{"id not a uuid", func(r *workflowservice.DescribeNamespaceRequest) { r.Id = "nope" }, "Invalid Id."},
 	})
 }
 
@@ -310,7 +310,7 @@ func TestValidateGetWorkflowExecutionHistory(t *testing.T) {
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no execution", func(r req) { r.Execution = nil }, "Execution is not set on request."},
 		{"no workflow id", func(r req) { r.Execution.WorkflowId = "" }, "WorkflowId is not set on request."},
-		{"bad run id", func(r req) { r.Execution.RunId = "run-1" }, `RunId is not a valid UUID: "run-1".`},
+		{"bad run id", func(r req) { r.Execution.RunId = "run-1" }, "Invalid RunId."},
 		{"negative page size", func(r req) { r.MaximumPageSize = -3 }, "MaximumPageSize is negative: -3."},
 		{"unknown filter", func(r req) { r.HistoryEventFilterType = 8 }, "HistoryEventFilterType has unknown value 8."},
 	})
@@ -325,7 +325,7 @@ func TestValidateDescribeWorkflowExecution(t *testing.T) {
 		{"no execution", func(r req) { r.Execution = nil }, "Execution is not set on request."},
 		{"long workflow id", func(r req) { r.Execution.WorkflowId = tooLong }, "WorkflowId exceeds length limit of 20."},
 		{"long run id is reported as not a uuid", func(r req) { r.Execution.RunId = strings.Repeat("a", 100) },
-			`RunId is not a valid UUID: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"....`},
+			"Invalid RunId."},
 	})
 }
 
@@ -336,7 +336,7 @@ func TestValidateRequestCancelWorkflowExecution(t *testing.T) {
 	}, nil, validateRequestCancelWorkflowExecution, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no execution", func(r req) { r.WorkflowExecution = nil }, "WorkflowExecution is not set on request."},
-		{"bad first execution run id", func(r req) { r.FirstExecutionRunId = "x" }, `FirstExecutionRunId is not a valid UUID: "x".`},
+		{"bad first execution run id", func(r req) { r.FirstExecutionRunId = "x" }, "Invalid FirstExecutionRunId."},
 		{"long request id", func(r req) { r.RequestId = tooLong }, "RequestId exceeds length limit of 20."},
 	})
 }
@@ -348,7 +348,7 @@ func TestValidateTerminateWorkflowExecution(t *testing.T) {
 	}, nil, validateTerminateWorkflowExecution, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no workflow id", func(r req) { r.WorkflowExecution.WorkflowId = "" }, "WorkflowId is not set on request."},
-		{"bad run id", func(r req) { r.WorkflowExecution.RunId = "nope" }, `RunId is not a valid UUID: "nope".`},
+		{"bad run id", func(r req) { r.WorkflowExecution.RunId = "nope" }, "Invalid RunId."},
 		{"oversize details", func(r req) { r.Details = bigPayloads() }, "Details size 206 bytes exceeds limit of 100 bytes."},
 	})
 }
@@ -389,7 +389,7 @@ func TestValidateResetStickyTaskQueue(t *testing.T) {
 	}, nil, validateResetStickyTaskQueue, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no execution", func(r req) { r.Execution = nil }, "Execution is not set on request."},
-		{"bad run id", func(r req) { r.Execution.RunId = "r" }, `RunId is not a valid UUID: "r".`},
+		{"bad run id", func(r req) { r.Execution.RunId = "r" }, "Invalid RunId."},
 	})
 }
 
@@ -428,7 +428,7 @@ func TestValidateUpdateWorkflowExecution(t *testing.T) {
 	}, nil, validateUpdateWorkflowExecution, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no execution", func(r req) { r.WorkflowExecution = nil }, "WorkflowExecution is not set on request."},
-		{"bad first run id", func(r req) { r.FirstExecutionRunId = "1" }, `FirstExecutionRunId is not a valid UUID: "1".`},
+		{"bad first run id", func(r req) { r.FirstExecutionRunId = "1" }, "Invalid FirstExecutionRunId."},
 		{"unknown wait stage", func(r req) { r.WaitPolicy.LifecycleStage = 40 }, "WaitPolicy.LifecycleStage has unknown value 40."},
 		{"no request", func(r req) { r.Request = nil }, "Request is not set on request."},
 		{"no meta", func(r req) { r.Request.Meta = nil }, "Request.Meta is not set on request."},

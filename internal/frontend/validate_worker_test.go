@@ -78,7 +78,7 @@ func TestValidateRespondActivityTaskCompletedById(t *testing.T) {
 		{"current run", func(r req) { r.RunId = "" }, ""},
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
-		{"bad run id", func(r req) { r.RunId = "abc" }, `RunId is not a valid UUID: "abc".`},
+		{"bad run id", func(r req) { r.RunId = "abc" }, "Invalid RunId."},
 		{"no activity id", func(r req) { r.ActivityId = "" }, "ActivityId is not set on request."},
 		{"long activity id", func(r req) { r.ActivityId = tooLong }, "ActivityId exceeds length limit of 20."},
 		{"oversize result", func(r req) { r.Result = bigPayloads() }, "Result size 206 bytes exceeds limit of 100 bytes."},
@@ -105,7 +105,7 @@ func TestValidateRespondActivityTaskFailedById(t *testing.T) {
 	}, nil, validateRespondActivityTaskFailedById, []tcase[req]{
 		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
 		{"no activity id", func(r req) { r.ActivityId = "" }, "ActivityId is not set on request."},
-		{"bad run id", func(r req) { r.RunId = "1-2-3" }, `RunId is not a valid UUID: "1-2-3".`},
+		{"bad run id", func(r req) { r.RunId = "1-2-3" }, "Invalid RunId."},
 		{"oversize failure", func(r req) { r.Failure = bigFailure() }, "Failure size 203 bytes exceeds limit of 100 bytes."},
 	})
 }
