@@ -62,7 +62,7 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 		}
 		if s.LastCompletedStartedID == 0 {
 			r.mu.Unlock()
-			return nil, serviceerror.NewWorkflowNotReady("workflow closed before its first workflow task completed; it cannot be queried")
+			return nil, serviceerror.NewWorkflowNotReady("Workflow execution closed before WorkflowTaskStarted event")
 		}
 	}
 	q := &pendingQuery{id: uuid.NewRandom(), query: req.Query, done: make(chan queryOutcome, 1)}

@@ -380,7 +380,7 @@ func TestCommandErrorReportsFirstBadCommand(t *testing.T) {
 	err := validateRespondWorkflowTaskCompleted(req, testLim)
 	assertCommandError(t, err, 3, enumspb.COMMAND_TYPE_CANCEL_TIMER, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
 		"TimerId is not set on CancelTimerCommand.")
-	if want := "invalid command 3 (COMMAND_TYPE_CANCEL_TIMER): TimerId is not set on CancelTimerCommand."; err.Error() != want {
+	if want := "BadCancelTimerAttributes: TimerId is not set on CancelTimerCommand. (Commands[3], COMMAND_TYPE_CANCEL_TIMER)"; err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err.Error(), want)
 	}
 }
