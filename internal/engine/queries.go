@@ -148,7 +148,7 @@ func (e *Engine) RespondQueryTaskCompleted(ctx context.Context, req *workflowser
 	defer r.mu.Unlock()
 	q := r.queries[tok.QueryID]
 	if q == nil {
-		return nil, serviceerror.NewNotFound("query not found: it was answered already or its caller gave up")
+		return nil, serviceerror.NewNotFound("query task not found, or already expired")
 	}
 	delete(r.queries, q.id)
 	e.refreshOutstanding(r)
