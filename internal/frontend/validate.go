@@ -99,9 +99,19 @@ func (c checker) required(field, value string) error {
 // optional checks the length of an identifier that may be empty.
 func (c checker) optional(field, value string) error {
 	if len(value) > c.lim.MaxIDLength {
-		return invalid("%s exceeds length limit of %d.", field, c.lim.MaxIDLength)
+		return c.tooLong(field)
 	}
 	return nil
+}
+
+// tooLong reports an identifier over the length limit in Temporal's words: "X length
+// exceeds limit." on a request (service/frontend/errors.go), "X on Y exceeds length
+// limit." on a command (its command validator), then the limit.
+func (c checker) tooLong(field string) error {
+	if c.scope == scopeRequest {
+		return invalid("%s length exceeds limit. Limit: %d.", field, c.lim.MaxIDLength)
+	}
+	return invalid("%s on %s exceeds length limit. Limit: %d.", field, c.scope, c.lim.MaxIDLength)
 }
 
 // namespace checks a request's namespace name.
@@ -172,7 +182,7 @@ func (c checker) taskQueueName(field, name string) error {
 		return invalid("%s name must not contain leading or trailing whitespace: %s.", field, quote(name))
 	}
 	if len(name) > c.lim.MaxIDLength {
-		return invalid("%s exceeds length limit of %d.", field, c.lim.MaxIDLength)
+		return c.tooLong(field)
 	}
 	if strings.HasPrefix(name, reservedTaskQueuePrefix) {
 		return invalid("%s name cannot start with reserved prefix %s: %s.", field, reservedTaskQueuePrefix, quote(name))

@@ -128,7 +128,7 @@ func TestDefaultLimits(t *testing.T) {
 		t.Fatalf("1000-byte workflow id refused with zero Limits: %v", err)
 	}
 	req.Execution.WorkflowId += "w"
-	assertInvalid(t, validateDescribeWorkflowExecution(req, Limits{}), "WorkflowId exceeds length limit of 1000.")
+	assertInvalid(t, validateDescribeWorkflowExecution(req, Limits{}), "WorkflowId length exceeds limit. Limit: 1000.")
 }
 
 func TestIsUUID(t *testing.T) {
@@ -159,7 +159,7 @@ func TestValidateRegisterNamespace(t *testing.T) {
 		return &workflowservice.RegisterNamespaceRequest{Namespace: "orders", WorkflowExecutionRetentionPeriod: dur(24 * time.Hour)}
 	}, nil, validateRegisterNamespace, []tcase[*workflowservice.RegisterNamespaceRequest]{
 		{"no namespace", func(r *workflowservice.RegisterNamespaceRequest) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"long namespace", func(r *workflowservice.RegisterNamespaceRequest) { r.Namespace = tooLong }, "Namespace exceeds length limit of 20."},
+		{"long namespace", func(r *workflowservice.RegisterNamespaceRequest) { r.Namespace = tooLong }, "Namespace length exceeds limit. Limit: 20."},
 		{"negative retention", func(r *workflowservice.RegisterNamespaceRequest) {
 			r.WorkflowExecutionRetentionPeriod = dur(-time.Hour)
 		},
@@ -178,7 +178,7 @@ func TestValidateDescribeNamespace(t *testing.T) {
 	}, nil, validateDescribeNamespace, []tcase[*workflowservice.DescribeNamespaceRequest]{
 		{"by id only", func(r *workflowservice.DescribeNamespaceRequest) { r.Namespace, r.Id = "", testRunID }, ""},
 		{"neither name nor id", func(r *workflowservice.DescribeNamespaceRequest) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"long name", func(r *workflowservice.DescribeNamespaceRequest) { r.Namespace = tooLong }, "Namespace exceeds length limit of 20."},
+		{"long name", func(r *workflowservice.DescribeNamespaceRequest) { r.Namespace = tooLong }, "Namespace length exceeds limit. Limit: 20."},
 		{"id not a uuid", func(r *workflowservice.DescribeNamespaceRequest) { r.Id = "nope" }, "Invalid Id."},
 	})
 }
@@ -230,20 +230,20 @@ func TestValidateStartWorkflowExecution(t *testing.T) {
 	runCases(t, validStart, nil, validateStartWorkflowExecution, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
-		{"long workflow id", func(r req) { r.WorkflowId = tooLong }, "WorkflowId exceeds length limit of 20."},
+		{"long workflow id", func(r req) { r.WorkflowId = tooLong }, "WorkflowId length exceeds limit. Limit: 20."},
 		{"workflow id at the limit", func(r req) { r.WorkflowId = tooLong[:20] }, ""},
 		{"no workflow type", func(r req) { r.WorkflowType = nil }, "WorkflowType is not set on request."},
-		{"long workflow type", func(r req) { r.WorkflowType.Name = tooLong }, "WorkflowType exceeds length limit of 20."},
+		{"long workflow type", func(r req) { r.WorkflowType.Name = tooLong }, "WorkflowType length exceeds limit. Limit: 20."},
 		{"no task queue", func(r req) { r.TaskQueue = nil }, "TaskQueue is not set on request."},
 		{"blank task queue", func(r req) { r.TaskQueue.Name = "   " }, "TaskQueue is not set on request."},
 		{"padded task queue", func(r req) { r.TaskQueue.Name = " orders" },
 			`TaskQueue name must not contain leading or trailing whitespace: " orders".`},
-		{"long task queue", func(r req) { r.TaskQueue.Name = tooLong }, "TaskQueue exceeds length limit of 20."},
+		{"long task queue", func(r req) { r.TaskQueue.Name = tooLong }, "TaskQueue length exceeds limit. Limit: 20."},
 		{"reserved task queue", func(r req) { r.TaskQueue.Name = "/_sys/orders/3" },
 			`TaskQueue name cannot start with reserved prefix /_sys/: "/_sys/orders/3".`},
 		{"unknown task queue kind", func(r req) { r.TaskQueue.Kind = 77 }, "TaskQueue.Kind has unknown value 77."},
-		{"long request id", func(r req) { r.RequestId = tooLong }, "RequestId exceeds length limit of 20."},
-		{"long identity", func(r req) { r.Identity = tooLong }, "Identity exceeds length limit of 20."},
+		{"long request id", func(r req) { r.RequestId = tooLong }, "RequestId length exceeds limit. Limit: 20."},
+		{"long identity", func(r req) { r.Identity = tooLong }, "Identity length exceeds limit. Limit: 20."},
 		{"negative execution timeout", func(r req) { r.WorkflowExecutionTimeout = dur(-5 * time.Second) }, "WorkflowExecutionTimeout is negative: -5s."},
 		{"negative run timeout", func(r req) { r.WorkflowRunTimeout = dur(-5 * time.Second) }, "WorkflowRunTimeout is negative: -5s."},
 		{"negative task timeout", func(r req) { r.WorkflowTaskTimeout = &durationpb.Duration{Nanos: -1} }, "WorkflowTaskTimeout is negative: -1ns."},
@@ -287,7 +287,7 @@ func TestValidateSignalWithStartWorkflowExecution(t *testing.T) {
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
 		{"no signal name", func(r req) { r.SignalName = "" }, "SignalName is not set on request."},
-		{"long signal name", func(r req) { r.SignalName = tooLong }, "SignalName exceeds length limit of 20."},
+		{"long signal name", func(r req) { r.SignalName = tooLong }, "SignalName length exceeds limit. Limit: 20."},
 		{"no workflow type", func(r req) { r.WorkflowType = &commonpb.WorkflowType{} }, "WorkflowType is not set on request."},
 		{"no task queue", func(r req) { r.TaskQueue = &taskqueuepb.TaskQueue{} }, "TaskQueue is not set on request."},
 		{"negative run timeout", func(r req) { r.WorkflowRunTimeout = dur(-5 * time.Second) }, "WorkflowRunTimeout is negative: -5s."},
@@ -323,7 +323,7 @@ func TestValidateDescribeWorkflowExecution(t *testing.T) {
 	}, nil, validateDescribeWorkflowExecution, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no execution", func(r req) { r.Execution = nil }, "Execution is not set on request."},
-		{"long workflow id", func(r req) { r.Execution.WorkflowId = tooLong }, "WorkflowId exceeds length limit of 20."},
+		{"long workflow id", func(r req) { r.Execution.WorkflowId = tooLong }, "WorkflowId length exceeds limit. Limit: 20."},
 		{"long run id is reported as not a uuid", func(r req) { r.Execution.RunId = strings.Repeat("a", 100) },
 			"Invalid RunId."},
 	})
@@ -337,7 +337,7 @@ func TestValidateRequestCancelWorkflowExecution(t *testing.T) {
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no execution", func(r req) { r.WorkflowExecution = nil }, "WorkflowExecution is not set on request."},
 		{"bad first execution run id", func(r req) { r.FirstExecutionRunId = "x" }, "Invalid FirstExecutionRunId."},
-		{"long request id", func(r req) { r.RequestId = tooLong }, "RequestId exceeds length limit of 20."},
+		{"long request id", func(r req) { r.RequestId = tooLong }, "RequestId length exceeds limit. Limit: 20."},
 	})
 }
 
@@ -361,7 +361,7 @@ func TestValidateSignalWorkflowExecution(t *testing.T) {
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no execution", func(r req) { r.WorkflowExecution = nil }, "WorkflowExecution is not set on request."},
 		{"no signal name", func(r req) { r.SignalName = "" }, "SignalName is not set on request."},
-		{"long signal name", func(r req) { r.SignalName = tooLong }, "SignalName exceeds length limit of 20."},
+		{"long signal name", func(r req) { r.SignalName = tooLong }, "SignalName length exceeds limit. Limit: 20."},
 		{"oversize input", func(r req) { r.Input = bigPayloads() }, "Input size 206 bytes exceeds limit of 100 bytes."},
 	})
 }
@@ -376,7 +376,7 @@ func TestValidateQueryWorkflow(t *testing.T) {
 		{"no execution", func(r req) { r.Execution = nil }, "Execution is not set on request."},
 		{"no query", func(r req) { r.Query = nil }, "Query is not set on request."},
 		{"no query type", func(r req) { r.Query.QueryType = "" }, "QueryType is not set on request."},
-		{"long query type", func(r req) { r.Query.QueryType = tooLong }, "QueryType exceeds length limit of 20."},
+		{"long query type", func(r req) { r.Query.QueryType = tooLong }, "QueryType length exceeds limit. Limit: 20."},
 		{"oversize args", func(r req) { r.Query.QueryArgs = bigPayloads() }, "QueryArgs size 206 bytes exceeds limit of 100 bytes."},
 		{"unknown reject condition", func(r req) { r.QueryRejectCondition = 12 }, "QueryRejectCondition has unknown value 12."},
 	})
@@ -399,7 +399,7 @@ func TestValidateListWorkflowExecutions(t *testing.T) {
 		return &workflowservice.ListWorkflowExecutionsRequest{Namespace: "default", PageSize: 50, Query: "WorkflowType = 'x'"}
 	}, nil, validateListWorkflowExecutions, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"long namespace", func(r req) { r.Namespace = tooLong }, "Namespace exceeds length limit of 20."},
+		{"long namespace", func(r req) { r.Namespace = tooLong }, "Namespace length exceeds limit. Limit: 20."},
 		{"negative page size", func(r req) { r.PageSize = -50 }, "PageSize is negative: -50."},
 	})
 }
@@ -410,7 +410,7 @@ func TestValidateCountWorkflowExecutions(t *testing.T) {
 		return &workflowservice.CountWorkflowExecutionsRequest{Namespace: "default"}
 	}, nil, validateCountWorkflowExecutions, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"long namespace", func(r req) { r.Namespace = tooLong }, "Namespace exceeds length limit of 20."},
+		{"long namespace", func(r req) { r.Namespace = tooLong }, "Namespace length exceeds limit. Limit: 20."},
 	})
 }
 
@@ -434,7 +434,7 @@ func TestValidateUpdateWorkflowExecution(t *testing.T) {
 		{"no meta", func(r req) { r.Request.Meta = nil }, "Request.Meta is not set on request."},
 		{"no input", func(r req) { r.Request.Input = nil }, "Request.Input is not set on request."},
 		{"no update name", func(r req) { r.Request.Input.Name = "" }, "Request.Input.Name is not set on request."},
-		{"long update id", func(r req) { r.Request.Meta.UpdateId = tooLong }, "UpdateId exceeds length limit of 20."},
+		{"long update id", func(r req) { r.Request.Meta.UpdateId = tooLong }, "UpdateId length exceeds limit. Limit: 20."},
 		{"oversize args", func(r req) { r.Request.Input.Args = bigPayloads() }, "Request.Input.Args size 206 bytes exceeds limit of 100 bytes."},
 	})
 }
