@@ -63,6 +63,10 @@ type Options struct {
 	// MinRetention is the shortest namespace retention the server accepts.
 	// Default one day (engine.DefaultMinRetention); lower it only for tests.
 	MinRetention time.Duration
+	// PriorityLevels is how many task priority keys there are: workflows and
+	// activities may ask for keys 1 (highest) to PriorityLevels, or 0 for the
+	// middle one; larger keys are refused. Default 5, as in Temporal.
+	PriorityLevels int
 }
 
 // Server is an embedded Sundial engine.
@@ -80,6 +84,10 @@ type Server struct {
 	health   *health.Server
 	listener net.Listener
 	serveErr chan error
+
+	// registerExtra, when set (by tests), registers more services on the gRPC
+	// server before it serves.
+	registerExtra func(grpc.ServiceRegistrar)
 }
 
 // New validates opts and prepares a server. Nothing listens until Start.
@@ -95,6 +103,12 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.MaxPayloadBytes == 0 {
 		opts.MaxPayloadBytes = 2 << 20
+	}
+	if opts.PriorityLevels == 0 {
+		opts.PriorityLevels = 5
+	}
+	if opts.PriorityLevels < 1 || opts.PriorityLevels > 100 {
+		return nil, fmt.Errorf("server: PriorityLevels must be from 1 to 100, got %d", opts.PriorityLevels)
 	}
 	if opts.MaxPayloadBytes < 0 {
 		return nil, fmt.Errorf("server: MaxPayloadBytes must not be negative, got %d", opts.MaxPayloadBytes)
@@ -120,7 +134,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention}
+	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention, PriorityLevels: int32(s.opts.PriorityLevels)}
 	skipping := s.newTimeSkipping(&cfg)
 	eng, err := engine.New(cfg)
 	if err != nil {
@@ -143,12 +157,16 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	limits := frontend.DefaultLimits()
 	limits.MaxPayloadBytes = s.opts.MaxPayloadBytes
+	limits.PriorityLevels = int32(s.opts.PriorityLevels)
 	// A request may carry several payloads up to the limit, plus framing.
 	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
 	g := grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMsg),
 		grpc.MaxSendMsgSize(128<<20),
-		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{statusInterceptor}, skipping.interceptors()...)...),
+		// Recovery comes first so that a panic anywhere below it answers Internal
+		// for that call and the server keeps serving.
+		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor}, skipping.interceptors()...)...),
+		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
 	)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
 	operatorservice.RegisterOperatorServiceServer(g, frontend.NewOperatorHandler(eng, limits))
@@ -156,6 +174,9 @@ func (s *Server) Start(ctx context.Context) error {
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	hs.SetServingStatus(workflowservice.WorkflowService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(g, hs)
+	if s.registerExtra != nil {
+		s.registerExtra(g)
+	}
 	if err := skipping.serve(g, eng); err != nil {
 		eng.Stop()
 		skipping.Stop()

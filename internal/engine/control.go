@@ -64,7 +64,7 @@ func (e *Engine) RequestCancelWorkflowExecution(ctx context.Context, req *workfl
 	}
 	err = e.update(ctx, key, func(_ *run, tx *machine.Tx) error {
 		if req.FirstExecutionRunId != "" && tx.S.FirstRunID != req.FirstExecutionRunId {
-			return serviceerror.NewNotFound("workflow execution not found for the given FirstExecutionRunId")
+			return serviceerror.NewNotFound("workflow execution not found")
 		}
 		if !tx.S.Open() || tx.S.CancelRequested {
 			return errNoChange
@@ -82,7 +82,7 @@ func (e *Engine) RequestCancelWorkflowExecution(ctx context.Context, req *workfl
 func (e *Engine) TerminateWorkflowExecution(ctx context.Context, req *workflowservice.TerminateWorkflowExecutionRequest) (*workflowservice.TerminateWorkflowExecutionResponse, error) {
 	err := e.updateOpenRun(ctx, req.Namespace, req.WorkflowExecution, func(tx *machine.Tx) error {
 		if req.FirstExecutionRunId != "" && tx.S.FirstRunID != req.FirstExecutionRunId {
-			return serviceerror.NewNotFound("workflow execution not found for the given FirstExecutionRunId")
+			return serviceerror.NewNotFound("workflow execution not found")
 		}
 		tx.TerminateRun(req.Reason, req.Details, req.Identity)
 		return nil

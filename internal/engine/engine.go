@@ -39,6 +39,9 @@ type Config struct {
 	// UpdateNamespace accept. Default DefaultMinRetention; tests that need
 	// closed runs to expire quickly lower it.
 	MinRetention time.Duration
+	// PriorityLevels is how many task priority keys there are (1..N); the
+	// frontend refuses keys above it. Default matching.DefaultPriorityLevels (5).
+	PriorityLevels int32
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
 	// is called with engine locks held and must not block or call the engine.
 	OnOutstandingChange func()
@@ -107,7 +110,7 @@ func New(cfg Config) (*Engine, error) {
 		store:   cfg.Store,
 		clock:   cfg.Clock,
 		log:     cfg.Logger,
-		tasks:   matching.New[taskRef](cfg.WallClock, matching.Options{}),
+		tasks:   matching.New[taskRef](cfg.WallClock, matching.Options{PriorityLevels: cfg.PriorityLevels}),
 		runs:    newRunCache(cfg.RunCacheSize),
 		stopped: make(chan struct{}),
 	}

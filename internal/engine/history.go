@@ -61,11 +61,11 @@ func encodeHistoryToken(t historyToken) []byte {
 func decodeHistoryToken(b []byte) (historyToken, error) {
 	parts := strings.Split(string(b), "|")
 	if len(parts) != 3 || parts[0] != "h1" {
-		return historyToken{}, serviceerror.NewInvalidArgument("NextPageToken is not a history page token")
+		return historyToken{}, serviceerror.NewInvalidArgument("Invalid NextPageToken.")
 	}
 	n, err := strconv.ParseInt(parts[2], 10, 64)
 	if err != nil || n < 0 {
-		return historyToken{}, serviceerror.NewInvalidArgument("NextPageToken is not a history page token")
+		return historyToken{}, serviceerror.NewInvalidArgument("Invalid NextPageToken.")
 	}
 	return historyToken{runID: parts[1], nextEventID: n}, nil
 }
@@ -80,7 +80,7 @@ func (e *Engine) resolveRun(ctx context.Context, ns *namespace, ex *commonpb.Wor
 	cur, err := e.store.GetCurrentExecution(ctx, ns.id, key.workflowID)
 	if err != nil {
 		if isNotFound(err) {
-			return key, serviceerror.NewNotFoundf("workflow execution not found: workflow id %q", key.workflowID)
+			return key, serviceerror.NewNotFoundf("workflow not found for ID: %v", key.workflowID)
 		}
 		return key, unavailable("reading current run", err)
 	}
@@ -103,7 +103,7 @@ func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, req *workflows
 			return nil, err
 		}
 		if ex.GetRunId() != "" && ex.GetRunId() != tok.runID {
-			return nil, serviceerror.NewInvalidArgument("NextPageToken belongs to another run")
+			return nil, serviceerror.NewInvalidArgument("RunId in the request does not match the NextPageToken.")
 		}
 		ex = &commonpb.WorkflowExecution{WorkflowId: ex.GetWorkflowId(), RunId: tok.runID}
 		from = max(tok.nextEventID, 1)

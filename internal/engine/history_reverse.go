@@ -25,7 +25,7 @@ func (e *Engine) GetWorkflowExecutionHistoryReverse(ctx context.Context, req *wo
 			return nil, err
 		}
 		if ex.GetRunId() != "" && ex.GetRunId() != tok.runID {
-			return nil, serviceerror.NewInvalidArgument("NextPageToken belongs to another run")
+			return nil, serviceerror.NewInvalidArgument("RunId in the request does not match the NextPageToken.")
 		}
 		ex = &commonpb.WorkflowExecution{WorkflowId: ex.GetWorkflowId(), RunId: tok.runID}
 		end = tok.nextEventID

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -124,7 +125,7 @@ func encodeNamespace(ns *namespace) (*store.Namespace, error) {
 // namespace resolves a request's namespace name.
 func (e *Engine) namespace(ctx context.Context, name string) (*namespace, error) {
 	if name == "" {
-		return nil, serviceerror.NewInvalidArgument("Namespace is not set on request")
+		return nil, serviceerror.NewInvalidArgument("Namespace is not set on request.")
 	}
 	return e.ns.lookup(ctx, name)
 }
@@ -184,7 +185,7 @@ func (e *Engine) RegisterNamespace(ctx context.Context, req *workflowservice.Reg
 	}
 	if err := e.store.CreateNamespace(ctx, row); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
-			return nil, serviceerror.NewNamespaceAlreadyExists("namespace already exists: " + req.Namespace)
+			return nil, serviceerror.NewNamespaceAlreadyExists(fmt.Sprintf("Namespace already exists. Name: %q", req.Namespace))
 		}
 		return nil, unavailable("creating namespace", err)
 	}

@@ -62,7 +62,7 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 		}
 		if s.LastCompletedStartedID == 0 {
 			r.mu.Unlock()
-			return nil, serviceerror.NewWorkflowNotReady("workflow closed before its first workflow task completed; it cannot be queried")
+			return nil, serviceerror.NewWorkflowNotReady("Workflow execution closed before WorkflowTaskStarted event")
 		}
 	}
 	q := &pendingQuery{id: uuid.NewRandom(), query: req.Query, done: make(chan queryOutcome, 1)}
@@ -148,7 +148,7 @@ func (e *Engine) RespondQueryTaskCompleted(ctx context.Context, req *workflowser
 	defer r.mu.Unlock()
 	q := r.queries[tok.QueryID]
 	if q == nil {
-		return nil, serviceerror.NewNotFound("query not found: it was answered already or its caller gave up")
+		return nil, serviceerror.NewNotFound("query task not found, or already expired")
 	}
 	delete(r.queries, q.id)
 	e.refreshOutstanding(r)

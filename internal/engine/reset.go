@@ -40,7 +40,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 	cur, err := e.store.GetCurrentExecution(ctx, ns.id, workflowID)
 	if err != nil {
 		if isNotFound(err) {
-			return nil, serviceerror.NewNotFoundf("workflow execution not found: workflow id %q", workflowID)
+			return nil, serviceerror.NewNotFoundf("workflow not found for ID: %v", workflowID)
 		}
 		return nil, unavailable("reading current run", err)
 	}

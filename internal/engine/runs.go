@@ -205,7 +205,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	if err != nil {
 		r.mu.Unlock()
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, serviceerror.NewNotFoundf("workflow execution not found: workflow id %q, run id %q", key.workflowID, key.runID)
+			return nil, serviceerror.NewNotFoundf("workflow execution not found for workflow ID %q and run ID %q", key.workflowID, key.runID)
 		}
 		return nil, unavailable("loading workflow execution", err)
 	}

@@ -170,12 +170,12 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 			switch reuse {
 			case enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
 				return startResult{}, serviceerror.NewWorkflowExecutionAlreadyStarted(
-					fmt.Sprintf("Workflow execution already finished and WorkflowIdReusePolicy is REJECT_DUPLICATE. WorkflowId: %s, RunId: %s.", ps.WorkflowID, ps.RunID),
+					fmt.Sprintf("Workflow execution already finished. WorkflowId: %s, RunId: %s. Workflow Id reuse policy: reject duplicate workflow Id.", ps.WorkflowID, ps.RunID),
 					ps.StartRequest, ps.RunID)
 			case enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
 				if ps.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED || ps.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW {
 					return startResult{}, serviceerror.NewWorkflowExecutionAlreadyStarted(
-						fmt.Sprintf("Workflow execution already finished successfully and WorkflowIdReusePolicy is ALLOW_DUPLICATE_FAILED_ONLY. WorkflowId: %s, RunId: %s.", ps.WorkflowID, ps.RunID),
+						fmt.Sprintf("Workflow execution already finished successfully. WorkflowId: %s, RunId: %s. Workflow Id reuse policy: allow duplicate workflow Id if last run failed.", ps.WorkflowID, ps.RunID),
 						ps.StartRequest, ps.RunID)
 				}
 			}

@@ -48,7 +48,7 @@ func (e *Engine) UpdateWorkflowExecution(ctx context.Context, req *workflowservi
 	id := req.GetRequest().GetMeta().GetUpdateId()
 	out, err := e.awaitUpdate(ctx, key, id, stage, func(ctx context.Context, r *run) error {
 		if req.FirstExecutionRunId != "" && r.state.FirstRunID != req.FirstExecutionRunId {
-			return serviceerror.NewNotFound("workflow execution not found for the given FirstExecutionRunId")
+			return serviceerror.NewNotFound("workflow execution not found")
 		}
 		if r.updates == nil {
 			r.updates = map[string]*liveUpdate{}

@@ -130,7 +130,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 	r, err := e.updateKeep(ctx, key, func(r *run, tx *machine.Tx) error {
 		wt, err := tx.S.CurrentWorkflowTask(tok.ScheduledEventID, tok.StartedEventID, tok.Attempt)
 		if err != nil {
-			return serviceerror.NewNotFound("Workflow task not found.")
+			return serviceerror.NewNotFound("workflow task not found.")
 		}
 		before := tx.S.Clone()
 		res, err := tx.CompleteWorkflowTask(req.Commands, machine.CompletionOptions{
@@ -201,7 +201,7 @@ func (e *Engine) RespondWorkflowTaskFailed(ctx context.Context, req *workflowser
 	key := runKey{tok.NamespaceID, tok.WorkflowID, tok.RunID}
 	r, err := e.updateKeep(ctx, key, func(r *run, tx *machine.Tx) error {
 		if _, err := tx.S.CurrentWorkflowTask(tok.ScheduledEventID, tok.StartedEventID, tok.Attempt); err != nil {
-			return serviceerror.NewNotFound("Workflow task not found.")
+			return serviceerror.NewNotFound("workflow task not found.")
 		}
 		cause := req.Cause
 		if cause == enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED {
@@ -222,10 +222,10 @@ func (e *Engine) RespondWorkflowTaskFailed(ctx context.Context, req *workflowser
 func decodeToken(b []byte, kind tasktoken.Kind) (tasktoken.Token, error) {
 	tok, err := tasktoken.Decode(b)
 	if err != nil {
-		return tok, serviceerror.NewInvalidArgumentf("error deserializing task token: %v", err)
+		return tok, serviceerror.NewInvalidArgumentf("Error deserializing task token. %v", err)
 	}
 	if tok.Kind != kind {
-		return tok, serviceerror.NewInvalidArgumentf("task token is for a %s, not a %s", tok.Kind, kind)
+		return tok, serviceerror.NewInvalidArgumentf("Invalid TaskToken. It is for a %s, not a %s.", tok.Kind, kind)
 	}
 	return tok, nil
 }
@@ -258,7 +258,7 @@ func (e *Engine) RejectWorkflowTaskCompletion(ctx context.Context, req *workflow
 	r, err := e.updateKeep(ctx, runKey{tok.NamespaceID, tok.WorkflowID, tok.RunID}, func(r *run, tx *machine.Tx) error {
 		wt, err := tx.S.CurrentWorkflowTask(tok.ScheduledEventID, tok.StartedEventID, tok.Attempt)
 		if err != nil {
-			return serviceerror.NewNotFound("Workflow task not found.")
+			return serviceerror.NewNotFound("workflow task not found.")
 		}
 		rejection = failForCommand(tx, wt, cause, message, req.Identity, req.BinaryChecksum)
 		if len(tx.Events) == 0 {

@@ -68,6 +68,14 @@ func (h *Handler) PollWorkflowTaskQueue(ctx context.Context, req *workflowservic
 // refusing the request, when a command is malformed: the worker then gets a
 // fresh task instead of waiting for a timeout.
 func (h *Handler) RespondWorkflowTaskCompleted(ctx context.Context, req *workflowservice.RespondWorkflowTaskCompletedRequest) (*workflowservice.RespondWorkflowTaskCompletedResponse, error) {
+	if req == nil {
+		return nil, errNilRequest()
+	}
+	// The token's namespace is checked before the commands, so that a request in
+	// the wrong namespace cannot fail another namespace's workflow task.
+	if err := h.checkTokenNamespace(ctx, req); err != nil {
+		return nil, err
+	}
 	err := validateRespondWorkflowTaskCompleted(req, h.limits)
 	var cmdErr *CommandError
 	if errors.As(err, &cmdErr) {
@@ -80,7 +88,7 @@ func (h *Handler) RespondWorkflowTaskCompleted(ctx context.Context, req *workflo
 }
 
 func (h *Handler) RespondWorkflowTaskFailed(ctx context.Context, req *workflowservice.RespondWorkflowTaskFailedRequest) (*workflowservice.RespondWorkflowTaskFailedResponse, error) {
-	return serve(ctx, h, req, validateRespondWorkflowTaskFailed, h.engine.RespondWorkflowTaskFailed)
+	return serveWithToken(ctx, h, req, validateRespondWorkflowTaskFailed, h.engine.RespondWorkflowTaskFailed)
 }
 
 func (h *Handler) PollActivityTaskQueue(ctx context.Context, req *workflowservice.PollActivityTaskQueueRequest) (*workflowservice.PollActivityTaskQueueResponse, error) {
@@ -88,7 +96,7 @@ func (h *Handler) PollActivityTaskQueue(ctx context.Context, req *workflowservic
 }
 
 func (h *Handler) RecordActivityTaskHeartbeat(ctx context.Context, req *workflowservice.RecordActivityTaskHeartbeatRequest) (*workflowservice.RecordActivityTaskHeartbeatResponse, error) {
-	return serve(ctx, h, req, validateRecordActivityTaskHeartbeat, h.engine.RecordActivityTaskHeartbeat)
+	return serveWithToken(ctx, h, req, validateRecordActivityTaskHeartbeat, h.engine.RecordActivityTaskHeartbeat)
 }
 
 func (h *Handler) RecordActivityTaskHeartbeatById(ctx context.Context, req *workflowservice.RecordActivityTaskHeartbeatByIdRequest) (*workflowservice.RecordActivityTaskHeartbeatByIdResponse, error) {
@@ -96,7 +104,7 @@ func (h *Handler) RecordActivityTaskHeartbeatById(ctx context.Context, req *work
 }
 
 func (h *Handler) RespondActivityTaskCompleted(ctx context.Context, req *workflowservice.RespondActivityTaskCompletedRequest) (*workflowservice.RespondActivityTaskCompletedResponse, error) {
-	return serve(ctx, h, req, validateRespondActivityTaskCompleted, h.engine.RespondActivityTaskCompleted)
+	return serveWithToken(ctx, h, req, validateRespondActivityTaskCompleted, h.engine.RespondActivityTaskCompleted)
 }
 
 func (h *Handler) RespondActivityTaskCompletedById(ctx context.Context, req *workflowservice.RespondActivityTaskCompletedByIdRequest) (*workflowservice.RespondActivityTaskCompletedByIdResponse, error) {
@@ -104,7 +112,7 @@ func (h *Handler) RespondActivityTaskCompletedById(ctx context.Context, req *wor
 }
 
 func (h *Handler) RespondActivityTaskFailed(ctx context.Context, req *workflowservice.RespondActivityTaskFailedRequest) (*workflowservice.RespondActivityTaskFailedResponse, error) {
-	return serve(ctx, h, req, validateRespondActivityTaskFailed, h.engine.RespondActivityTaskFailed)
+	return serveWithToken(ctx, h, req, validateRespondActivityTaskFailed, h.engine.RespondActivityTaskFailed)
 }
 
 func (h *Handler) RespondActivityTaskFailedById(ctx context.Context, req *workflowservice.RespondActivityTaskFailedByIdRequest) (*workflowservice.RespondActivityTaskFailedByIdResponse, error) {
@@ -112,7 +120,7 @@ func (h *Handler) RespondActivityTaskFailedById(ctx context.Context, req *workfl
 }
 
 func (h *Handler) RespondActivityTaskCanceled(ctx context.Context, req *workflowservice.RespondActivityTaskCanceledRequest) (*workflowservice.RespondActivityTaskCanceledResponse, error) {
-	return serve(ctx, h, req, validateRespondActivityTaskCanceled, h.engine.RespondActivityTaskCanceled)
+	return serveWithToken(ctx, h, req, validateRespondActivityTaskCanceled, h.engine.RespondActivityTaskCanceled)
 }
 
 func (h *Handler) RespondActivityTaskCanceledById(ctx context.Context, req *workflowservice.RespondActivityTaskCanceledByIdRequest) (*workflowservice.RespondActivityTaskCanceledByIdResponse, error) {
@@ -144,7 +152,7 @@ func (h *Handler) QueryWorkflow(ctx context.Context, req *workflowservice.QueryW
 }
 
 func (h *Handler) RespondQueryTaskCompleted(ctx context.Context, req *workflowservice.RespondQueryTaskCompletedRequest) (*workflowservice.RespondQueryTaskCompletedResponse, error) {
-	return serve(ctx, h, req, validateRespondQueryTaskCompleted, h.engine.RespondQueryTaskCompleted)
+	return serveWithToken(ctx, h, req, validateRespondQueryTaskCompleted, h.engine.RespondQueryTaskCompleted)
 }
 
 func (h *Handler) ResetStickyTaskQueue(ctx context.Context, req *workflowservice.ResetStickyTaskQueueRequest) (*workflowservice.ResetStickyTaskQueueResponse, error) {

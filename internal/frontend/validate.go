@@ -5,8 +5,11 @@
 package frontend
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -15,6 +18,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/sundialdev/sundial/internal/matching"
 )
 
 // Limits bound what a request may carry. A zero field means "use the default".
@@ -25,6 +30,9 @@ type Limits struct {
 	// MaxPayloadBytes bounds any single Payloads, Payload, Memo, Header, Failure or
 	// details blob, measured as its encoded protobuf size.
 	MaxPayloadBytes int
+	// PriorityLevels is how many task priority keys there are: requests may ask
+	// for keys 1 to PriorityLevels, or 0 for the default.
+	PriorityLevels int32
 }
 
 const (
@@ -34,7 +42,7 @@ const (
 
 // DefaultLimits returns the limits used when none are configured.
 func DefaultLimits() Limits {
-	return Limits{MaxIDLength: defaultMaxIDLength, MaxPayloadBytes: defaultMaxPayloadBytes}
+	return Limits{MaxIDLength: defaultMaxIDLength, MaxPayloadBytes: defaultMaxPayloadBytes, PriorityLevels: matching.DefaultPriorityLevels}
 }
 
 // withDefaults fills unset fields from DefaultLimits.
@@ -44,6 +52,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPayloadBytes <= 0 {
 		l.MaxPayloadBytes = defaultMaxPayloadBytes
+	}
+	if l.PriorityLevels <= 0 {
+		l.PriorityLevels = matching.DefaultPriorityLevels
 	}
 	return l
 }
@@ -88,9 +99,19 @@ func (c checker) required(field, value string) error {
 // optional checks the length of an identifier that may be empty.
 func (c checker) optional(field, value string) error {
 	if len(value) > c.lim.MaxIDLength {
-		return invalid("%s exceeds length limit of %d.", field, c.lim.MaxIDLength)
+		return c.tooLong(field)
 	}
 	return nil
+}
+
+// tooLong reports an identifier over the length limit in Temporal's words: "X length
+// exceeds limit." on a request (service/frontend/errors.go), "X on Y exceeds length
+// limit." on a command (its command validator), then the limit.
+func (c checker) tooLong(field string) error {
+	if c.scope == scopeRequest {
+		return invalid("%s length exceeds limit. Limit: %d.", field, c.lim.MaxIDLength)
+	}
+	return invalid("%s on %s exceeds length limit. Limit: %d.", field, c.scope, c.lim.MaxIDLength)
 }
 
 // namespace checks a request's namespace name.
@@ -104,7 +125,12 @@ func (c checker) runID(field, value string) error {
 		return nil
 	}
 	if !isUUID(value) {
-		return invalid("%s is not a valid UUID: %s.", field, quote(value))
+		// Temporal's texts ("Invalid RunId." in service/frontend/errors.go, "Invalid
+		// RunId set on <Command>." in its command validator); tools wait for them.
+		if c.scope == scopeRequest {
+			return invalid("Invalid %s.", field)
+		}
+		return invalid("Invalid %s set on %s.", field, c.scope)
 	}
 	return nil
 }
@@ -156,7 +182,7 @@ func (c checker) taskQueueName(field, name string) error {
 		return invalid("%s name must not contain leading or trailing whitespace: %s.", field, quote(name))
 	}
 	if len(name) > c.lim.MaxIDLength {
-		return invalid("%s exceeds length limit of %d.", field, c.lim.MaxIDLength)
+		return c.tooLong(field)
 	}
 	if strings.HasPrefix(name, reservedTaskQueuePrefix) {
 		return invalid("%s name cannot start with reserved prefix %s: %s.", field, reservedTaskQueuePrefix, quote(name))
@@ -164,18 +190,45 @@ func (c checker) taskQueueName(field, name string) error {
 	return nil
 }
 
-// duration checks that an optional duration is well formed and not negative.
+// maxDuration is the longest duration a request may carry; longer ones are cut to
+// it, as Temporal does (common/primitives/timestamp), so that sums of timeouts and
+// deadlines stay far from time.Duration's 292-year limit.
+const maxDuration = 100 * 365 * 24 * time.Hour
+
+// duration checks that an optional duration is well formed and not negative, and
+// caps it at maxDuration in place.
 func (c checker) duration(field string, d *durationpb.Duration) error {
 	if d == nil {
 		return nil
 	}
-	if err := d.CheckValid(); err != nil {
+	if err := durationShape(d); err != nil {
 		return invalid("%s is invalid: %v.", field, err)
 	}
 	if v := d.AsDuration(); v < 0 {
 		return invalid("%s is negative: %v.", field, v)
 	}
+	capDuration(d)
 	return nil
+}
+
+// durationShape reports a duration whose seconds and nanos disagree in sign or
+// whose nanos are out of range; its size is not checked (see capDuration).
+func durationShape(d *durationpb.Duration) error {
+	secs, nanos := d.GetSeconds(), d.GetNanos()
+	switch {
+	case nanos <= -1e9 || nanos >= 1e9:
+		return fmt.Errorf("nanos %d out of range", nanos)
+	case (secs > 0 && nanos < 0) || (secs < 0 && nanos > 0):
+		return errors.New("duration has seconds and nanos with different signs")
+	}
+	return nil
+}
+
+// capDuration cuts a valid, non-negative duration to maxDuration.
+func capDuration(d *durationpb.Duration) {
+	if d.GetSeconds() >= int64(maxDuration/time.Second) {
+		d.Seconds, d.Nanos = int64(maxDuration/time.Second), 0
+	}
 }
 
 // blob checks that one payload-like message is within the size limit. A nil message
@@ -198,28 +251,51 @@ func firstError(errs ...error) error {
 	return nil
 }
 
-// retryPolicy checks the structure of an optional retry policy. Zero fields mean
-// "use the default" and are accepted.
-func (c checker) retryPolicy(field string, rp *commonpb.RetryPolicy) error {
+// retryPolicy checks an optional retry policy with Temporal's rules and texts
+// (common/retrypolicy.Validate). Zero fields mean "use the default". As in Temporal,
+// a policy of one attempt is not checked further, except that its coefficient must
+// be a finite number, which the engine stores.
+func (c checker) retryPolicy(rp *commonpb.RetryPolicy) error {
 	if rp == nil {
 		return nil
 	}
-	if err := c.duration(field+".InitialInterval", rp.GetInitialInterval()); err != nil {
-		return err
+	if b := rp.GetBackoffCoefficient(); math.IsNaN(b) || math.IsInf(b, 0) {
+		return invalid("BackoffCoefficient must be a finite number on retry policy, got %v.", b)
 	}
-	if err := c.duration(field+".MaximumInterval", rp.GetMaximumInterval()); err != nil {
-		return err
+	if rp.GetMaximumAttempts() == 1 {
+		return nil
 	}
-	if b := rp.GetBackoffCoefficient(); b != 0 && !(b >= 1) {
-		return invalid("%s.BackoffCoefficient must be at least 1, got %v.", field, b)
+	if err := retryInterval(rp.GetInitialInterval()); err != nil {
+		return invalid("invalid InitialInterval set on retry policy: %v", err)
 	}
-	if a := rp.GetMaximumAttempts(); a < 0 {
-		return invalid("%s.MaximumAttempts is negative: %d.", field, a)
+	if b := rp.GetBackoffCoefficient(); b != 0 && b < 1 {
+		return invalid("BackoffCoefficient cannot be less than 1 on retry policy.")
+	}
+	if err := retryInterval(rp.GetMaximumInterval()); err != nil {
+		return invalid("invalid MaximumInterval set on retry policy: %v", err)
 	}
 	initial, maximum := rp.GetInitialInterval().AsDuration(), rp.GetMaximumInterval().AsDuration()
-	if maximum > 0 && initial > 0 && maximum < initial {
-		return invalid("%s.MaximumInterval (%v) is less than InitialInterval (%v).", field, maximum, initial)
+	if maximum > 0 && maximum < initial {
+		return invalid("MaximumInterval cannot be less than InitialInterval on retry policy.")
 	}
+	if rp.GetMaximumAttempts() < 0 {
+		return invalid("MaximumAttempts cannot be negative on retry policy.")
+	}
+	return nil
+}
+
+// retryInterval checks and caps one retry policy interval.
+func retryInterval(d *durationpb.Duration) error {
+	if d == nil {
+		return nil
+	}
+	if err := durationShape(d); err != nil {
+		return err
+	}
+	if d.AsDuration() < 0 {
+		return errors.New("negative duration")
+	}
+	capDuration(d)
 	return nil
 }
 

@@ -116,7 +116,8 @@ func checkScheduleActivity(c checker, cmd *commandpb.Command, _ map[string]*prot
 		c.duration("ScheduleToStartTimeout", a.GetScheduleToStartTimeout()),
 		c.duration("StartToCloseTimeout", a.GetStartToCloseTimeout()),
 		c.duration("HeartbeatTimeout", a.GetHeartbeatTimeout()),
-		c.retryPolicy("RetryPolicy", a.GetRetryPolicy()),
+		c.retryPolicy(a.GetRetryPolicy()),
+		c.priority("Priority", a.GetPriority()),
 	); err != nil {
 		return err
 	}
@@ -219,7 +220,7 @@ func checkContinueAsNew(c checker, cmd *commandpb.Command, _ map[string]*protoco
 		c.duration("WorkflowRunTimeout", a.GetWorkflowRunTimeout()),
 		c.duration("WorkflowTaskTimeout", a.GetWorkflowTaskTimeout()),
 		c.duration("BackoffStartInterval", a.GetBackoffStartInterval()),
-		c.retryPolicy("RetryPolicy", a.GetRetryPolicy()),
+		c.retryPolicy(a.GetRetryPolicy()),
 		knownEnum("Initiator", a.GetInitiator()),
 		c.payloadBlob("Input", a.GetInput()),
 		c.payloadBlob("Header", a.GetHeader()),
@@ -244,7 +245,8 @@ func checkStartChild(c checker, cmd *commandpb.Command, _ map[string]*protocolpb
 		c.duration("WorkflowExecutionTimeout", a.GetWorkflowExecutionTimeout()),
 		c.duration("WorkflowRunTimeout", a.GetWorkflowRunTimeout()),
 		c.duration("WorkflowTaskTimeout", a.GetWorkflowTaskTimeout()),
-		c.retryPolicy("RetryPolicy", a.GetRetryPolicy()),
+		c.retryPolicy(a.GetRetryPolicy()),
+		c.priority("Priority", a.GetPriority()),
 		knownEnum("ParentClosePolicy", a.GetParentClosePolicy()),
 		knownEnum("WorkflowIdReusePolicy", a.GetWorkflowIdReusePolicy()),
 		c.payloadBlob("Input", a.GetInput()),

@@ -34,12 +34,13 @@ type CommandError struct {
 	Message string
 }
 
-// Error describes the problem and where it is.
+// Error describes the problem as Temporal does, "<Cause>: <message>" (its
+// workflowTaskFailedCause.Message), followed by where it is.
 func (e *CommandError) Error() string {
 	if e.Index < 0 {
-		return fmt.Sprintf("invalid protocol message: %s", e.Message)
+		return fmt.Sprintf("%v: %s (in a protocol message)", e.Cause, e.Message)
 	}
-	return fmt.Sprintf("invalid command %d (%s): %s", e.Index, enumName(e.Type), e.Message)
+	return fmt.Sprintf("%v: %s (Commands[%d], %s)", e.Cause, e.Message, e.Index, enumName(e.Type))
 }
 
 // Status converts the error to an InvalidArgument status; it makes CommandError a

@@ -132,7 +132,7 @@ func TestValidateRespondWorkflowTaskCompletedRequest(t *testing.T) {
 		}, ""},
 		{"no token", func(r req) { r.TaskToken = nil }, "TaskToken is not set on request."},
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"long identity", func(r req) { r.Identity = tooLong }, "Identity exceeds length limit of 20."},
+		{"long identity", func(r req) { r.Identity = tooLong }, "Identity length exceeds limit. Limit: 20."},
 		{"sticky without queue", func(r req) { r.StickyAttributes.WorkerTaskQueue = nil },
 			"StickyAttributes.WorkerTaskQueue is not set on request."},
 		{"sticky negative timeout", func(r req) { r.StickyAttributes.ScheduleToStartTimeout = dur(-time.Second) },
@@ -193,7 +193,7 @@ func TestValidateCommands(t *testing.T) {
 		{"activity id missing", scheduleActivity(), activity(func(a *commandpb.ScheduleActivityTaskCommandAttributes) { a.ActivityId = "" }), badActivity,
 			"ActivityId is not set on ScheduleActivityTaskCommand."},
 		{"activity id too long", scheduleActivity(), activity(func(a *commandpb.ScheduleActivityTaskCommandAttributes) { a.ActivityId = tooLong }), badActivity,
-			"ActivityId exceeds length limit of 20."},
+			"ActivityId on ScheduleActivityTaskCommand exceeds length limit. Limit: 20."},
 		{"activity type missing", scheduleActivity(), activity(func(a *commandpb.ScheduleActivityTaskCommandAttributes) { a.ActivityType = nil }), badActivity,
 			"ActivityType is not set on ScheduleActivityTaskCommand."},
 		{"activity task queue missing", scheduleActivity(), activity(func(a *commandpb.ScheduleActivityTaskCommandAttributes) { a.TaskQueue = nil }), badActivity,
@@ -207,7 +207,7 @@ func TestValidateCommands(t *testing.T) {
 		}), badActivity, `A valid StartToCloseTimeout or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand. ActivityId="1"`},
 		{"activity bad retry policy", scheduleActivity(), activity(func(a *commandpb.ScheduleActivityTaskCommandAttributes) {
 			a.RetryPolicy = &commonpb.RetryPolicy{BackoffCoefficient: 0.9}
-		}), badActivity, "RetryPolicy.BackoffCoefficient must be at least 1, got 0.9."},
+		}), badActivity, "BackoffCoefficient cannot be less than 1 on retry policy."},
 		{"activity oversize input", scheduleActivity(), activity(func(a *commandpb.ScheduleActivityTaskCommandAttributes) { a.Input = bigPayloads() }), tooLarge,
 			"Input size 206 bytes exceeds limit of 100 bytes."},
 		{"activity oversize user metadata", scheduleActivity(), func(c *commandpb.Command) {
@@ -227,7 +227,7 @@ func TestValidateCommands(t *testing.T) {
 		{"timer negative", startTimer("t"), func(c *commandpb.Command) { c.GetStartTimerCommandAttributes().StartToFireTimeout = dur(-time.Minute) },
 			enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, "StartToFireTimeout is negative: -1m0s."},
 		{"cancel timer id too long", byType(enumspb.COMMAND_TYPE_CANCEL_TIMER), func(c *commandpb.Command) { c.GetCancelTimerCommandAttributes().TimerId = tooLong },
-			enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES, "TimerId exceeds length limit of 20."},
+			enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES, "TimerId on CancelTimerCommand exceeds length limit. Limit: 20."},
 
 		{"marker name missing", byType(enumspb.COMMAND_TYPE_RECORD_MARKER), func(c *commandpb.Command) { c.GetRecordMarkerCommandAttributes().MarkerName = "" },
 			enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES, "MarkerName is not set on RecordMarkerCommand."},
@@ -264,7 +264,7 @@ func TestValidateCommands(t *testing.T) {
 		{"continue-as-new long type", &commandpb.Command{CommandType: enumspb.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
 			Attributes: &commandpb.Command_ContinueAsNewWorkflowExecutionCommandAttributes{ContinueAsNewWorkflowExecutionCommandAttributes: &commandpb.ContinueAsNewWorkflowExecutionCommandAttributes{
 				WorkflowType: &commonpb.WorkflowType{Name: tooLong}}}}, func(*commandpb.Command) {},
-			enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, "WorkflowType exceeds length limit of 20."},
+			enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES, "WorkflowType on ContinueAsNewWorkflowExecutionCommand exceeds length limit. Limit: 20."},
 		{"continue-as-new oversize input", &commandpb.Command{CommandType: enumspb.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
 			Attributes: &commandpb.Command_ContinueAsNewWorkflowExecutionCommandAttributes{ContinueAsNewWorkflowExecutionCommandAttributes: &commandpb.ContinueAsNewWorkflowExecutionCommandAttributes{
 				Input: bigPayloads()}}}, func(*commandpb.Command) {},
@@ -291,7 +291,7 @@ func TestValidateCommands(t *testing.T) {
 		}, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "SignalName is not set on SignalExternalWorkflowExecutionCommand."},
 		{"signal external bad run id", byType(enumspb.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION), func(c *commandpb.Command) {
 			c.GetSignalExternalWorkflowExecutionCommandAttributes().Execution.RunId = "zz"
-		}, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, `RunId is not a valid UUID: "zz".`},
+		}, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "Invalid RunId set on SignalExternalWorkflowExecutionCommand."},
 
 		{"cancel external without workflow id", byType(enumspb.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION), func(c *commandpb.Command) {
 			c.GetRequestCancelExternalWorkflowExecutionCommandAttributes().WorkflowId = ""
@@ -299,7 +299,7 @@ func TestValidateCommands(t *testing.T) {
 			"WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand."},
 		{"cancel external long namespace", byType(enumspb.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION), func(c *commandpb.Command) {
 			c.GetRequestCancelExternalWorkflowExecutionCommandAttributes().Namespace = tooLong
-		}, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "Namespace exceeds length limit of 20."},
+		}, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "Namespace on RequestCancelExternalWorkflowExecutionCommand exceeds length limit. Limit: 20."},
 
 		{"upsert without search attributes", byType(enumspb.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES), func(c *commandpb.Command) {
 			c.GetUpsertWorkflowSearchAttributesCommandAttributes().SearchAttributes = nil
@@ -380,7 +380,7 @@ func TestCommandErrorReportsFirstBadCommand(t *testing.T) {
 	err := validateRespondWorkflowTaskCompleted(req, testLim)
 	assertCommandError(t, err, 3, enumspb.COMMAND_TYPE_CANCEL_TIMER, enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
 		"TimerId is not set on CancelTimerCommand.")
-	if want := "invalid command 3 (COMMAND_TYPE_CANCEL_TIMER): TimerId is not set on CancelTimerCommand."; err.Error() != want {
+	if want := "BadCancelTimerAttributes: TimerId is not set on CancelTimerCommand. (Commands[3], COMMAND_TYPE_CANCEL_TIMER)"; err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err.Error(), want)
 	}
 }

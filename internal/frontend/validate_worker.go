@@ -5,6 +5,7 @@ package frontend
 
 import (
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/api/workflowservice/v1"
 )
 
@@ -42,7 +43,7 @@ func validatePollActivityTaskQueue(req *workflowservice.PollActivityTaskQueueReq
 	return firstError(
 		c.namespace(req.GetNamespace()),
 		c.taskQueue("TaskQueue", req.GetTaskQueue()),
-		c.optional("Identity", req.GetIdentity()),
+		c.optional("Identity", req.GetIdentity()), c.taskQueueMetadata("TaskQueueMetadata", req.GetTaskQueueMetadata()),
 	)
 }
 
@@ -81,6 +82,7 @@ func validateRespondActivityTaskFailed(req *workflowservice.RespondActivityTaskF
 		c.namespace(req.GetNamespace()),
 		c.optional("Identity", req.GetIdentity()),
 		c.blob("Failure", req.GetFailure()),
+		c.nextRetryDelay(req.GetFailure()),
 		c.blob("LastHeartbeatDetails", req.GetLastHeartbeatDetails()),
 	)
 }
@@ -94,6 +96,7 @@ func validateRespondActivityTaskFailedById(req *workflowservice.RespondActivityT
 		c.activityByID(req.GetNamespace(), req.GetWorkflowId(), req.GetRunId(), req.GetActivityId()),
 		c.optional("Identity", req.GetIdentity()),
 		c.blob("Failure", req.GetFailure()),
+		c.nextRetryDelay(req.GetFailure()),
 		c.blob("LastHeartbeatDetails", req.GetLastHeartbeatDetails()),
 	)
 }
@@ -231,4 +234,11 @@ func (c checker) optionalTaskQueueName(field, name string) error {
 		return nil
 	}
 	return c.taskQueueName(field, name)
+}
+
+// nextRetryDelay checks the delay an activity failure asks for before its next
+// attempt, and caps it like every other duration. Zero or absent means "use the
+// retry policy".
+func (c checker) nextRetryDelay(f *failurepb.Failure) error {
+	return c.duration("Failure.ApplicationFailureInfo.NextRetryDelay", f.GetApplicationFailureInfo().GetNextRetryDelay())
 }

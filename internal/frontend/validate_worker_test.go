@@ -24,9 +24,9 @@ func TestValidatePollWorkflowTaskQueue(t *testing.T) {
 		}, `TaskQueue.NormalName name cannot start with reserved prefix /_sys/: "/_sys/x".`},
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no task queue", func(r req) { r.TaskQueue = nil }, "TaskQueue is not set on request."},
-		{"long task queue", func(r req) { r.TaskQueue.Name = tooLong }, "TaskQueue exceeds length limit of 20."},
+		{"long task queue", func(r req) { r.TaskQueue.Name = tooLong }, "TaskQueue length exceeds limit. Limit: 20."},
 		{"reserved task queue", func(r req) { r.TaskQueue.Name = "/_sys/orders/1" }, `TaskQueue name cannot start with reserved prefix /_sys/: "/_sys/orders/1".`},
-		{"long identity", func(r req) { r.Identity = tooLong }, "Identity exceeds length limit of 20."},
+		{"long identity", func(r req) { r.Identity = tooLong }, "Identity length exceeds limit. Limit: 20."},
 	})
 }
 
@@ -66,7 +66,7 @@ func TestValidateRespondActivityTaskCompleted(t *testing.T) {
 		{"no token", func(r req) { r.TaskToken = []byte{} }, "TaskToken is not set on request."},
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"oversize result", func(r req) { r.Result = bigPayloads() }, "Result size 206 bytes exceeds limit of 100 bytes."},
-		{"long identity", func(r req) { r.Identity = tooLong }, "Identity exceeds length limit of 20."},
+		{"long identity", func(r req) { r.Identity = tooLong }, "Identity length exceeds limit. Limit: 20."},
 	})
 }
 
@@ -78,9 +78,9 @@ func TestValidateRespondActivityTaskCompletedById(t *testing.T) {
 		{"current run", func(r req) { r.RunId = "" }, ""},
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
 		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
-		{"bad run id", func(r req) { r.RunId = "abc" }, `RunId is not a valid UUID: "abc".`},
+		{"bad run id", func(r req) { r.RunId = "abc" }, "Invalid RunId."},
 		{"no activity id", func(r req) { r.ActivityId = "" }, "ActivityId is not set on request."},
-		{"long activity id", func(r req) { r.ActivityId = tooLong }, "ActivityId exceeds length limit of 20."},
+		{"long activity id", func(r req) { r.ActivityId = tooLong }, "ActivityId length exceeds limit. Limit: 20."},
 		{"oversize result", func(r req) { r.Result = bigPayloads() }, "Result size 206 bytes exceeds limit of 100 bytes."},
 	})
 }
@@ -105,7 +105,7 @@ func TestValidateRespondActivityTaskFailedById(t *testing.T) {
 	}, nil, validateRespondActivityTaskFailedById, []tcase[req]{
 		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
 		{"no activity id", func(r req) { r.ActivityId = "" }, "ActivityId is not set on request."},
-		{"bad run id", func(r req) { r.RunId = "1-2-3" }, `RunId is not a valid UUID: "1-2-3".`},
+		{"bad run id", func(r req) { r.RunId = "1-2-3" }, "Invalid RunId."},
 		{"oversize failure", func(r req) { r.Failure = bigFailure() }, "Failure size 203 bytes exceeds limit of 100 bytes."},
 	})
 }
@@ -151,7 +151,7 @@ func TestValidateRecordActivityTaskHeartbeatById(t *testing.T) {
 		return &workflowservice.RecordActivityTaskHeartbeatByIdRequest{Namespace: "default", WorkflowId: "wf", RunId: testRunID, ActivityId: "a1"}
 	}, nil, validateRecordActivityTaskHeartbeatById, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"long workflow id", func(r req) { r.WorkflowId = tooLong }, "WorkflowId exceeds length limit of 20."},
+		{"long workflow id", func(r req) { r.WorkflowId = tooLong }, "WorkflowId length exceeds limit. Limit: 20."},
 		{"no activity id", func(r req) { r.ActivityId = "" }, "ActivityId is not set on request."},
 		{"oversize details", func(r req) { r.Details = bigPayloads() }, "Details size 206 bytes exceeds limit of 100 bytes."},
 	})
@@ -190,7 +190,7 @@ func TestValidateShutdownWorker(t *testing.T) {
 	}, nil, validateShutdownWorker, []tcase[req]{
 		{"no sticky queue", func(r req) { r.StickyTaskQueue = "" }, ""},
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"long sticky queue", func(r req) { r.StickyTaskQueue = tooLong }, "StickyTaskQueue exceeds length limit of 20."},
+		{"long sticky queue", func(r req) { r.StickyTaskQueue = tooLong }, "StickyTaskQueue length exceeds limit. Limit: 20."},
 		{"padded task queue", func(r req) { r.TaskQueue = "orders " }, `TaskQueue name must not contain leading or trailing whitespace: "orders ".`},
 		{"unknown task queue type", func(r req) { r.TaskQueueTypes = append(r.TaskQueueTypes, 31) }, "TaskQueueTypes has unknown value 31."},
 	})

@@ -1,20 +1,36 @@
 package matching
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Priority orders and shares a queue's backlog. Tasks with a lower Key are
-// dispatched first (Temporal's priority keys run from 1, highest, to 5; 0 means
-// the default, 3). Within one key, tasks of different FairnessKeys share the
-// dispatches in proportion to their Weight (0 means 1), so one busy tenant
-// cannot starve the others; tasks of one fairness key stay FIFO.
+// dispatched first (keys run from 1, highest, to the manager's PriorityLevels,
+// Temporal's default 5; 0 means the middle level, 3 of 5). Within one key, tasks of
+// different FairnessKeys share the dispatches in proportion to their Weight (0
+// means 1), so one busy tenant cannot starve the others; tasks of one fairness key
+// stay FIFO.
 type Priority struct {
 	Key         int32
 	FairnessKey string
 	Weight      float32
 }
 
-// DefaultPriorityKey is the priority of tasks that ask for none.
-const DefaultPriorityKey = 3
+// DefaultPriorityLevels is the number of priority keys when Options leave it unset,
+// as in Temporal (matching.priorityLevels).
+const DefaultPriorityLevels = 5
+
+// DefaultPriorityKey is the priority of tasks that ask for none at the default
+// number of levels.
+const DefaultPriorityKey = (DefaultPriorityLevels + 1) / 2
+
+// The range fairness weights are clamped into, as Temporal's matching does at the
+// low end; the high end keeps one key from taking every dispatch of its level.
+const (
+	MinFairnessWeight = 0.001
+	MaxFairnessWeight = 1000
+)
 
 // Prioritized is implemented by task types that carry a Priority. Tasks of
 // other types all share the default priority, in one FIFO.
@@ -22,27 +38,37 @@ type Prioritized interface {
 	MatchPriority() Priority
 }
 
-func priorityOf[T any](task T) (int32, string, float64) {
+// priorityOf returns task's level key, in 1..levels, its fairness key and its
+// weight, in [MinFairnessWeight, MaxFairnessWeight]. Whatever a task carries,
+// there are at most levels keys, and no weight is infinite or NaN.
+func priorityOf[T any](task T, levels int32) (int32, string, float64) {
+	if levels <= 0 {
+		levels = DefaultPriorityLevels
+	}
 	p, ok := any(task).(Prioritized)
 	if !ok {
-		return DefaultPriorityKey, "", 1
+		return (levels + 1) / 2, "", 1
 	}
 	pr := p.MatchPriority()
 	key, weight := pr.Key, float64(pr.Weight)
 	if key <= 0 {
-		key = DefaultPriorityKey
+		key = (levels + 1) / 2
 	}
-	if weight <= 0 {
+	key = min(key, levels)
+	if !(weight > 0) || math.IsInf(weight, 0) { // NaN, zero, negative or infinite
 		weight = 1
 	}
+	weight = min(max(weight, MinFairnessWeight), MaxFairnessWeight)
 	return key, pr.FairnessKey, weight
 }
 
 // backlog holds a queue's waiting tasks: by priority key, then shared fairly
 // among fairness keys by stride scheduling, each fairness key a FIFO.
 type backlog[T any] struct {
-	levels []*priorityLevel[T] // ascending key
+	levels []*priorityLevel[T] // ascending key; only levels that hold tasks
 	n      int
+	// maxKey is the number of priority levels; 0 means DefaultPriorityLevels.
+	maxKey int32
 }
 
 type priorityLevel[T any] struct {
@@ -90,7 +116,7 @@ func (l *priorityLevel[T]) queue(key string, weight float64) *fairQueue[T] {
 
 // PushBack adds a task behind the others of its fairness key.
 func (b *backlog[T]) PushBack(task T) {
-	key, fk, w := priorityOf(task)
+	key, fk, w := priorityOf(task, b.maxKey)
 	l := b.level(key)
 	l.queue(fk, w).tasks.PushBack(task)
 	l.n++
@@ -100,7 +126,7 @@ func (b *backlog[T]) PushBack(task T) {
 // PushFront puts back a task that was taken but not delivered, ahead of the
 // others of its fairness key, and gives its key back the share it used.
 func (b *backlog[T]) PushFront(task T) {
-	key, fk, w := priorityOf(task)
+	key, fk, w := priorityOf(task, b.maxKey)
 	l := b.level(key)
 	f := l.queue(fk, w)
 	f.tasks.PushFront(task)
@@ -111,7 +137,7 @@ func (b *backlog[T]) PushFront(task T) {
 
 // PopFront takes the next task to dispatch. The backlog must not be empty.
 func (b *backlog[T]) PopFront() T {
-	for _, l := range b.levels {
+	for i, l := range b.levels {
 		if l.n == 0 {
 			continue
 		}
@@ -133,6 +159,11 @@ func (b *backlog[T]) PopFront() T {
 		}
 		l.n--
 		b.n--
+		if l.n == 0 {
+			// An empty level is dropped, so the levels slice never holds more
+			// than the keys that have tasks.
+			b.levels = slices.Delete(b.levels, i, i+1)
+		}
 		return task
 	}
 	panic("matching: PopFront on an empty backlog")

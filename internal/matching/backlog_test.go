@@ -2,6 +2,7 @@ package matching
 
 import (
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -95,5 +96,61 @@ func TestBacklogPushFrontKeepsPlace(t *testing.T) {
 	}
 	if fmt.Sprint(b.TakeAll()) != "[]" {
 		t.Error("TakeAll on an empty backlog returned tasks")
+	}
+}
+
+// TestHardening03BacklogLevelsBounded: whatever keys tasks carry, the backlog has at
+// most PriorityLevels levels, and a level that empties is removed.
+func TestHardening03BacklogLevelsBounded(t *testing.T) {
+	var b backlog[prioTask]
+	for i := range 1000 {
+		b.PushBack(prioTask{fmt.Sprint(i), Priority{Key: int32(i * 1000)}})
+	}
+	b.PushBack(prioTask{"negative", Priority{Key: -7}})
+	if len(b.levels) > DefaultPriorityLevels {
+		t.Fatalf("%d priority levels, want at most %d", len(b.levels), DefaultPriorityLevels)
+	}
+	for b.Len() > 0 {
+		b.PopFront()
+	}
+	if len(b.levels) != 0 {
+		t.Fatalf("%d levels remain in an empty backlog", len(b.levels))
+	}
+	// Levels come and go with their tasks.
+	for key := int32(1); key <= DefaultPriorityLevels; key++ {
+		b.PushBack(prioTask{fmt.Sprint(key), Priority{Key: key}})
+		b.PopFront()
+		if len(b.levels) != 0 {
+			t.Fatalf("level %d stayed after its only task left", key)
+		}
+	}
+	custom := backlog[prioTask]{maxKey: 10}
+	custom.PushBack(prioTask{"ten", Priority{Key: 10}})
+	custom.PushBack(prioTask{"default", Priority{}})
+	if got := fmt.Sprint(drain(&custom, 2)); got != "[default ten]" {
+		t.Errorf("with 10 levels, dispatch order = %s, want [default ten] (default key 5)", got)
+	}
+}
+
+// TestHardening03InfiniteWeightCannotStarve: a fairness key with an infinite (or
+// NaN) weight shares its level like a key of the maximum weight; it does not take
+// every dispatch.
+func TestHardening03InfiniteWeightCannotStarve(t *testing.T) {
+	for _, w := range []float32{float32(math.Inf(1)), float32(math.NaN())} {
+		var b backlog[prioTask]
+		for i := range 3000 {
+			b.PushBack(prioTask{fmt.Sprint("greedy-", i), Priority{FairnessKey: "greedy", Weight: w}})
+		}
+		b.PushBack(prioTask{"quiet", Priority{FairnessKey: "quiet"}})
+		served := -1
+		for i := 0; b.Len() > 0; i++ {
+			if b.PopFront().name == "quiet" {
+				served = i
+				break
+			}
+		}
+		if served < 0 || served > MaxFairnessWeight+1 {
+			t.Errorf("weight %v: quiet key served after %d dispatches, want within %d", w, served, MaxFairnessWeight+1)
+		}
 	}
 }

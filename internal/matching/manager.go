@@ -271,6 +271,7 @@ func (m *Manager[T]) createQueue(key QueueKey) *queue[T] {
 		m.sweepLocked(now)
 	}
 	q := newQueue[T](key, m.clk, m.opts.PollerTTL, now, m.closed)
+	q.backlog.maxKey = m.opts.PriorityLevels
 	m.queues[key] = q
 	return q
 }

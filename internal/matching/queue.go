@@ -22,7 +22,7 @@ type queue[T any] struct {
 	mu        sync.Mutex
 	backlog   backlog[T]
 	waiters   waiterList[T]
-	limiter   *tokenBucket // nil: no rate limit
+	limiter   *dispatchLimiter // nil: no rate limit
 	pollers   map[string]*Poller
 	pollerTTL time.Duration
 	created   time.Time
@@ -148,16 +148,19 @@ func (q *queue[T]) recordPollLocked(p PollerInfo, now time.Time) {
 		q.pollers[p.Identity] = rec
 	}
 	rec.LastAccess = now
-	if p.MaxTasksPerSecond <= 0 {
+	// Only a positive rate asks for a limit (NaN compares false); clampRate keeps
+	// even an out-of-range one harmless.
+	if !(p.MaxTasksPerSecond > 0) {
 		return
 	}
-	rec.MaxTasksPerSecond = p.MaxTasksPerSecond
+	perSecond, _ := clampRate(p.MaxTasksPerSecond)
+	rec.MaxTasksPerSecond = perSecond
 	if q.limiter == nil {
-		q.limiter = newTokenBucket(p.MaxTasksPerSecond, now)
+		q.limiter = newDispatchLimiter(perSecond, now)
 		return
 	}
-	if q.limiter.perSecond != p.MaxTasksPerSecond {
-		q.limiter.setRate(p.MaxTasksPerSecond, now)
+	if q.limiter.perSecond != perSecond {
+		q.limiter.setRate(perSecond, now)
 		// The armed refill was computed at the old rate.
 		q.stopRefillLocked()
 	}

@@ -3,65 +3,111 @@ package matching
 import (
 	"math"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// tokenBucket limits dispatches to a rate, on times read from the manager's clock.
-// The bucket holds at most burst tokens, a tenth of a second's worth of the rate but
-// never less than one, so any window of length w sees at most burst + rate*w dispatches.
-type tokenBucket struct {
+// The range of dispatch rates a queue's limiter runs at. The frontend refuses rates
+// outside it; the limiter clamps into it anyway, so no rate a caller passes can make
+// the refill arithmetic overflow or a refill timer fire in a loop.
+const (
+	// MinTasksPerSecond is the slowest rate: one task per about 11.6 days.
+	MinTasksPerSecond = 1e-6
+	// MaxTasksPerSecond is the fastest rate; beyond it a limit means nothing.
+	MaxTasksPerSecond = 1e9
+)
+
+// maxRefillDelay bounds the wait for one token at MinTasksPerSecond, with a second
+// to spare for rounding.
+const maxRefillDelay = time.Duration(1/MinTasksPerSecond)*time.Second + time.Second
+
+// dispatchLimiter limits a queue's dispatches to a rate, on times read from the
+// manager's clock (golang.org/x/time/rate takes explicit times, so it runs on any
+// clock). It holds at most a tenth of a second's worth of the rate, but never less
+// than one token, so any window of length w sees at most burst + rate*w dispatches.
+type dispatchLimiter struct {
+	lim *rate.Limiter
+	// perSecond is the rate as clamped into [MinTasksPerSecond, MaxTasksPerSecond].
 	perSecond float64
-	burst     float64
-	tokens    float64
-	updated   time.Time
+	// refunds are tokens given back by dispatches that did not happen; they are
+	// spent before the limiter's own and never exceed its burst.
+	refunds int
 }
 
-// tokenEpsilon absorbs float rounding so that waiting exactly untilToken yields a token.
-const tokenEpsilon = 1e-9
+// clampRate brings perSecond into the supported range; ok is false for NaN, which
+// names no rate at all.
+func clampRate(perSecond float64) (clamped float64, ok bool) {
+	if math.IsNaN(perSecond) {
+		return 0, false
+	}
+	return min(max(perSecond, MinTasksPerSecond), MaxTasksPerSecond), true
+}
 
-func newTokenBucket(perSecond float64, now time.Time) *tokenBucket {
-	b := &tokenBucket{updated: now}
-	b.setRate(perSecond, now)
-	b.tokens = b.burst
-	return b
+// burstFor is the bucket size at perSecond.
+func burstFor(perSecond float64) int {
+	return int(max(1, perSecond/10))
+}
+
+// newDispatchLimiter returns a limiter at perSecond (clamped), its bucket full.
+func newDispatchLimiter(perSecond float64, now time.Time) *dispatchLimiter {
+	perSecond, _ = clampRate(perSecond)
+	l := &dispatchLimiter{lim: rate.NewLimiter(rate.Limit(perSecond), burstFor(perSecond)), perSecond: perSecond}
+	l.lim.SetLimitAt(now, rate.Limit(perSecond)) // start the bucket's clock at now
+	return l
 }
 
 // setRate changes the rate from now on, keeping the tokens already earned up to the
 // new burst.
-func (b *tokenBucket) setRate(perSecond float64, now time.Time) {
-	b.refill(now)
-	b.perSecond = perSecond
-	b.burst = math.Max(1, perSecond/10)
-	b.tokens = math.Min(b.tokens, b.burst)
-}
-
-func (b *tokenBucket) refill(now time.Time) {
-	if elapsed := now.Sub(b.updated); elapsed > 0 {
-		b.tokens = math.Min(b.burst, b.tokens+elapsed.Seconds()*b.perSecond)
-		b.updated = now
+func (l *dispatchLimiter) setRate(perSecond float64, now time.Time) {
+	perSecond, ok := clampRate(perSecond)
+	if !ok || perSecond == l.perSecond {
+		return
 	}
+	l.perSecond = perSecond
+	l.lim.SetLimitAt(now, rate.Limit(perSecond))
+	l.lim.SetBurstAt(now, burstFor(perSecond))
+	l.refunds = min(l.refunds, burstFor(perSecond))
 }
 
 // take spends one token if one is available at now.
-func (b *tokenBucket) take(now time.Time) bool {
-	b.refill(now)
-	if b.tokens < 1-tokenEpsilon {
+func (l *dispatchLimiter) take(now time.Time) bool {
+	if l.refunds > 0 {
+		l.refunds--
+		return true
+	}
+	r := l.lim.ReserveN(now, 1)
+	if !r.OK() {
 		return false
 	}
-	b.tokens = math.Max(0, b.tokens-1)
+	if r.DelayFrom(now) > tokenSlack {
+		r.CancelAt(now)
+		return false
+	}
 	return true
 }
 
+// tokenSlack absorbs float rounding in the limiter: a token due within it counts as
+// available, so waiting exactly untilToken always yields one.
+const tokenSlack = time.Microsecond
+
 // refund gives back a token spent on a dispatch that did not happen.
-func (b *tokenBucket) refund() {
-	b.tokens = math.Min(b.burst, b.tokens+1)
+func (l *dispatchLimiter) refund() {
+	l.refunds = min(l.refunds+1, l.lim.Burst())
 }
 
-// untilToken reports how long after now the next token is available.
-func (b *tokenBucket) untilToken(now time.Time) time.Duration {
-	b.refill(now)
-	missing := 1 - b.tokens
-	if missing <= tokenEpsilon {
+// untilToken reports how long after now the next token is available: never
+// negative, never more than maxRefillDelay, and long enough that take succeeds then.
+func (l *dispatchLimiter) untilToken(now time.Time) time.Duration {
+	if l.refunds > 0 {
 		return 0
 	}
-	return time.Duration(math.Ceil(missing / b.perSecond * float64(time.Second)))
+	missing := 1 - l.lim.TokensAt(now)
+	if missing <= 0 {
+		return 0
+	}
+	d := time.Duration(math.Ceil(missing / l.perSecond * float64(time.Second)))
+	if d <= tokenSlack {
+		return 0
+	}
+	return min(d, maxRefillDelay)
 }

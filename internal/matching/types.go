@@ -63,6 +63,10 @@ type Options struct {
 	IdleQueueTTL time.Duration
 	// PollerTTL is how long a poller stays in Pollers after its last poll.
 	PollerTTL time.Duration
+	// PriorityLevels is how many priority keys there are (1..PriorityLevels);
+	// a task's key above it counts as the lowest priority. Default
+	// DefaultPriorityLevels.
+	PriorityLevels int32
 }
 
 func (o Options) withDefaults() Options {
@@ -71,6 +75,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PollerTTL <= 0 {
 		o.PollerTTL = DefaultPollerTTL
+	}
+	if o.PriorityLevels <= 0 {
+		o.PriorityLevels = DefaultPriorityLevels
 	}
 	return o
 }

@@ -271,7 +271,9 @@ func (tx *Tx) CompleteWorkflowTask(commands []*commandpb.Command, opts Completio
 	if !s.Open() {
 		if len(s.Buffered) > 0 {
 			return CompletionResult{}, &CommandError{Index: len(commands) - 1, Cause: enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
-				Message: "new events arrived while the workflow task ran; the workflow must handle them before closing"}
+				// Exactly Temporal's text: the SDKs (the Rust core above all) match on
+				// it to replay the new events instead of treating it as fatal.
+				Message: enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND.String()}
 		}
 		return CompletionResult{}, nil
 	}
