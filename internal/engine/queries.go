@@ -44,11 +44,7 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 	if err != nil {
 		return nil, err
 	}
-	key, err := e.resolveRun(ctx, ns, req.Execution)
-	if err != nil {
-		return nil, err
-	}
-	r, err := e.lockRun(ctx, key)
+	r, err := e.lockExecution(ctx, ns, req.Execution)
 	if err != nil {
 		return nil, err
 	}

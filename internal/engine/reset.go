@@ -125,7 +125,9 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		t.Executions = append(t.Executions, cw)
 		t.Events = append(t.Events, *cb)
 	}
+	r := e.lockNewRun(newKey)
 	if err := e.commit(ctx, t); err != nil {
+		r.mu.Unlock()
 		if terminate != nil {
 			current.state = nil
 		}
@@ -134,7 +136,6 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 	if terminate != nil {
 		e.applied(current, terminate)
 	}
-	r := e.runs.lock(newKey)
 	e.applied(r, tx)
 	r.mu.Unlock()
 	e.adoptChildren(newKey, baseKey.runID, tx.S)

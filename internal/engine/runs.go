@@ -277,9 +277,9 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 	if err != nil {
 		return err
 	}
-	var nextKey runKey
+	var nr *run
 	if next := tx.Next; next != nil {
-		nextKey = runKey{next.S.NamespaceID, next.S.WorkflowID, next.S.RunID}
+		nextKey := runKey{next.S.NamespaceID, next.S.WorkflowID, next.S.RunID}
 		w, batch, err := e.executionWrite(nextKey, next, nil)
 		if err != nil {
 			return err
@@ -290,6 +290,9 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 			Current:       store.CurrentExecution{NamespaceID: nextKey.namespaceID, WorkflowID: nextKey.workflowID, RunID: nextKey.runID},
 			ExpectedRunID: r.key.runID,
 		}
+		// Held from before the commit until installed (see lockNewRun).
+		nr = e.lockNewRun(nextKey)
+		defer nr.mu.Unlock()
 	}
 	if err := e.commit(ctx, t); err != nil {
 		// The store may or may not hold the write; reload on next use.
@@ -297,10 +300,8 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 		return err
 	}
 	e.applied(r, tx)
-	if tx.Next != nil {
-		nr := e.runs.lock(nextKey)
+	if nr != nil {
 		e.applied(nr, tx.Next)
-		nr.mu.Unlock()
 	}
 	return nil
 }

@@ -128,21 +128,19 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 		}
 	}
 
-	var prev *run
 	unlockPrev := func() {}
 	defer func() { unlockPrev() }()
 	expectedCurrent := ""
-	cur, err := e.store.GetCurrentExecution(ctx, ns.id, p.WorkflowID)
+	// The current run, followed past any run that closed with a successor
+	// meanwhile (continue-as-new, cron, retry), so that a signal reaches the
+	// run that is open now.
+	prev, err := e.lockCurrent(ctx, ns.id, p.WorkflowID)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, errNoCurrentRun):
 	case err != nil:
-		return startResult{}, unavailable("reading current run", err)
+		return startResult{}, err
 	default:
-		expectedCurrent = cur.RunID
-		prev, err = e.lockRun(ctx, runKey{ns.id, p.WorkflowID, cur.RunID})
-		if err != nil {
-			return startResult{}, err
-		}
+		expectedCurrent = prev.key.runID
 		unlockPrev = prev.mu.Unlock
 		ps := prev.state
 		if p.RequestID != "" && ps.StartRequest == p.RequestID {
@@ -226,6 +224,8 @@ func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartPa
 		t.Executions = append(t.Executions, pw)
 		t.Events = append(t.Events, *pb)
 	}
+	r := e.lockNewRun(key)
+	defer r.mu.Unlock()
 	if err := e.store.Write(context.WithoutCancel(ctx), t); err != nil {
 		if prev != nil {
 			prev.state = nil
@@ -238,8 +238,6 @@ func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartPa
 	if prev != nil {
 		e.applied(prev, prevTx)
 	}
-	r := e.runs.lock(key)
-	defer r.mu.Unlock()
 	e.applied(r, tx)
 	res := startResult{runID: p.RunID, started: true}
 	if eager {
