@@ -129,8 +129,9 @@ func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, req *workflows
 		changed := r.changes()
 		if from < next {
 			to := min(from+pageSize, next)
-			events, err := e.runEvents(ctx, r, from, to)
+			snap := r.snapshotEvents(from, to)
 			r.mu.Unlock()
+			events, err := snap.read(ctx, e)
 			if err != nil {
 				return nil, err
 			}
@@ -164,8 +165,9 @@ func (e *Engine) closeEvent(ctx context.Context, key runKey, wait bool, waitUnti
 		closeID, open := r.state.CloseEventID, r.state.Open()
 		changed := r.changes()
 		if !open && closeID > 0 {
-			events, err := e.runEvents(ctx, r, closeID, closeID+1)
+			snap := r.snapshotEvents(closeID, closeID+1)
 			r.mu.Unlock()
+			events, err := snap.read(ctx, e)
 			if err != nil {
 				return nil, err
 			}

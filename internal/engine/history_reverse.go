@@ -38,7 +38,6 @@ func (e *Engine) GetWorkflowExecutionHistoryReverse(ctx context.Context, req *wo
 	if err != nil {
 		return nil, err
 	}
-	defer r.mu.Unlock()
 	if end <= 0 || end > r.state.NextEventID {
 		end = r.state.NextEventID
 	}
@@ -47,7 +46,9 @@ func (e *Engine) GetWorkflowExecutionHistoryReverse(ctx context.Context, req *wo
 		pageSize = int64(e.cfg.HistoryPageSize)
 	}
 	from := max(end-pageSize, 1)
-	events, err := e.runEvents(ctx, r, from, end)
+	snap := r.snapshotEvents(from, end)
+	r.mu.Unlock()
+	events, err := snap.read(ctx, e)
 	if err != nil {
 		return nil, err
 	}

@@ -107,13 +107,15 @@ func (e *Engine) queryTask(ctx context.Context, ref taskRef, _ matching.QueueKey
 	if err != nil {
 		return nil, err
 	}
-	defer r.mu.Unlock()
 	q := r.queries[ref.queryID]
 	if q == nil {
+		r.mu.Unlock()
 		return nil, machine.ErrStale
 	}
 	s := r.state
-	events, err := e.runEvents(ctx, r, 1, s.NextEventID)
+	snap := r.snapshotEvents(1, s.NextEventID)
+	r.mu.Unlock()
+	events, err := snap.read(ctx, e)
 	if err != nil {
 		return nil, err
 	}

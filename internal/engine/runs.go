@@ -579,26 +579,12 @@ func (r *run) extendTail(tx *machine.Tx) {
 }
 
 // runEvents returns the run's events with ids in [from, to), from memory when
-// the tail holds them. The caller holds the run's lock.
+// the tail holds them. The caller holds the run's lock, and keeps it across
+// any store read: callers that can, take a snapshotEvents and read it after
+// releasing the lock instead.
 //
 // Events not yet written (see keptInMemory) are always in the tail, so this is
 // the way to read a run's history up to its latest event.
 func (e *Engine) runEvents(ctx context.Context, r *run, from, to int64) ([]*historypb.HistoryEvent, error) {
-	if from >= to {
-		return nil, nil
-	}
-	tailEnd := r.tailStart + int64(len(r.tail))
-	if to > tailEnd || to <= r.tailStart || len(r.tail) == 0 {
-		return e.readEvents(ctx, r.key, from, to)
-	}
-	var out []*historypb.HistoryEvent
-	if from < r.tailStart {
-		stored, err := e.readEvents(ctx, r.key, from, r.tailStart)
-		if err != nil {
-			return nil, err
-		}
-		out = stored
-		from = r.tailStart
-	}
-	return append(out, r.tail[from-r.tailStart:to-r.tailStart]...), nil
+	return r.snapshotEvents(from, to).read(ctx, e)
 }
