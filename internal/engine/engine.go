@@ -35,6 +35,11 @@ type Config struct {
 	RunCacheSize int
 	// DefaultRetention is the retention of namespaces registered without one.
 	DefaultRetention time.Duration
+	// StickyPollerUnavailableWindow is how long a sticky queue may go without
+	// a poll before its worker counts as gone: tasks and queries for its runs
+	// then go to their normal queues. Default 10s, as Temporal's matching
+	// service.
+	StickyPollerUnavailableWindow time.Duration
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
 	// is called with engine locks held and must not block or call the engine.
 	OnOutstandingChange func()
@@ -91,6 +96,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.RunCacheSize <= 0 {
 		cfg.RunCacheSize = 10000
+	}
+	if cfg.StickyPollerUnavailableWindow <= 0 {
+		cfg.StickyPollerUnavailableWindow = defaultStickyPollerUnavailableWindow
 	}
 	if cfg.DefaultRetention <= 0 {
 		cfg.DefaultRetention = 72 * time.Hour

@@ -28,7 +28,10 @@ type pendingQuery struct {
 	deliveredWith int64
 	// direct is set once the query went out as a query task of its own.
 	direct bool
-	done   chan queryOutcome
+	// taken is set once a poller took its query task; a copy of the task
+	// still in another queue is then stale.
+	taken bool
+	done  chan queryOutcome
 }
 
 type queryOutcome struct {
@@ -87,17 +90,42 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 }
 
 // sendQueryTask dispatches q as a query task, to the sticky worker when there is
-// a live one.
+// a live one. As in Temporal, a query the sticky worker does not take within
+// the sticky schedule-to-start timeout is offered on the normal queue too
+// (whichever copy is taken first wins), so a worker that died between polls
+// holds up a query for that long at most.
 func (e *Engine) sendQueryTask(r *run, q *pendingQuery) {
 	s := r.state
 	q.direct = true
-	queue := workflowQueue(s.NamespaceID, s.TaskQueue)
+	ref := taskRef{run: r.key, kind: kindQuery, queryID: q.id}
+	normal := workflowQueue(s.NamespaceID, s.TaskQueue)
 	if s.Open() && s.StickyQueue != "" {
 		if sq := workflowQueue(s.NamespaceID, s.StickyQueue); e.stickyAlive(sq) {
-			queue = sq
+			e.tasks.Add(sq, ref)
+			wait := s.StickyTimeout
+			if wait <= 0 || wait > e.cfg.StickyPollerUnavailableWindow {
+				wait = e.cfg.StickyPollerUnavailableWindow
+			}
+			e.cfg.WallClock.AfterFunc(wait, func() { e.queryFallback(ref, normal) })
+			return
 		}
 	}
-	e.tasks.Add(queue, taskRef{run: r.key, kind: kindQuery, queryID: q.id})
+	e.tasks.Add(normal, ref)
+}
+
+// queryFallback offers a query task that its sticky worker has not taken on
+// the run's normal queue.
+func (e *Engine) queryFallback(ref taskRef, normal matching.QueueKey) {
+	select {
+	case <-e.stopped:
+		return
+	default:
+	}
+	r := e.runs.lock(ref.run)
+	defer r.mu.Unlock()
+	if q := r.queries[ref.queryID]; q != nil && !q.taken {
+		e.tasks.Add(normal, ref)
+	}
 }
 
 // queryTask builds the task for a query that a poller took. Query tasks carry
@@ -108,10 +136,11 @@ func (e *Engine) queryTask(ctx context.Context, ref taskRef, _ matching.QueueKey
 		return nil, err
 	}
 	q := r.queries[ref.queryID]
-	if q == nil {
+	if q == nil || q.taken {
 		r.mu.Unlock()
 		return nil, machine.ErrStale
 	}
+	q.taken = true
 	s := r.state
 	snap := r.snapshotEvents(1, s.NextEventID)
 	r.mu.Unlock()
