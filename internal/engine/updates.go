@@ -47,24 +47,30 @@ func (e *Engine) UpdateWorkflowExecution(ctx context.Context, req *workflowservi
 	}
 	id := req.GetRequest().GetMeta().GetUpdateId()
 	out, err := e.awaitUpdate(ctx, r, id, stage, func(ctx context.Context, r *run) error {
-		if req.FirstExecutionRunId != "" && r.state.FirstRunID != req.FirstExecutionRunId {
-			return serviceerror.NewNotFound("workflow execution not found for the given FirstExecutionRunId")
-		}
-		if r.updates == nil {
-			r.updates = map[string]*liveUpdate{}
-		}
-		r.updates[id] = &liveUpdate{request: req.Request}
-		return e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
-			if !tx.RequestWorkflowTask() {
-				return errNoChange
-			}
-			return nil
-		})
+		return e.admitUpdate(ctx, r, req)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &workflowservice.UpdateWorkflowExecutionResponse{UpdateRef: out.ref, Outcome: out.outcome, Stage: out.stage}, nil
+}
+
+// admitUpdate registers a new update with the locked, open run r and makes
+// sure a workflow task will carry it.
+func (e *Engine) admitUpdate(ctx context.Context, r *run, req *workflowservice.UpdateWorkflowExecutionRequest) error {
+	if req.FirstExecutionRunId != "" && r.state.FirstRunID != req.FirstExecutionRunId {
+		return serviceerror.NewNotFound("workflow execution not found for the given FirstExecutionRunId")
+	}
+	if r.updates == nil {
+		r.updates = map[string]*liveUpdate{}
+	}
+	r.updates[req.GetRequest().GetMeta().GetUpdateId()] = &liveUpdate{request: req.Request}
+	return e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
+		if !tx.RequestWorkflowTask() {
+			return errNoChange
+		}
+		return nil
+	})
 }
 
 // PollWorkflowExecutionUpdate waits for an update's outcome.
