@@ -59,6 +59,19 @@ type Options struct {
 	// expect (they unlock while awaiting a result); call UnlockTimeSkipping once
 	// to let time skip whenever the engine is idle.
 	TimeSkipping bool
+	// History limits per run, Temporal's defaults when zero: past
+	// HistoryCountSuggestContinueAsNew events (4,096) or
+	// HistorySizeSuggestContinueAsNew bytes (4 MiB) workflow tasks suggest
+	// continue-as-new; past the Warn limits (10,240 events, 10 MiB) the server
+	// logs a warning; past the Error limits (51,200 events, 50 MiB) the run is
+	// terminated ("Workflow history count exceeds limit." / "Workflow history
+	// size exceeds limit.").
+	HistoryCountSuggestContinueAsNew int64
+	HistorySizeSuggestContinueAsNew  int64
+	HistoryCountLimitWarn            int64
+	HistorySizeLimitWarn             int64
+	HistoryCountLimitError           int64
+	HistorySizeLimitError            int64
 }
 
 // Server is an embedded Sundial engine.
@@ -116,7 +129,14 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	cfg := engine.Config{Store: st, Logger: s.log}
+	cfg := engine.Config{Store: st, Logger: s.log, HistoryLimits: engine.HistoryLimits{
+		SuggestContinueAsNewCount: s.opts.HistoryCountSuggestContinueAsNew,
+		SuggestContinueAsNewBytes: s.opts.HistorySizeSuggestContinueAsNew,
+		WarnCount:                 s.opts.HistoryCountLimitWarn,
+		WarnBytes:                 s.opts.HistorySizeLimitWarn,
+		ErrorCount:                s.opts.HistoryCountLimitError,
+		ErrorBytes:                s.opts.HistorySizeLimitError,
+	}}
 	skipping := s.newTimeSkipping(&cfg)
 	eng, err := engine.New(cfg)
 	if err != nil {

@@ -40,6 +40,8 @@ type Config struct {
 	// then go to their normal queues. Default 10s, as Temporal's matching
 	// service.
 	StickyPollerUnavailableWindow time.Duration
+	// HistoryLimits bound each run's history (see HistoryLimits).
+	HistoryLimits HistoryLimits
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
 	// is called with engine locks held and must not block or call the engine.
 	OnOutstandingChange func()
@@ -100,6 +102,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.StickyPollerUnavailableWindow <= 0 {
 		cfg.StickyPollerUnavailableWindow = defaultStickyPollerUnavailableWindow
 	}
+	cfg.HistoryLimits = cfg.HistoryLimits.withDefaults()
 	if cfg.DefaultRetention <= 0 {
 		cfg.DefaultRetention = 72 * time.Hour
 	}

@@ -125,7 +125,7 @@ func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, req *workflows
 		if err != nil {
 			return nil, err
 		}
-		next, open := r.state.NextEventID, r.state.Open()
+		next, open, size := r.state.NextEventID, r.state.Open(), r.state.HistorySize
 		changed := r.changes()
 		if from < next {
 			to := min(from+pageSize, next)
@@ -134,6 +134,9 @@ func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, req *workflows
 			events, err := snap.read(ctx, e)
 			if err != nil {
 				return nil, err
+			}
+			if events = trimPage(events, size); len(events) > 0 {
+				to = events[len(events)-1].EventId + 1
 			}
 			resp := &workflowservice.GetWorkflowExecutionHistoryResponse{History: &historypb.History{Events: events}}
 			if to < next || (open && req.WaitNewEvent) {

@@ -53,3 +53,23 @@ func (s eventsSnapshot) read(ctx context.Context, e *Engine) ([]*historypb.Histo
 	}
 	return append(stored, s.memory...), nil
 }
+
+// historyPage reads the first page of the locked run's events [from, to) for
+// a task: at most HistoryPageSize events and maxHistoryPageBytes, with the
+// token that continues it (nil when the page holds them all).
+func (e *Engine) historyPage(ctx context.Context, r *run, from, to int64) ([]*historypb.HistoryEvent, []byte, error) {
+	end := min(to, from+int64(e.cfg.HistoryPageSize))
+	events, err := e.runEvents(ctx, r, from, end)
+	if err != nil {
+		return nil, nil, err
+	}
+	events = trimPage(events, r.state.HistorySize)
+	if len(events) == 0 {
+		return events, nil, nil
+	}
+	next := events[len(events)-1].EventId + 1
+	if next >= to {
+		return events, nil, nil
+	}
+	return events, encodeHistoryToken(historyToken{runID: r.key.runID, nextEventID: next}), nil
+}

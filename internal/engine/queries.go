@@ -142,11 +142,17 @@ func (e *Engine) queryTask(ctx context.Context, ref taskRef, _ matching.QueueKey
 	}
 	q.taken = true
 	s := r.state
-	snap := r.snapshotEvents(1, s.NextEventID)
+	to := min(s.NextEventID, 1+int64(e.cfg.HistoryPageSize))
+	snap := r.snapshotEvents(1, to)
 	r.mu.Unlock()
 	events, err := snap.read(ctx, e)
 	if err != nil {
 		return nil, err
+	}
+	events = trimPage(events, s.HistorySize)
+	var token []byte
+	if n := len(events); n > 0 && events[n-1].EventId+1 < s.NextEventID {
+		token = encodeHistoryToken(historyToken{runID: s.RunID, nextEventID: events[n-1].EventId + 1})
 	}
 	return &workflowservice.PollWorkflowTaskQueueResponse{
 		TaskToken: tasktoken.Encode(tasktoken.Token{
@@ -157,6 +163,7 @@ func (e *Engine) queryTask(ctx context.Context, ref taskRef, _ matching.QueueKey
 		PreviousStartedEventId:     s.LastCompletedStartedID,
 		Attempt:                    1,
 		History:                    &historypb.History{Events: events},
+		NextPageToken:              token,
 		Query:                      q.query,
 		WorkflowExecutionTaskQueue: &taskqueuepb.TaskQueue{Name: s.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
 	}, nil

@@ -267,6 +267,7 @@ func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *m
 		}
 		return err
 	}
+	e.enforceHistoryLimits(tx)
 	return e.commitPrepared(ctx, r, tx)
 }
 
@@ -319,6 +320,7 @@ func (e *Engine) updateInMemory(ctx context.Context, key runKey, fn func(r *run,
 		r.mu.Unlock()
 		return nil, err
 	}
+	e.enforceHistoryLimits(tx)
 	if tx.Next != nil || len(tx.ClosedChildren) > 0 || !tx.S.Open() {
 		if err := e.commitPrepared(ctx, r, tx); err != nil {
 			r.mu.Unlock()

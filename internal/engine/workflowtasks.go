@@ -82,18 +82,27 @@ func (e *Engine) startWorkflowTask(ctx context.Context, ref taskRef, q matching.
 
 // workflowTaskFor builds the poll response for the run's started workflow task.
 // A sticky worker gets only the events since its last completed task.
+//
+// A long history goes out a page at a time: the task carries the first page
+// and a next_page_token, with which the SDK reads the rest through
+// GetWorkflowExecutionHistory.
 func (e *Engine) workflowTaskFor(ctx context.Context, r *run, sticky bool) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
 	s := r.state
 	wt := s.WorkflowTask
+	if !s.Open() || wt == nil || wt.StartedEventID == 0 {
+		// Closed by the transition that was to start it (a history limit).
+		return nil, machine.ErrStale
+	}
 	from := int64(1)
 	if sticky && s.LastCompletedStartedID > 0 {
 		from = s.LastCompletedStartedID + 1
 	}
-	events, err := e.runEvents(ctx, r, from, wt.StartedEventID+1)
+	events, token, err := e.historyPage(ctx, r, from, wt.StartedEventID+1)
 	if err != nil {
 		return nil, err
 	}
 	resp := &workflowservice.PollWorkflowTaskQueueResponse{
+		NextPageToken: token,
 		TaskToken: tasktoken.Encode(tasktoken.Token{
 			Kind: tasktoken.WorkflowTask, NamespaceID: s.NamespaceID, WorkflowID: s.WorkflowID, RunID: s.RunID,
 			ScheduledEventID: wt.ScheduledEventID, StartedEventID: wt.StartedEventID, Attempt: wt.Attempt,
@@ -181,7 +190,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 		}
 		resp.ActivityTasks = append(resp.ActivityTasks, task)
 	}
-	if inline {
+	if inline && r.state.WorkflowTask != nil {
 		task, err := e.workflowTaskFor(ctx, r, true)
 		if err != nil {
 			return nil, err
