@@ -4,6 +4,7 @@ import (
 	"context"
 
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
 )
 
 // eventsSnapshot is a range of a run's history, taken under the run's lock
@@ -54,22 +55,34 @@ func (s eventsSnapshot) read(ctx context.Context, e *Engine) ([]*historypb.Histo
 	return append(stored, s.memory...), nil
 }
 
-// historyPage reads the first page of the locked run's events [from, to) for
-// a task: at most HistoryPageSize events and maxHistoryPageBytes, with the
-// token that continues it (nil when the page holds them all).
-func (e *Engine) historyPage(ctx context.Context, r *run, from, to int64) ([]*historypb.HistoryEvent, []byte, error) {
+// historyPageSnapshot is the first page of a task's history, taken under the
+// run's lock and read after it.
+type historyPageSnapshot struct {
+	snap eventsSnapshot
+	// to ends the range the whole history of the task covers; size is the
+	// run's history size when taken.
+	to, size int64
+}
+
+// snapshotPage takes the first page of the locked run's events [from, to)
+// for a task: at most HistoryPageSize events (and, once read,
+// maxHistoryPageBytes).
+func (e *Engine) snapshotPage(r *run, from, to int64) historyPageSnapshot {
 	end := min(to, from+int64(e.cfg.HistoryPageSize))
-	events, err := e.runEvents(ctx, r, from, end)
+	return historyPageSnapshot{snap: r.snapshotEvents(from, end), to: to, size: r.state.HistorySize}
+}
+
+// fill reads the page into resp, with the token that continues it when the
+// page does not reach the end of the task's history.
+func (p historyPageSnapshot) fill(ctx context.Context, e *Engine, resp *workflowservice.PollWorkflowTaskQueueResponse) error {
+	events, err := p.snap.read(ctx, e)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	events = trimPage(events, r.state.HistorySize)
-	if len(events) == 0 {
-		return events, nil, nil
+	events = trimPage(events, p.size)
+	resp.History = &historypb.History{Events: events}
+	if n := len(events); n > 0 && events[n-1].EventId+1 < p.to {
+		resp.NextPageToken = encodeHistoryToken(historyToken{runID: p.snap.key.runID, nextEventID: events[n-1].EventId + 1})
 	}
-	next := events[len(events)-1].EventId + 1
-	if next >= to {
-		return events, nil, nil
-	}
-	return events, encodeHistoryToken(historyToken{runID: r.key.runID, nextEventID: next}), nil
+	return nil
 }
