@@ -47,12 +47,16 @@ func (e *Engine) GetWorkflowExecutionHistoryReverse(ctx context.Context, req *wo
 	}
 	from := max(end-pageSize, 1)
 	snap := r.snapshotEvents(from, end)
+	size := r.state.HistorySize
 	r.mu.Unlock()
 	events, err := snap.read(ctx, e)
 	if err != nil {
 		return nil, err
 	}
 	slices.Reverse(events)
+	if events = trimPage(events, size); len(events) > 0 {
+		from = events[len(events)-1].EventId
+	}
 	resp := &workflowservice.GetWorkflowExecutionHistoryReverseResponse{History: &historypb.History{Events: events}}
 	if from > 1 {
 		resp.NextPageToken = encodeHistoryToken(historyToken{runID: key.runID, nextEventID: from})

@@ -15,6 +15,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/sundialdev/sundial/internal/store/sqlite"
 )
@@ -169,5 +170,40 @@ func TestHardening02HistoryLimits(t *testing.T) {
 	}
 	if closing.EventId > 32 {
 		t.Errorf("terminated at event %d; the limit is 30", closing.EventId)
+	}
+}
+
+// TestHardening02HistoryPagesAreBoundedInBytes: a page of history, in a
+// workflow task or a history read, stays within maxHistoryPageBytes however
+// large its events are (one event at least), so no response nears the gRPC
+// message cap.
+func TestHardening02HistoryPagesAreBoundedInBytes(t *testing.T) {
+	e := newLimitedEngine(t, Config{})
+	ctx := context.Background()
+	const id, tq = "big-events", "big-tq"
+	startAndSignal(t, e, id, tq, 0)
+	big := &commonpb.Payloads{Payloads: []*commonpb.Payload{{Data: make([]byte, 1<<20)}}}
+	for i := range 6 {
+		if _, err := e.SignalWorkflowExecution(ctx, &workflowservice.SignalWorkflowExecutionRequest{
+			Namespace: "default", WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id}, SignalName: fmt.Sprintf("big%d", i), Input: big,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pageBytes := func(evs []*historypb.HistoryEvent) int {
+		return proto.Size(&historypb.History{Events: evs})
+	}
+	task := pollTask(t, e, tq)
+	if n := pageBytes(task.History.Events); n > maxHistoryPageBytes+(1<<20)+1024 || len(task.NextPageToken) == 0 {
+		t.Errorf("workflow task page of %d bytes, %d-byte token; want at most about %d bytes and a token", n, len(task.NextPageToken), maxHistoryPageBytes)
+	}
+	page, err := e.GetWorkflowExecutionHistory(ctx, &workflowservice.GetWorkflowExecutionHistoryRequest{
+		Namespace: "default", Execution: task.WorkflowExecution,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pageBytes(page.History.Events); n > maxHistoryPageBytes+(1<<20)+1024 || len(page.NextPageToken) == 0 {
+		t.Errorf("history page of %d bytes, %d-byte token; want at most about %d bytes and a token", n, len(page.NextPageToken), maxHistoryPageBytes)
 	}
 }
