@@ -67,6 +67,19 @@ type Options struct {
 	// activities may ask for keys 1 (highest) to PriorityLevels, or 0 for the
 	// middle one; larger keys are refused. Default 5, as in Temporal.
 	PriorityLevels int
+	// History limits per run, Temporal's defaults when zero: past
+	// HistoryCountSuggestContinueAsNew events (4,096) or
+	// HistorySizeSuggestContinueAsNew bytes (4 MiB) workflow tasks suggest
+	// continue-as-new; past the Warn limits (10,240 events, 10 MiB) the server
+	// logs a warning; past the Error limits (51,200 events, 50 MiB) the run is
+	// terminated ("Workflow history count exceeds limit." / "Workflow history
+	// size exceeds limit.").
+	HistoryCountSuggestContinueAsNew int64
+	HistorySizeSuggestContinueAsNew  int64
+	HistoryCountLimitWarn            int64
+	HistorySizeLimitWarn             int64
+	HistoryCountLimitError           int64
+	HistorySizeLimitError            int64
 }
 
 // Server is an embedded Sundial engine.
@@ -134,7 +147,15 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention, PriorityLevels: int32(s.opts.PriorityLevels)}
+	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention, PriorityLevels: int32(s.opts.PriorityLevels),
+		HistoryLimits: engine.HistoryLimits{
+			SuggestContinueAsNewCount: s.opts.HistoryCountSuggestContinueAsNew,
+			SuggestContinueAsNewBytes: s.opts.HistorySizeSuggestContinueAsNew,
+			WarnCount:                 s.opts.HistoryCountLimitWarn,
+			WarnBytes:                 s.opts.HistorySizeLimitWarn,
+			ErrorCount:                s.opts.HistoryCountLimitError,
+			ErrorBytes:                s.opts.HistorySizeLimitError,
+		}}
 	skipping := s.newTimeSkipping(&cfg)
 	eng, err := engine.New(cfg)
 	if err != nil {

@@ -27,11 +27,12 @@ func (e *Engine) updateOpenRun(ctx context.Context, namespace string, ex *common
 	if err != nil {
 		return err
 	}
-	key, err := e.resolveRun(ctx, ns, ex)
+	r, err := e.lockExecution(ctx, ns, ex)
 	if err != nil {
 		return err
 	}
-	return e.update(ctx, key, func(_ *run, tx *machine.Tx) error {
+	defer r.mu.Unlock()
+	return e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
 		if !tx.S.Open() {
 			return errRunClosed
 		}
@@ -58,11 +59,12 @@ func (e *Engine) RequestCancelWorkflowExecution(ctx context.Context, req *workfl
 	if err != nil {
 		return nil, err
 	}
-	key, err := e.resolveRun(ctx, ns, req.WorkflowExecution)
+	r, err := e.lockExecution(ctx, ns, req.WorkflowExecution)
 	if err != nil {
 		return nil, err
 	}
-	err = e.update(ctx, key, func(_ *run, tx *machine.Tx) error {
+	defer r.mu.Unlock()
+	err = e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
 		if req.FirstExecutionRunId != "" && tx.S.FirstRunID != req.FirstExecutionRunId {
 			return serviceerror.NewNotFound("workflow execution not found")
 		}
@@ -142,11 +144,7 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, req *workflowser
 	if err != nil {
 		return nil, err
 	}
-	key, err := e.resolveRun(ctx, ns, req.Execution)
-	if err != nil {
-		return nil, err
-	}
-	r, err := e.lockRun(ctx, key)
+	r, err := e.lockExecution(ctx, ns, req.Execution)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,13 @@ type Config struct {
 	// PriorityLevels is how many task priority keys there are (1..N); the
 	// frontend refuses keys above it. Default matching.DefaultPriorityLevels (5).
 	PriorityLevels int32
+	// StickyPollerUnavailableWindow is how long a sticky queue may go without
+	// a poll before its worker counts as gone: tasks and queries for its runs
+	// then go to their normal queues. Default 10s, as Temporal's matching
+	// service.
+	StickyPollerUnavailableWindow time.Duration
+	// HistoryLimits bound each run's history (see HistoryLimits).
+	HistoryLimits HistoryLimits
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
 	// is called with engine locks held and must not block or call the engine.
 	OnOutstandingChange func()
@@ -99,6 +106,10 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.RunCacheSize <= 0 {
 		cfg.RunCacheSize = 10000
 	}
+	if cfg.StickyPollerUnavailableWindow <= 0 {
+		cfg.StickyPollerUnavailableWindow = defaultStickyPollerUnavailableWindow
+	}
+	cfg.HistoryLimits = cfg.HistoryLimits.withDefaults()
 	if cfg.DefaultRetention <= 0 {
 		cfg.DefaultRetention = 72 * time.Hour
 	}

@@ -125,14 +125,18 @@ func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, req *workflows
 		if err != nil {
 			return nil, err
 		}
-		next, open := r.state.NextEventID, r.state.Open()
+		next, open, size := r.state.NextEventID, r.state.Open(), r.state.HistorySize
 		changed := r.changes()
 		if from < next {
 			to := min(from+pageSize, next)
-			events, err := e.runEvents(ctx, r, from, to)
+			snap := r.snapshotEvents(from, to)
 			r.mu.Unlock()
+			events, err := snap.read(ctx, e)
 			if err != nil {
 				return nil, err
+			}
+			if events = trimPage(events, size); len(events) > 0 {
+				to = events[len(events)-1].EventId + 1
 			}
 			resp := &workflowservice.GetWorkflowExecutionHistoryResponse{History: &historypb.History{Events: events}}
 			if to < next || (open && req.WaitNewEvent) {
@@ -164,8 +168,9 @@ func (e *Engine) closeEvent(ctx context.Context, key runKey, wait bool, waitUnti
 		closeID, open := r.state.CloseEventID, r.state.Open()
 		changed := r.changes()
 		if !open && closeID > 0 {
-			events, err := e.runEvents(ctx, r, closeID, closeID+1)
+			snap := r.snapshotEvents(closeID, closeID+1)
 			r.mu.Unlock()
+			events, err := snap.read(ctx, e)
 			if err != nil {
 				return nil, err
 			}

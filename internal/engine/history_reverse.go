@@ -38,7 +38,6 @@ func (e *Engine) GetWorkflowExecutionHistoryReverse(ctx context.Context, req *wo
 	if err != nil {
 		return nil, err
 	}
-	defer r.mu.Unlock()
 	if end <= 0 || end > r.state.NextEventID {
 		end = r.state.NextEventID
 	}
@@ -47,11 +46,17 @@ func (e *Engine) GetWorkflowExecutionHistoryReverse(ctx context.Context, req *wo
 		pageSize = int64(e.cfg.HistoryPageSize)
 	}
 	from := max(end-pageSize, 1)
-	events, err := e.runEvents(ctx, r, from, end)
+	snap := r.snapshotEvents(from, end)
+	size := r.state.HistorySize
+	r.mu.Unlock()
+	events, err := snap.read(ctx, e)
 	if err != nil {
 		return nil, err
 	}
 	slices.Reverse(events)
+	if events = trimPage(events, size); len(events) > 0 {
+		from = events[len(events)-1].EventId
+	}
 	resp := &workflowservice.GetWorkflowExecutionHistoryReverseResponse{History: &historypb.History{Events: events}}
 	if from > 1 {
 		resp.NextPageToken = encodeHistoryToken(historyToken{runID: key.runID, nextEventID: from})

@@ -28,7 +28,10 @@ type pendingQuery struct {
 	deliveredWith int64
 	// direct is set once the query went out as a query task of its own.
 	direct bool
-	done   chan queryOutcome
+	// taken is set once a poller took its query task; a copy of the task
+	// still in another queue is then stale.
+	taken bool
+	done  chan queryOutcome
 }
 
 type queryOutcome struct {
@@ -44,11 +47,7 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 	if err != nil {
 		return nil, err
 	}
-	key, err := e.resolveRun(ctx, ns, req.Execution)
-	if err != nil {
-		return nil, err
-	}
-	r, err := e.lockRun(ctx, key)
+	r, err := e.lockExecution(ctx, ns, req.Execution)
 	if err != nil {
 		return nil, err
 	}
@@ -91,17 +90,42 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 }
 
 // sendQueryTask dispatches q as a query task, to the sticky worker when there is
-// a live one.
+// a live one. As in Temporal, a query the sticky worker does not take within
+// the sticky schedule-to-start timeout is offered on the normal queue too
+// (whichever copy is taken first wins), so a worker that died between polls
+// holds up a query for that long at most.
 func (e *Engine) sendQueryTask(r *run, q *pendingQuery) {
 	s := r.state
 	q.direct = true
-	queue := workflowQueue(s.NamespaceID, s.TaskQueue)
+	ref := taskRef{run: r.key, kind: kindQuery, queryID: q.id}
+	normal := workflowQueue(s.NamespaceID, s.TaskQueue)
 	if s.Open() && s.StickyQueue != "" {
 		if sq := workflowQueue(s.NamespaceID, s.StickyQueue); e.stickyAlive(sq) {
-			queue = sq
+			e.tasks.Add(sq, ref)
+			wait := s.StickyTimeout
+			if wait <= 0 || wait > e.cfg.StickyPollerUnavailableWindow {
+				wait = e.cfg.StickyPollerUnavailableWindow
+			}
+			e.cfg.WallClock.AfterFunc(wait, func() { e.queryFallback(ref, normal) })
+			return
 		}
 	}
-	e.tasks.Add(queue, taskRef{run: r.key, kind: kindQuery, queryID: q.id})
+	e.tasks.Add(normal, ref)
+}
+
+// queryFallback offers a query task that its sticky worker has not taken on
+// the run's normal queue.
+func (e *Engine) queryFallback(ref taskRef, normal matching.QueueKey) {
+	select {
+	case <-e.stopped:
+		return
+	default:
+	}
+	r := e.runs.lock(ref.run)
+	defer r.mu.Unlock()
+	if q := r.queries[ref.queryID]; q != nil && !q.taken {
+		e.tasks.Add(normal, ref)
+	}
 }
 
 // queryTask builds the task for a query that a poller took. Query tasks carry
@@ -111,15 +135,24 @@ func (e *Engine) queryTask(ctx context.Context, ref taskRef, _ matching.QueueKey
 	if err != nil {
 		return nil, err
 	}
-	defer r.mu.Unlock()
 	q := r.queries[ref.queryID]
-	if q == nil {
+	if q == nil || q.taken {
+		r.mu.Unlock()
 		return nil, machine.ErrStale
 	}
+	q.taken = true
 	s := r.state
-	events, err := e.runEvents(ctx, r, 1, s.NextEventID)
+	to := min(s.NextEventID, 1+int64(e.cfg.HistoryPageSize))
+	snap := r.snapshotEvents(1, to)
+	r.mu.Unlock()
+	events, err := snap.read(ctx, e)
 	if err != nil {
 		return nil, err
+	}
+	events = trimPage(events, s.HistorySize)
+	var token []byte
+	if n := len(events); n > 0 && events[n-1].EventId+1 < s.NextEventID {
+		token = encodeHistoryToken(historyToken{runID: s.RunID, nextEventID: events[n-1].EventId + 1})
 	}
 	return &workflowservice.PollWorkflowTaskQueueResponse{
 		TaskToken: tasktoken.Encode(tasktoken.Token{
@@ -130,6 +163,7 @@ func (e *Engine) queryTask(ctx context.Context, ref taskRef, _ matching.QueueKey
 		PreviousStartedEventId:     s.LastCompletedStartedID,
 		Attempt:                    1,
 		History:                    &historypb.History{Events: events},
+		NextPageToken:              token,
 		Query:                      q.query,
 		WorkflowExecutionTaskQueue: &taskqueuepb.TaskQueue{Name: s.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
 	}, nil

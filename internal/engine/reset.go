@@ -18,12 +18,21 @@ import (
 // find the events it reapplies.
 const maxResetChain = 100
 
+// resetAttempts is how many times a reset reads the histories it needs
+// without holding the runs before it settles for reading them under their
+// locks: each retry means the runs changed while it read.
+const resetAttempts = 4
+
 // ResetWorkflowExecution starts a new run of a workflow from one of its
 // workflow tasks: the new run's history is the base run's up to that task,
 // which is failed with cause RESET_WORKFLOW, followed by the signals that came
 // later. The workflow's current run, if still running, is terminated in the
 // same store transaction, and the new run becomes current. A request id seen
 // before returns the run that request created.
+//
+// The histories are read without holding the runs: the runs are locked to
+// take what is in memory, released while the store is read, and locked again
+// to commit, which is retried if either changed in between.
 func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservice.ResetWorkflowExecutionRequest) (*workflowservice.ResetWorkflowExecutionResponse, error) {
 	ns, err := e.namespace(ctx, req.Namespace)
 	if err != nil {
@@ -37,40 +46,167 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 	if err != nil {
 		return nil, err
 	}
-	cur, err := e.store.GetCurrentExecution(ctx, ns.id, workflowID)
-	if err != nil {
-		if isNotFound(err) {
-			return nil, serviceerror.NewNotFoundf("workflow not found for ID: %v", workflowID)
+	for attempt := 1; ; attempt++ {
+		resp, err := e.resetOnce(ctx, ns, req, baseKey, attempt < resetAttempts)
+		if !errors.Is(err, errResetRaced) {
+			return resp, err
 		}
-		return nil, unavailable("reading current run", err)
+	}
+}
+
+// errResetRaced reports that a run changed while a reset read its history.
+var errResetRaced = errors.New("the runs changed while the reset read them")
+
+// resetRuns are the base and current runs of a reset, locked.
+type resetRuns struct {
+	base, current *run
+}
+
+func (rr resetRuns) unlock() {
+	if rr.current != rr.base {
+		rr.current.mu.Unlock()
+	}
+	rr.base.mu.Unlock()
+}
+
+// lockResetRuns locks the base run and the workflow's current run (in that
+// order; they may be one run).
+func (e *Engine) lockResetRuns(ctx context.Context, ns *namespace, baseKey runKey) (resetRuns, error) {
+	curID, err := e.currentRunID(ctx, ns.id, baseKey.workflowID)
+	if err != nil {
+		if errors.Is(err, errNoCurrentRun) {
+			return resetRuns{}, serviceerror.NewNotFoundf("workflow not found for ID: %v", baseKey.workflowID)
+		}
+		return resetRuns{}, err
 	}
 	base, err := e.lockRun(ctx, baseKey)
 	if err != nil {
+		return resetRuns{}, err
+	}
+	rr := resetRuns{base: base, current: base}
+	if curID != baseKey.runID {
+		rr.current, err = e.lockRun(ctx, runKey{ns.id, baseKey.workflowID, curID})
+		if err != nil {
+			base.mu.Unlock()
+			return resetRuns{}, err
+		}
+	}
+	return rr, nil
+}
+
+// resetOnce makes one attempt at a reset. Unless locked is false, it reads
+// the histories with the runs released and answers errResetRaced if they
+// changed meanwhile.
+func (e *Engine) resetOnce(ctx context.Context, ns *namespace, req *workflowservice.ResetWorkflowExecutionRequest, baseKey runKey, unlocked bool) (*workflowservice.ResetWorkflowExecutionResponse, error) {
+	rr, err := e.lockResetRuns(ctx, ns, baseKey)
+	if err != nil {
 		return nil, err
 	}
-	defer base.mu.Unlock()
-	current := base
-	if cur.RunID != baseKey.runID {
-		current, err = e.lockRun(ctx, runKey{ns.id, workflowID, cur.RunID})
-		if err != nil {
-			return nil, err
-		}
-		defer current.mu.Unlock()
-	}
+	base, current := rr.base, rr.current
 	if req.RequestId != "" && current.state.StartRequest == req.RequestId {
+		rr.unlock()
 		return &workflowservice.ResetWorkflowExecutionResponse{RunId: current.key.runID}, nil
 	}
-
 	finish := req.WorkflowTaskFinishEventId
 	if finish <= 1 || finish >= base.state.NextEventID {
+		rr.unlock()
 		return nil, serviceerror.NewInvalidArgumentf(
 			"WorkflowTaskFinishEventId must be greater than 1 and at most the run's last event id (%d), got %d",
 			base.state.NextEventID-1, finish)
 	}
-	prefix, err := e.runEvents(ctx, base, 1, finish)
+	baseState, currentState := base.state, current.state
+	baseSnap := base.snapshotEvents(1, baseState.NextEventID)
+	currentSnap := current.snapshotEvents(1, currentState.NextEventID)
+	if unlocked {
+		rr.unlock()
+	}
+	read, err := e.readResetHistories(ctx, baseSnap, currentSnap, baseState, currentState, finish)
+	if unlocked {
+		if err != nil {
+			return nil, err
+		}
+		if rr, err = e.lockResetRuns(ctx, ns, baseKey); err != nil {
+			return nil, err
+		}
+		if rr.base.state != baseState || rr.current.state != currentState {
+			rr.unlock()
+			return nil, errResetRaced
+		}
+	}
+	defer rr.unlock()
 	if err != nil {
 		return nil, err
 	}
+	return e.commitReset(ctx, ns, req, rr, read)
+}
+
+// resetHistories are the events a reset is built from.
+type resetHistories struct {
+	// prefix is the base run's history before the reset point.
+	prefix []*historypb.HistoryEvent
+	// later are the base run's events from the reset point on; continued
+	// those of the runs that continued it as new, up to the current one.
+	later, continued []*historypb.HistoryEvent
+	// continuedToCurrent is set when continued ends with the current run's
+	// history.
+	continuedToCurrent bool
+}
+
+// readResetHistories reads what a reset needs: the base run's history, split
+// at finish, and the histories of the runs that continued it as new. base and
+// current are snapshots of the base and current runs with the states they
+// were taken at; the runs need not be held.
+func (e *Engine) readResetHistories(ctx context.Context, base, current eventsSnapshot, baseState, currentState *machine.State, finish int64) (resetHistories, error) {
+	events, err := base.read(ctx, e)
+	if err != nil {
+		return resetHistories{}, err
+	}
+	out := resetHistories{prefix: events[:finish-1], later: events[finish-1:]}
+	next := continuedRunID(baseState, out.later)
+	for hops := 0; next != "" && hops < maxResetChain; hops++ {
+		key := runKey{base.key.namespaceID, base.key.workflowID, next}
+		var evs []*historypb.HistoryEvent
+		state := currentState
+		if key == current.key {
+			evs, err = current.read(ctx, e)
+		} else {
+			state, err = e.closedRunState(ctx, key)
+			if err == nil {
+				evs, err = e.readEvents(ctx, key, 1, state.NextEventID)
+			}
+		}
+		if err != nil {
+			if isNotFoundErr(err) {
+				break
+			}
+			return resetHistories{}, err
+		}
+		out.continued = append(out.continued, evs...)
+		if key == current.key {
+			out.continuedToCurrent = true
+			break
+		}
+		next = continuedRunID(state, evs)
+	}
+	return out, nil
+}
+
+// closedRunState returns the state of a run that is not the current one.
+func (e *Engine) closedRunState(ctx context.Context, key runKey) (*machine.State, error) {
+	r, err := e.lockRun(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	s := r.state
+	r.mu.Unlock()
+	return s, nil
+}
+
+// commitReset builds the reset run from read and commits it with the
+// termination of the current run, if open. The caller holds rr.
+func (e *Engine) commitReset(ctx context.Context, ns *namespace, req *workflowservice.ResetWorkflowExecutionRequest, rr resetRuns, read resetHistories) (*workflowservice.ResetWorkflowExecutionResponse, error) {
+	base, current := rr.base, rr.current
+	baseKey, workflowID := base.key, base.key.workflowID
 	now := e.clock.Now()
 	var terminate *machine.Tx
 	if current.state.Open() {
@@ -79,19 +215,21 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		// As in Temporal, a run closed by a reset applies no parent close
 		// policy: its children carry on, and the new run may still wait on them.
 		terminate.ClosedChildren = nil
-	}
-	reapply, continued, err := e.resetReapplyEvents(ctx, base, current, finish, terminate)
-	if err != nil {
-		return nil, err
+		// What terminating writes (signals it had buffered) is reapplied too.
+		if base == current {
+			read.later = append(read.later, terminate.Events...)
+		} else if read.continuedToCurrent {
+			read.continued = append(read.continued, terminate.Events...)
+		}
 	}
 	newKey := runKey{ns.id, workflowID, uuid.NewTimeOrdered(now)}
-	tx, err := machine.ResetRun(prefix, machine.ResetParams{
+	tx, err := machine.ResetRun(read.prefix, machine.ResetParams{
 		Base:             base.state,
 		NewRunID:         newKey.runID,
 		RequestID:        req.RequestId,
 		Reason:           req.Reason,
-		Reapply:          reapply,
-		ReapplyContinued: continued,
+		Reapply:          read.later,
+		ReapplyContinued: read.continued,
 		ExcludeSignals:   excludesSignals(req),
 	}, now)
 	if err != nil {
@@ -111,7 +249,7 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		Events:     []store.EventBatch{*batch},
 		Current: &store.CurrentWrite{
 			Current:       store.CurrentExecution{NamespaceID: ns.id, WorkflowID: workflowID, RunID: newKey.runID},
-			ExpectedRunID: cur.RunID,
+			ExpectedRunID: current.key.runID,
 		},
 	}
 	if terminate != nil {
@@ -125,7 +263,9 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		t.Executions = append(t.Executions, cw)
 		t.Events = append(t.Events, *cb)
 	}
+	r := e.lockNewRun(newKey)
 	if err := e.commit(ctx, t); err != nil {
+		r.mu.Unlock()
 		if terminate != nil {
 			current.state = nil
 		}
@@ -134,7 +274,6 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 	if terminate != nil {
 		e.applied(current, terminate)
 	}
-	r := e.runs.lock(newKey)
 	e.applied(r, tx)
 	r.mu.Unlock()
 	e.adoptChildren(newKey, baseKey.runID, tx.S)
@@ -154,60 +293,6 @@ func excludesSignals(req *workflowservice.ResetWorkflowExecutionRequest) bool {
 		}
 	}
 	return false
-}
-
-// resetReapplyEvents collects the events a reset may carry over: the base
-// run's events from the reset point on, and those of the runs that continued
-// it as new, each with what terminating the current run writes (signals it had
-// buffered) when that run is the current one. base and current are locked by
-// the caller.
-func (e *Engine) resetReapplyEvents(ctx context.Context, base, current *run, finish int64, terminate *machine.Tx) (later, continued []*historypb.HistoryEvent, err error) {
-	later, err = e.runEvents(ctx, base, finish, base.state.NextEventID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if terminate != nil && base == current {
-		later = append(later, terminate.Events...)
-	}
-	next := continuedRunID(base.state, later)
-	for hops := 0; next != "" && hops < maxResetChain; hops++ {
-		key := runKey{base.key.namespaceID, base.key.workflowID, next}
-		nextEventID, state, err := e.runEnd(ctx, key, current)
-		if err != nil {
-			if isNotFoundErr(err) {
-				break
-			}
-			return nil, nil, err
-		}
-		events, err := e.readEvents(ctx, key, 1, nextEventID)
-		if err != nil {
-			return nil, nil, err
-		}
-		continued = append(continued, events...)
-		if key == current.key {
-			if terminate != nil {
-				continued = append(continued, terminate.Events...)
-			}
-			break
-		}
-		next = continuedRunID(state, events)
-	}
-	return later, continued, nil
-}
-
-// runEnd returns the next event id and state of a run, reading it through
-// current when that is the run (the caller holds its lock).
-func (e *Engine) runEnd(ctx context.Context, key runKey, current *run) (int64, *machine.State, error) {
-	if key == current.key {
-		return current.state.NextEventID, current.state, nil
-	}
-	r, err := e.lockRun(ctx, key)
-	if err != nil {
-		return 0, nil, err
-	}
-	s := r.state
-	r.mu.Unlock()
-	return s.NextEventID, s, nil
 }
 
 // continuedRunID is the run that continued s as new, found in its last

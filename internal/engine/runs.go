@@ -267,6 +267,7 @@ func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *m
 		}
 		return err
 	}
+	e.enforceHistoryLimits(tx)
 	return e.commitPrepared(ctx, r, tx)
 }
 
@@ -277,9 +278,9 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 	if err != nil {
 		return err
 	}
-	var nextKey runKey
+	var nr *run
 	if next := tx.Next; next != nil {
-		nextKey = runKey{next.S.NamespaceID, next.S.WorkflowID, next.S.RunID}
+		nextKey := runKey{next.S.NamespaceID, next.S.WorkflowID, next.S.RunID}
 		w, batch, err := e.executionWrite(nextKey, next, nil)
 		if err != nil {
 			return err
@@ -290,6 +291,9 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 			Current:       store.CurrentExecution{NamespaceID: nextKey.namespaceID, WorkflowID: nextKey.workflowID, RunID: nextKey.runID},
 			ExpectedRunID: r.key.runID,
 		}
+		// Held from before the commit until installed (see lockNewRun).
+		nr = e.lockNewRun(nextKey)
+		defer nr.mu.Unlock()
 	}
 	if err := e.commit(ctx, t); err != nil {
 		// The store may or may not hold the write; reload on next use.
@@ -297,10 +301,8 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 		return err
 	}
 	e.applied(r, tx)
-	if tx.Next != nil {
-		nr := e.runs.lock(nextKey)
+	if nr != nil {
 		e.applied(nr, tx.Next)
-		nr.mu.Unlock()
 	}
 	return nil
 }
@@ -318,6 +320,7 @@ func (e *Engine) updateInMemory(ctx context.Context, key runKey, fn func(r *run,
 		r.mu.Unlock()
 		return nil, err
 	}
+	e.enforceHistoryLimits(tx)
 	if tx.Next != nil || len(tx.ClosedChildren) > 0 || !tx.S.Open() {
 		if err := e.commitPrepared(ctx, r, tx); err != nil {
 			r.mu.Unlock()
@@ -582,26 +585,12 @@ func (r *run) extendTail(tx *machine.Tx) {
 }
 
 // runEvents returns the run's events with ids in [from, to), from memory when
-// the tail holds them. The caller holds the run's lock.
+// the tail holds them. The caller holds the run's lock, and keeps it across
+// any store read: callers that can, take a snapshotEvents and read it after
+// releasing the lock instead.
 //
 // Events not yet written (see keptInMemory) are always in the tail, so this is
 // the way to read a run's history up to its latest event.
 func (e *Engine) runEvents(ctx context.Context, r *run, from, to int64) ([]*historypb.HistoryEvent, error) {
-	if from >= to {
-		return nil, nil
-	}
-	tailEnd := r.tailStart + int64(len(r.tail))
-	if to > tailEnd || to <= r.tailStart || len(r.tail) == 0 {
-		return e.readEvents(ctx, r.key, from, to)
-	}
-	var out []*historypb.HistoryEvent
-	if from < r.tailStart {
-		stored, err := e.readEvents(ctx, r.key, from, r.tailStart)
-		if err != nil {
-			return nil, err
-		}
-		out = stored
-		from = r.tailStart
-	}
-	return append(out, r.tail[from-r.tailStart:to-r.tailStart]...), nil
+	return r.snapshotEvents(from, to).read(ctx, e)
 }

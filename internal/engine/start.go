@@ -99,6 +99,24 @@ type startResult struct {
 // run's first workflow task is started at once and returned to the caller.
 func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams, reuse enumspb.WorkflowIdReusePolicy,
 	conflict enumspb.WorkflowIdConflictPolicy, signal *machine.Signal, eager bool) (startResult, error) {
+	return e.startWith(ctx, ns, p, reuse, conflict, signal, eager, startHooks{})
+}
+
+// startHooks let an operation that rides on a start (update-with-start) act
+// on the run the start settles on while that run is still locked, so nothing
+// can come between them.
+type startHooks struct {
+	// existing is called with the open current run locked when the start
+	// keeps it (conflict policy USE_EXISTING, or a repeated request id); an
+	// error is returned by the start, which then changed nothing.
+	existing func(r *run) error
+	// created is called with the new run locked, once it is installed.
+	created func(r *run)
+}
+
+// startWith is start with hooks.
+func (e *Engine) startWith(ctx context.Context, ns *namespace, p machine.StartParams, reuse enumspb.WorkflowIdReusePolicy,
+	conflict enumspb.WorkflowIdConflictPolicy, signal *machine.Signal, eager bool, hooks startHooks) (startResult, error) {
 	unlock := e.idLocks.lock(ns.id + "\x00" + p.WorkflowID)
 	defer unlock()
 
@@ -123,35 +141,43 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 	// pointer turns out to exist. A signal-with-start usually finds its run
 	// open, so it reads first.
 	if signal == nil {
-		res, err := e.createRun(ctx, ns, p, "", nil, eager)
+		res, err := e.createRun(ctx, ns, p, "", nil, eager, hooks.created)
 		if !errors.Is(err, errCurrentRunExists) {
 			return res, err
 		}
 	}
 
-	var prev *run
 	unlockPrev := func() {}
 	defer func() { unlockPrev() }()
 	expectedCurrent := ""
-	cur, err := e.store.GetCurrentExecution(ctx, ns.id, p.WorkflowID)
+	// The current run, followed past any run that closed with a successor
+	// meanwhile (continue-as-new, cron, retry), so that a signal reaches the
+	// run that is open now.
+	prev, err := e.lockCurrent(ctx, ns.id, p.WorkflowID)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, errNoCurrentRun):
 	case err != nil:
-		return startResult{}, unavailable("reading current run", err)
+		return startResult{}, err
 	default:
-		expectedCurrent = cur.RunID
-		prev, err = e.lockRun(ctx, runKey{ns.id, p.WorkflowID, cur.RunID})
-		if err != nil {
-			return startResult{}, err
-		}
+		expectedCurrent = prev.key.runID
 		unlockPrev = prev.mu.Unlock
 		ps := prev.state
 		if p.RequestID != "" && ps.StartRequest == p.RequestID {
+			if hooks.existing != nil && ps.Open() {
+				if err := hooks.existing(prev); err != nil {
+					return startResult{}, err
+				}
+			}
 			return startResult{runID: ps.RunID, started: true}, nil
 		}
 		if ps.Open() {
 			switch conflict {
 			case enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING:
+				if hooks.existing != nil {
+					if err := hooks.existing(prev); err != nil {
+						return startResult{}, err
+					}
+				}
 				if signal != nil {
 					err := e.updateLocked(ctx, prev, func(_ *run, tx *machine.Tx) error {
 						tx.SignalRun(signal)
@@ -182,7 +208,7 @@ func (e *Engine) start(ctx context.Context, ns *namespace, p machine.StartParams
 			prev = nil // closed: nothing to terminate
 		}
 	}
-	res, err := e.createRun(ctx, ns, p, expectedCurrent, prev, eager)
+	res, err := e.createRun(ctx, ns, p, expectedCurrent, prev, eager, hooks.created)
 	if errors.Is(err, errCurrentRunExists) {
 		err = serviceerror.NewUnavailable("concurrent start of the same workflow id, retry")
 	}
@@ -196,7 +222,8 @@ var errCurrentRunExists = errors.New("the workflow id has a current run")
 // createRun writes a new run of p.WorkflowID, moving the id's current-run
 // pointer from expectedCurrent ("" for none; errCurrentRunExists if there is
 // one after all) and terminating prev, the locked current run, if set.
-func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartParams, expectedCurrent string, prev *run, eager bool) (startResult, error) {
+// created, if set, is called with the new run locked once it is installed.
+func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartParams, expectedCurrent string, prev *run, eager bool, created func(*run)) (startResult, error) {
 	now := e.clock.Now()
 	p.RunID = uuid.NewTimeOrdered(now)
 	key := runKey{ns.id, p.WorkflowID, p.RunID}
@@ -227,6 +254,8 @@ func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartPa
 		t.Executions = append(t.Executions, pw)
 		t.Events = append(t.Events, *pb)
 	}
+	r := e.lockNewRun(key)
+	defer r.mu.Unlock()
 	if err := e.store.Write(context.WithoutCancel(ctx), t); err != nil {
 		if prev != nil {
 			prev.state = nil
@@ -239,9 +268,10 @@ func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartPa
 	if prev != nil {
 		e.applied(prev, prevTx)
 	}
-	r := e.runs.lock(key)
-	defer r.mu.Unlock()
 	e.applied(r, tx)
+	if created != nil {
+		created(r)
+	}
 	res := startResult{runID: p.RunID, started: true}
 	if eager {
 		task, err := e.workflowTaskFor(ctx, r, false)

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	commonpb "go.temporal.io/api/common/v1"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
@@ -91,10 +93,17 @@ func (e *Engine) workflowQueueFor(s *machine.State, wt *machine.WorkflowTask) ma
 	return workflowQueue(s.NamespaceID, s.TaskQueue)
 }
 
-// stickyAlive reports whether a sticky queue's worker may still poll it.
+// defaultStickyPollerUnavailableWindow is Config.StickyPollerUnavailableWindow's
+// default.
+const defaultStickyPollerUnavailableWindow = 10 * time.Second
+
+// stickyAlive reports whether a sticky queue's worker may still poll it: it
+// did not say it shut down, and it polled within the sticky poller window (a
+// worker killed outright just stops polling).
 func (e *Engine) stickyAlive(q matching.QueueKey) bool {
 	if _, dead := e.deadSticky.Load(q); dead {
 		return false
 	}
-	return !e.tasks.LastPoll(q).IsZero()
+	last := e.tasks.LastPoll(q)
+	return !last.IsZero() && e.cfg.WallClock.Now().Sub(last) < e.cfg.StickyPollerUnavailableWindow
 }

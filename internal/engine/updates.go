@@ -41,30 +41,36 @@ func (e *Engine) UpdateWorkflowExecution(ctx context.Context, req *workflowservi
 	if stage == enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED {
 		return nil, serviceerror.NewInvalidArgument("WaitPolicy ADMITTED is not supported; wait for ACCEPTED or COMPLETED")
 	}
-	key, err := e.resolveRun(ctx, ns, req.WorkflowExecution)
+	r, err := e.lockExecution(ctx, ns, req.WorkflowExecution)
 	if err != nil {
 		return nil, err
 	}
 	id := req.GetRequest().GetMeta().GetUpdateId()
-	out, err := e.awaitUpdate(ctx, key, id, stage, func(ctx context.Context, r *run) error {
-		if req.FirstExecutionRunId != "" && r.state.FirstRunID != req.FirstExecutionRunId {
-			return serviceerror.NewNotFound("workflow execution not found")
-		}
-		if r.updates == nil {
-			r.updates = map[string]*liveUpdate{}
-		}
-		r.updates[id] = &liveUpdate{request: req.Request}
-		return e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
-			if !tx.RequestWorkflowTask() {
-				return errNoChange
-			}
-			return nil
-		})
+	out, err := e.awaitUpdate(ctx, r, id, stage, func(ctx context.Context, r *run) error {
+		return e.admitUpdate(ctx, r, req)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &workflowservice.UpdateWorkflowExecutionResponse{UpdateRef: out.ref, Outcome: out.outcome, Stage: out.stage}, nil
+}
+
+// admitUpdate registers a new update with the locked, open run r and makes
+// sure a workflow task will carry it.
+func (e *Engine) admitUpdate(ctx context.Context, r *run, req *workflowservice.UpdateWorkflowExecutionRequest) error {
+	if req.FirstExecutionRunId != "" && r.state.FirstRunID != req.FirstExecutionRunId {
+		return serviceerror.NewNotFound("workflow execution not found")
+	}
+	if r.updates == nil {
+		r.updates = map[string]*liveUpdate{}
+	}
+	r.updates[req.GetRequest().GetMeta().GetUpdateId()] = &liveUpdate{request: req.Request}
+	return e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
+		if !tx.RequestWorkflowTask() {
+			return errNoChange
+		}
+		return nil
+	})
 }
 
 // PollWorkflowExecutionUpdate waits for an update's outcome.
@@ -73,15 +79,15 @@ func (e *Engine) PollWorkflowExecutionUpdate(ctx context.Context, req *workflows
 	if err != nil {
 		return nil, err
 	}
-	key, err := e.resolveRun(ctx, ns, req.GetUpdateRef().GetWorkflowExecution())
-	if err != nil {
-		return nil, err
-	}
 	stage := req.GetWaitPolicy().GetLifecycleStage()
 	if stage == enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_UNSPECIFIED {
 		stage = enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
 	}
-	out, err := e.awaitUpdate(ctx, key, req.GetUpdateRef().GetUpdateId(), stage, func(context.Context, *run) error {
+	r, err := e.lockExecution(ctx, ns, req.GetUpdateRef().GetWorkflowExecution())
+	if err != nil {
+		return nil, err
+	}
+	out, err := e.awaitUpdate(ctx, r, req.GetUpdateRef().GetUpdateId(), stage, func(context.Context, *run) error {
 		return serviceerror.NewNotFound("update not found")
 	})
 	if err != nil {
@@ -98,13 +104,17 @@ type updateStatus struct {
 
 // awaitUpdate waits until update id of the run reaches want (or completes). If
 // the update is unknown, admit decides: it registers it, or returns an error.
-func (e *Engine) awaitUpdate(ctx context.Context, key runKey, id string, want enumspb.UpdateWorkflowExecutionLifecycleStage,
+// r is the run, locked by the caller; awaitUpdate unlocks it.
+func (e *Engine) awaitUpdate(ctx context.Context, r *run, id string, want enumspb.UpdateWorkflowExecutionLifecycleStage,
 	admit func(context.Context, *run) error) (updateStatus, error) {
 	until := e.longPollDeadline(ctx, updateWait)
+	key := r.key
 	for {
-		r, err := e.lockRun(ctx, key)
-		if err != nil {
-			return updateStatus{}, err
+		if r == nil {
+			var err error
+			if r, err = e.lockRun(ctx, key); err != nil {
+				return updateStatus{}, err
+			}
 		}
 		st := updateStatus{ref: &updatepb.UpdateRef{WorkflowExecution: execOf(key), UpdateId: id}}
 		s := r.state
@@ -145,6 +155,7 @@ func (e *Engine) awaitUpdate(ctx context.Context, key runKey, id string, want en
 		}
 		changed := r.changes()
 		r.mu.Unlock()
+		r = nil
 		if !e.waitChange(ctx, changed, until) {
 			return st, nil
 		}

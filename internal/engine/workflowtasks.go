@@ -76,23 +76,50 @@ func (e *Engine) startWorkflowTask(ctx context.Context, ref taskRef, q matching.
 	if err != nil {
 		return nil, err
 	}
-	defer r.mu.Unlock()
-	return e.workflowTaskFor(ctx, r, q.Name != r.state.TaskQueue)
+	// The history is read after the run is released: a long one must not
+	// hold up signals and other work on the run.
+	resp, page, err := e.prepareWorkflowTask(r, q.Name != r.state.TaskQueue)
+	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := page.fill(ctx, e, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // workflowTaskFor builds the poll response for the run's started workflow task.
 // A sticky worker gets only the events since its last completed task.
+//
+// A long history goes out a page at a time: the task carries the first page
+// and a next_page_token, with which the SDK reads the rest through
+// GetWorkflowExecutionHistory.
 func (e *Engine) workflowTaskFor(ctx context.Context, r *run, sticky bool) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
+	resp, page, err := e.prepareWorkflowTask(r, sticky)
+	if err != nil {
+		return nil, err
+	}
+	if err := page.fill(ctx, e, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// prepareWorkflowTask is workflowTaskFor without the history, which the
+// returned page fills in; the caller may release the run in between.
+func (e *Engine) prepareWorkflowTask(r *run, sticky bool) (*workflowservice.PollWorkflowTaskQueueResponse, historyPageSnapshot, error) {
 	s := r.state
 	wt := s.WorkflowTask
+	if !s.Open() || wt == nil || wt.StartedEventID == 0 {
+		// Closed by the transition that was to start it (a history limit).
+		return nil, historyPageSnapshot{}, machine.ErrStale
+	}
 	from := int64(1)
 	if sticky && s.LastCompletedStartedID > 0 {
 		from = s.LastCompletedStartedID + 1
 	}
-	events, err := e.runEvents(ctx, r, from, wt.StartedEventID+1)
-	if err != nil {
-		return nil, err
-	}
+	page := e.snapshotPage(r, from, wt.StartedEventID+1)
 	resp := &workflowservice.PollWorkflowTaskQueueResponse{
 		TaskToken: tasktoken.Encode(tasktoken.Token{
 			Kind: tasktoken.WorkflowTask, NamespaceID: s.NamespaceID, WorkflowID: s.WorkflowID, RunID: s.RunID,
@@ -103,7 +130,6 @@ func (e *Engine) workflowTaskFor(ctx context.Context, r *run, sticky bool) (*wor
 		PreviousStartedEventId:     s.LastCompletedStartedID,
 		StartedEventId:             wt.StartedEventID,
 		Attempt:                    wt.Attempt,
-		History:                    &historypb.History{Events: events},
 		WorkflowExecutionTaskQueue: &taskqueuepb.TaskQueue{Name: s.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
 		ScheduledTime:              timestamppb.New(wt.ScheduledTime),
 		StartedTime:                timestamppb.New(wt.StartedTime),
@@ -112,7 +138,7 @@ func (e *Engine) workflowTaskFor(ctx context.Context, r *run, sticky bool) (*wor
 		resp.Queries = qs
 	}
 	resp.Messages = e.updateMessages(r, wt.StartedEventID)
-	return resp, nil
+	return resp, page, nil
 }
 
 // RespondWorkflowTaskCompleted applies a worker's commands. A command the run's
@@ -181,7 +207,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 		}
 		resp.ActivityTasks = append(resp.ActivityTasks, task)
 	}
-	if inline {
+	if inline && r.state.WorkflowTask != nil {
 		task, err := e.workflowTaskFor(ctx, r, true)
 		if err != nil {
 			return nil, err

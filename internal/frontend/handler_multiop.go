@@ -28,12 +28,14 @@ func validateExecuteMultiOperation(req *workflowservice.ExecuteMultiOperationReq
 		return serviceerror.NewInvalidArgument("Operations must be exactly a StartWorkflow followed by an UpdateWorkflow.")
 	}
 	start, update := ops[0].GetStartWorkflow(), ops[1].GetUpdateWorkflow()
-	aborted := serviceerror.NewMultiOperationAborted("operation was aborted because another operation is invalid")
+	// Temporal's texts: the SDKs unpack the per-operation statuses.
+	const failed = "Update-with-Start could not be executed."
+	aborted := serviceerror.NewMultiOperationAborted("Operation was aborted.")
 	if err := validateStartWorkflowExecution(start, lim); err != nil {
-		return serviceerror.NewMultiOperationExecution("invalid start operation", []error{err, aborted})
+		return serviceerror.NewMultiOperationExecution(failed, []error{err, aborted})
 	}
 	if err := validateUpdateWorkflowExecution(update, lim); err != nil {
-		return serviceerror.NewMultiOperationExecution("invalid update operation", []error{aborted, err})
+		return serviceerror.NewMultiOperationExecution(failed, []error{aborted, err})
 	}
 	var problem string
 	switch {
@@ -47,7 +49,7 @@ func validateExecuteMultiOperation(req *workflowservice.ExecuteMultiOperationReq
 		problem = "CronSchedule is not allowed with update-with-start"
 	}
 	if problem != "" {
-		return serviceerror.NewMultiOperationExecution("invalid update-with-start",
+		return serviceerror.NewMultiOperationExecution(failed,
 			[]error{serviceerror.NewInvalidArgument(problem), aborted})
 	}
 	return nil
