@@ -42,6 +42,11 @@ type run struct {
 	changed   chan struct{}
 	// dispatched remembers which tasks are already in a matching queue.
 	dispatched taskMarks
+	// reloadMarks are the marks of a run evicted with queued tasks (see
+	// runCache.parked), taken as dispatched when its state is loaded.
+	reloadMarks taskMarks
+	// newer and older link the run into runCache's recency list.
+	newer, older *run
 	// inputs caches the scheduling attributes of open activities.
 	inputs map[int64]*historypb.ActivityTaskScheduledEventAttributes
 	// queries waiting for an answer, by query id.
@@ -83,114 +88,6 @@ func (r *run) notify() {
 	r.changedMu.Unlock()
 }
 
-// evictable reports whether dropping the run from memory loses nothing: the
-// store holds all of it and nothing in flight refers to this copy. A closed
-// run qualifies unless queries or updates wait on it; an open one only while
-// parked: no task in a queue or running, no events kept in memory only, no
-// long poll waiting on it, and no cross-run work (children, a parent,
-// signals or cancels to other runs) that reloading would re-check. Parked runs
-// wait on a timer or a signal, which reload them when they come. The caller
-// holds r.mu.
-func (r *run) evictable() bool {
-	if len(r.queries) > 0 || len(r.updates) > 0 {
-		return false
-	}
-	s := r.state
-	if s == nil || !s.Open() {
-		return true
-	}
-	// taskWork counts the dispatched tasks and the started ones.
-	if len(r.unsaved) > 0 || r.taskWork > 0 || r.outstanding > 0 {
-		return false
-	}
-	if len(s.Children) > 0 || s.Parent != nil || len(s.ExternalSignals) > 0 || len(s.ExternalCancels) > 0 {
-		return false
-	}
-	r.changedMu.Lock()
-	waited := r.changed != nil
-	r.changedMu.Unlock()
-	return !waited
-}
-
-// runCache holds the runs the engine knows in memory.
-type runCache struct {
-	mu       sync.Mutex
-	runs     map[runKey]*run
-	capacity int
-	// evictAt is the size at which the next eviction pass runs; passes are
-	// spaced out so that many open runs do not make every insert scan the map.
-	evictAt int
-}
-
-func newRunCache(capacity int) *runCache {
-	return &runCache{runs: map[runKey]*run{}, capacity: capacity, evictAt: capacity}
-}
-
-// get returns the run for key, creating an empty (unloaded) one if needed.
-func (c *runCache) get(key runKey) *run {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r := c.runs[key]
-	if r == nil {
-		if len(c.runs) >= c.evictAt {
-			c.evictLocked()
-			c.evictAt = max(c.capacity, len(c.runs)+c.capacity/10+1)
-		}
-		r = &run{key: key}
-		c.runs[key] = r
-	}
-	return r
-}
-
-// evictLocked drops evictable runs until the cache is under capacity.
-func (c *runCache) evictLocked() {
-	for k, r := range c.runs {
-		if len(c.runs) < c.capacity*9/10 {
-			return
-		}
-		if r.mu.TryLock() {
-			if r.evictable() {
-				delete(c.runs, k)
-			}
-			r.mu.Unlock()
-		}
-	}
-}
-
-// lock returns key's run with r.mu held, making sure it is the copy the cache
-// holds: one evicted between lookup and lock is dropped and looked up again.
-func (c *runCache) lock(key runKey) *run {
-	for {
-		r := c.get(key)
-		r.mu.Lock()
-		c.mu.Lock()
-		live := c.runs[key] == r
-		c.mu.Unlock()
-		if live {
-			return r
-		}
-		r.mu.Unlock()
-	}
-}
-
-// forget drops a run that no longer exists in the store.
-func (c *runCache) forget(key runKey) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if r := c.runs[key]; r != nil {
-		r.notify()
-		delete(c.runs, key)
-	}
-}
-
-func (c *runCache) wakeAll() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, r := range c.runs {
-		r.notify()
-	}
-}
-
 // errNoChange tells update that the transition wrote nothing.
 var errNoChange = errors.New("no change")
 
@@ -203,6 +100,9 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	}
 	row, err := e.store.GetExecution(ctx, key.storeKey())
 	if err != nil {
+		// Whoever took a parked task from its queue to get here may drop it
+		// on this error: the next load offers every pending task again.
+		r.reloadMarks = nil
 		r.mu.Unlock()
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, serviceerror.NewNotFoundf("workflow execution not found: workflow id %q, run id %q", key.workflowID, key.runID)
@@ -211,6 +111,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	}
 	st, err := machine.Decode(row.State)
 	if err != nil {
+		r.reloadMarks = nil
 		r.mu.Unlock()
 		return nil, serviceerror.NewInternalf("workflow execution %q/%q has unreadable state: %v", key.workflowID, key.runID, err)
 	}
@@ -219,7 +120,10 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	r.stored = columnsOf(st)
 	r.tail, r.tailStart = nil, st.NextEventID
 	r.unsaved = nil
-	r.dispatched = nil
+	// Tasks a parked run left in queues are there still; otherwise what the
+	// queues hold is unknown and every pending task is offered again (a
+	// duplicate entry is harmless: it is checked against the state when taken).
+	r.dispatched, r.reloadMarks = r.reloadMarks, nil
 	e.dispatch(r)
 	e.scheduleEffects(r, nil)
 	return r, nil

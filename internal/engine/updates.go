@@ -194,3 +194,15 @@ func (e *Engine) settleUpdates(r *run, results []machine.UpdateResult) {
 func execOf(key runKey) *commonpb.WorkflowExecution {
 	return &commonpb.WorkflowExecution{WorkflowId: key.workflowID, RunId: key.runID}
 }
+
+// admittedUpdates counts the run's updates that live only in memory: admitted,
+// not yet accepted or rejected. The caller holds r.mu.
+func (r *run) admittedUpdates() int {
+	n := 0
+	for id, lu := range r.updates {
+		if !lu.accepted && lu.outcome == nil && (r.state == nil || r.state.Updates[id] == nil) {
+			n++
+		}
+	}
+	return n
+}
