@@ -130,7 +130,7 @@ func TestHardening07RunCacheEvictsLeastRecentlyUsed(t *testing.T) {
 			t.Fatalf("recently used run %d was evicted", i)
 		}
 	}
-	if _, ok := c.runs[key(capacity / 2)]; ok {
+	if _, ok := c.runs[key(capacity/2)]; ok {
 		t.Fatalf("least recently used run %d was kept", capacity/2)
 	}
 	if len(c.runs) >= capacity {
