@@ -33,6 +33,14 @@ type Config struct {
 	// reloaded from the store when something needs them; runs with work in
 	// flight always stay. Default 10,000.
 	RunCacheSize int
+	// MaxInFlightUpdates is how many updates a run may have admitted or
+	// accepted and not yet completed; more are refused with ResourceExhausted.
+	// Default DefaultMaxInFlightUpdates; negative: no limit.
+	MaxInFlightUpdates int
+	// MaxTotalUpdates is how many updates a run may receive in all (rejected
+	// ones not counted); more are refused with FailedPrecondition. Default
+	// DefaultMaxTotalUpdates; negative: no limit.
+	MaxTotalUpdates int
 	// DefaultRetention is the retention of namespaces registered without one.
 	DefaultRetention time.Duration
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
@@ -91,6 +99,12 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.RunCacheSize <= 0 {
 		cfg.RunCacheSize = 10000
+	}
+	if cfg.MaxInFlightUpdates == 0 {
+		cfg.MaxInFlightUpdates = DefaultMaxInFlightUpdates
+	}
+	if cfg.MaxTotalUpdates == 0 {
+		cfg.MaxTotalUpdates = DefaultMaxTotalUpdates
 	}
 	if cfg.DefaultRetention <= 0 {
 		cfg.DefaultRetention = 72 * time.Hour

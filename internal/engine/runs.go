@@ -51,8 +51,11 @@ type run struct {
 	inputs map[int64]*historypb.ActivityTaskScheduledEventAttributes
 	// queries waiting for an answer, by query id.
 	queries map[string]*pendingQuery
-	// updates known in memory, by update id.
+	// updates known in memory, by update id: admitted ones and recent
+	// rejections (see settleUpdates).
 	updates map[string]*liveUpdate
+	// rejections counts the run's rejected updates, to order them.
+	rejections uint64
 	// unsaved are events of transitions kept in memory (see keptInMemory),
 	// written before the events of the run's next committed transition.
 	unsaved []*historypb.HistoryEvent
