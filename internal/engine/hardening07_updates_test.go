@@ -189,4 +189,3 @@ func runKeyOf(t *testing.T, e *Engine, workflowID string) runKey {
 	}
 	return runKey{mustNamespaceID(t, e), workflowID, resp.WorkflowExecutionInfo.Execution.RunId}
 }
-
