@@ -60,8 +60,6 @@ type Engine struct {
 	ns     *namespaceCache
 	// idLocks serializes starts of one workflow id.
 	idLocks keyedMutex
-	// deadSticky holds sticky queues whose worker said it shut down.
-	deadSticky sync.Map // matching.QueueKey -> struct{}
 	// stickyReleases spaces out the early answers to idle sticky polls.
 	stickyReleases releaseSpacing
 	clusterID      string

@@ -91,10 +91,9 @@ func (e *Engine) workflowQueueFor(s *machine.State, wt *machine.WorkflowTask) ma
 	return workflowQueue(s.NamespaceID, s.TaskQueue)
 }
 
-// stickyAlive reports whether a sticky queue's worker may still poll it.
+// stickyAlive reports whether a sticky queue's worker may still poll it: it
+// polled the queue, and did not say it shut down since (ShutdownWorker
+// retires the queue).
 func (e *Engine) stickyAlive(q matching.QueueKey) bool {
-	if _, dead := e.deadSticky.Load(q); dead {
-		return false
-	}
 	return !e.tasks.LastPoll(q).IsZero()
 }

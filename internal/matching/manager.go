@@ -170,6 +170,25 @@ func (m *Manager[T]) Drain(key QueueKey) []T {
 	return tasks
 }
 
+// Retire drains key's backlog like Drain and marks the queue as given up by
+// its worker: LastPoll reports zero until the queue is polled again. The mark
+// lives in the queue, so it goes when an idle queue is forgotten, and a queue
+// that does not exist is not created for it.
+func (m *Manager[T]) Retire(key QueueKey) []T {
+	q := m.lockQueue(key, false)
+	if q == nil {
+		return nil
+	}
+	defer q.mu.Unlock()
+	q.retired = true
+	if q.backlog.Len() == 0 {
+		return nil
+	}
+	tasks := q.backlog.TakeAll()
+	q.noteServiceLocked()
+	return tasks
+}
+
 // Unserved reports since when queue key has held tasks with no poller waiting
 // for them. While that is not the case it returns the zero time and a channel
 // that is closed when it becomes so (it may also be closed early, when the
@@ -198,7 +217,7 @@ func (m *Manager[T]) BacklogLen(key QueueKey) int {
 
 // LastPoll reports when q was last polled: the current time while a poller is
 // waiting on it, otherwise when the last poll started or gave up; zero if q has not
-// been polled (or has been forgotten as idle).
+// been polled, has been forgotten as idle, or was retired and not polled since.
 func (m *Manager[T]) LastPoll(key QueueKey) time.Time {
 	q := m.lockQueue(key, false)
 	if q == nil {

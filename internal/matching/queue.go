@@ -38,6 +38,10 @@ type queue[T any] struct {
 	unservedSince  time.Time
 	unservedSignal chan struct{}
 
+	// retired is set when the queue's worker said it shut down (Retire) and
+	// cleared by its next poll; while set, LastPoll reports no poll.
+	retired bool
+
 	closed bool // the manager is closed: polls return at once
 	dead   bool // removed from the manager's map: callers must look the key up again
 }
@@ -139,6 +143,7 @@ func (q *queue[T]) stopRefillLocked() {
 // it asks for.
 func (q *queue[T]) recordPollLocked(p PollerInfo, now time.Time) {
 	q.lastPoll = now
+	q.retired = false
 	rec, ok := q.pollers[p.Identity]
 	if !ok {
 		if len(q.pollers) >= pollerPruneThreshold {
@@ -163,8 +168,12 @@ func (q *queue[T]) recordPollLocked(p PollerInfo, now time.Time) {
 	}
 }
 
-// lastPollLocked reports the last poll time, or now while a poller is waiting.
+// lastPollLocked reports the last poll time, or now while a poller is waiting;
+// zero while the queue is retired.
 func (q *queue[T]) lastPollLocked() time.Time {
+	if q.retired {
+		return time.Time{}
+	}
 	if q.waiters.Len() > 0 {
 		return q.clk.Now()
 	}
