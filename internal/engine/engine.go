@@ -33,6 +33,10 @@ type Config struct {
 	// reloaded from the store when something needs them; runs with work in
 	// flight always stay. Default 10,000.
 	RunCacheSize int
+	// TaskQueueWindow is how many tasks a task queue keeps in memory; beyond
+	// it, tasks the store can find again stay only there until the queue runs
+	// low (see spill.go). Default matching.DefaultWindow.
+	TaskQueueWindow int
 	// MaxInFlightUpdates is how many updates a run may have admitted or
 	// accepted and not yet completed; more are refused with ResourceExhausted.
 	// Default DefaultMaxInFlightUpdates; negative: no limit.
@@ -63,6 +67,8 @@ type Engine struct {
 	// stickyReleases spaces out the early answers to idle sticky polls.
 	stickyReleases releaseSpacing
 	clusterID      string
+	// refills brings back tasks that task queues left in the store.
+	refills refills
 	// outstanding counts pending and running workflow tasks, activity tasks
 	// and queries (see Outstanding).
 	outstanding atomic.Int64
@@ -98,6 +104,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.RunCacheSize <= 0 {
 		cfg.RunCacheSize = 10000
 	}
+	if cfg.TaskQueueWindow <= 0 {
+		cfg.TaskQueueWindow = matching.DefaultWindow
+	}
 	if cfg.MaxInFlightUpdates == 0 {
 		cfg.MaxInFlightUpdates = DefaultMaxInFlightUpdates
 	}
@@ -112,10 +121,10 @@ func New(cfg Config) (*Engine, error) {
 		store:   cfg.Store,
 		clock:   cfg.Clock,
 		log:     cfg.Logger,
-		tasks:   matching.New[taskRef](cfg.WallClock, matching.Options{}),
 		runs:    newRunCache(cfg.RunCacheSize),
 		stopped: make(chan struct{}),
 	}
+	e.tasks = matching.New[taskRef](cfg.WallClock, matching.Options{Window: cfg.TaskQueueWindow, OnLow: e.onQueueLow})
 	e.ns = newNamespaceCache(cfg.Store)
 	e.effects = newEffects(cfg.Clock)
 	e.effects.busy = e.addOutstanding
@@ -152,6 +161,7 @@ func (e *Engine) Stop() {
 		e.tasks.Close()
 		e.timers.Stop()
 		e.cancelEffects()
+		e.stopRefills()
 		e.effects.stop()
 		e.retention.stop()
 		e.runs.wakeAll()

@@ -370,7 +370,7 @@ func (e *Engine) dispatch(r *run) {
 			mark := taskMark{kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority}
 			want = append(want, mark)
 			if !r.dispatched.has(mark) {
-				e.tasks.Add(e.workflowQueueFor(s, wt), mark.ref(r.key))
+				e.offerTask(s, e.workflowQueueFor(s, wt), mark, r.key)
 			}
 		}
 		for id, a := range s.Activities {
@@ -383,7 +383,7 @@ func (e *Engine) dispatch(r *run) {
 			}
 			want = append(want, mark)
 			if !r.dispatched.has(mark) {
-				e.tasks.Add(activityQueue(s.NamespaceID, a.TaskQueue), mark.ref(r.key))
+				e.offerTask(s, activityQueue(s.NamespaceID, a.TaskQueue), mark, r.key)
 			}
 		}
 	}

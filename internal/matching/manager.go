@@ -88,6 +88,7 @@ func (m *Manager[T]) takeOrPark(key QueueKey, p PollerInfo) (*queue[T], *waiter[
 	if q.waiters.Len() == 0 && q.backlog.Len() > 0 && q.takeTokenLocked(now) {
 		task := q.backlog.PopFront()
 		q.noteServiceLocked()
+		q.checkLowLocked()
 		return q, nil, task, true
 	}
 	w := newWaiter[T]()
@@ -205,14 +206,19 @@ func (m *Manager[T]) Unserved(key QueueKey) (time.Time, <-chan struct{}) {
 	return time.Time{}, q.unservedSignal
 }
 
-// BacklogLen reports how many tasks wait in q's backlog.
+// BacklogLen reports about how many tasks wait in q's backlog: those in
+// memory and those Offer refused and Refill has not brought back.
 func (m *Manager[T]) BacklogLen(key QueueKey) int {
 	q := m.lockQueue(key, false)
 	if q == nil {
 		return 0
 	}
 	defer q.mu.Unlock()
-	return q.backlog.Len()
+	n := q.backlog.Len()
+	if q.spill != nil {
+		n += q.spill.refused
+	}
+	return n
 }
 
 // LastPoll reports when q was last polled: the current time while a poller is
@@ -290,6 +296,7 @@ func (m *Manager[T]) createQueue(key QueueKey) *queue[T] {
 		m.sweepLocked(now)
 	}
 	q := newQueue[T](key, m.clk, m.opts.PollerTTL, now, m.closed)
+	q.window, q.onLow = m.opts.Window, m.opts.OnLow
 	m.queues[key] = q
 	return q
 }
