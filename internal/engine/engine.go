@@ -67,6 +67,10 @@ type Engine struct {
 	// stickyReleases spaces out the early answers to idle sticky polls.
 	stickyReleases releaseSpacing
 	clusterID      string
+	// recovering is set while Start rebuilds queues from the store;
+	// recovered is closed when that is over.
+	recovering atomic.Bool
+	recovered  chan struct{}
 	// refills brings back tasks that task queues left in the store.
 	refills refills
 	// outstanding counts pending and running workflow tasks, activity tasks
@@ -117,12 +121,13 @@ func New(cfg Config) (*Engine, error) {
 		cfg.DefaultRetention = 72 * time.Hour
 	}
 	e := &Engine{
-		cfg:     cfg,
-		store:   cfg.Store,
-		clock:   cfg.Clock,
-		log:     cfg.Logger,
-		runs:    newRunCache(cfg.RunCacheSize),
-		stopped: make(chan struct{}),
+		cfg:       cfg,
+		store:     cfg.Store,
+		clock:     cfg.Clock,
+		log:       cfg.Logger,
+		runs:      newRunCache(cfg.RunCacheSize),
+		stopped:   make(chan struct{}),
+		recovered: make(chan struct{}),
 	}
 	e.tasks = matching.New[taskRef](cfg.WallClock, matching.Options{Window: cfg.TaskQueueWindow, OnLow: e.onQueueLow})
 	e.ns = newNamespaceCache(cfg.Store)

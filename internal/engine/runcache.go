@@ -6,17 +6,22 @@ import "sync"
 // store holds all of it and nothing in flight refers to this copy. A closed
 // run qualifies unless queries or admitted updates wait on it; an open one
 // while it only waits: for a timer, a signal, or a worker to take one of its
-// queued tasks (the queue entries outlive the run's copy, and the cache
-// parks the run's marks and outstanding count for its reload). It does not
-// qualify with a task running on a worker, events kept in memory only, a long
-// poll waiting on it, or cross-run work (children, a parent, signals or
-// cancels to other runs) that reloading would re-check. The caller holds r.mu.
+// queued tasks (the queue entries outlive the run's copy and stay counted in
+// Outstanding; a reload takes them as they are, see adoptStoredTasks). It
+// does not qualify with a task running on a worker, events kept in memory
+// only, a long poll waiting on it, or cross-run work (children, a parent,
+// signals or cancels to other runs) that reloading would re-check; nor when
+// a failed commit left it without a state, since the store may then hold
+// tasks it never queued. The caller holds r.mu.
 func (r *run) evictable() bool {
 	if len(r.queries) > 0 || r.admittedUpdates() > 0 {
 		return false
 	}
 	s := r.state
-	if s == nil || !s.Open() {
+	if s == nil {
+		return !r.loaded
+	}
+	if !s.Open() {
 		return true
 	}
 	// taskWork counts the queued tasks (dispatched) and the started ones;
@@ -33,15 +38,6 @@ func (r *run) evictable() bool {
 	return !waited
 }
 
-// parkedRun is what the cache keeps of an evicted run whose tasks still sit
-// in matching queues: which tasks those are, so the reloaded run does not
-// queue them twice, and its share of Engine.Outstanding, which stays counted
-// while the tasks wait.
-type parkedRun struct {
-	dispatched  taskMarks
-	outstanding int64
-}
-
 // runCache holds the runs the engine knows in memory, in a recency list so
 // that eviction drops the least recently used evictable runs first.
 type runCache struct {
@@ -50,9 +46,7 @@ type runCache struct {
 	// newest and oldest are the ends of the recency list through
 	// run.newer/run.older.
 	newest, oldest *run
-	// parked holds evicted runs with queued tasks.
-	parked   map[runKey]parkedRun
-	capacity int
+	capacity       int
 	// evictAt is the size at which the next eviction pass runs; passes are
 	// spaced out so that many runs that must stay do not make every insert
 	// scan the list.
@@ -60,7 +54,7 @@ type runCache struct {
 }
 
 func newRunCache(capacity int) *runCache {
-	return &runCache{runs: map[runKey]*run{}, parked: map[runKey]parkedRun{}, capacity: capacity, evictAt: capacity}
+	return &runCache{runs: map[runKey]*run{}, capacity: capacity, evictAt: capacity}
 }
 
 // get returns the run for key, creating an empty (unloaded) one if needed,
@@ -78,10 +72,6 @@ func (c *runCache) get(key runKey) *run {
 		c.evictAt = max(c.capacity, len(c.runs)+c.capacity/10+1)
 	}
 	r = &run{key: key}
-	if p, ok := c.parked[key]; ok {
-		delete(c.parked, key)
-		r.reloadMarks, r.outstanding = p.dispatched, p.outstanding
-	}
 	c.runs[key] = r
 	c.pushNewestLocked(r)
 	return r
@@ -95,9 +85,6 @@ func (c *runCache) evictLocked() {
 		if r.mu.TryLock() {
 			if r.evictable() {
 				c.dropLocked(r)
-				if r.outstanding != 0 || len(r.dispatched) > 0 {
-					c.parked[r.key] = parkedRun{dispatched: r.dispatched, outstanding: r.outstanding}
-				}
 			}
 			r.mu.Unlock()
 		}
@@ -125,7 +112,6 @@ func (c *runCache) lock(key runKey) *run {
 func (c *runCache) forget(key runKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.parked, key)
 	if r := c.runs[key]; r != nil {
 		r.notify()
 		c.dropLocked(r)

@@ -13,7 +13,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
-	"github.com/sundialdev/sundial/internal/matching"
 	"github.com/sundialdev/sundial/internal/store"
 )
 
@@ -42,9 +41,12 @@ type run struct {
 	changed   chan struct{}
 	// dispatched remembers which tasks are already in a matching queue.
 	dispatched taskMarks
-	// reloadMarks are the marks of a run evicted with queued tasks (see
-	// runCache.parked), taken as dispatched when its state is loaded.
-	reloadMarks taskMarks
+	// loaded is set once the run's state was installed in this copy; a copy
+	// loaded for the first time takes the stored state's pending tasks as
+	// queued and counted (see lockRun).
+	loaded bool
+	// requeue makes the first load offer the pending tasks again anyway.
+	requeue bool
 	// newer and older link the run into runCache's recency list.
 	newer, older *run
 	// inputs caches the scheduling attributes of open activities.
@@ -97,15 +99,20 @@ var errNoChange = errors.New("no change")
 // lockRun returns the run locked and loaded. NotFound if the store has no such
 // run. The caller must unlock r.mu.
 func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
+	if e.recovering.Load() {
+		if err := e.awaitRecovery(ctx); err != nil {
+			return nil, err
+		}
+	}
 	r := e.runs.lock(key)
 	if r.state != nil {
 		return r, nil
 	}
 	row, err := e.store.GetExecution(ctx, key.storeKey())
 	if err != nil {
-		// Whoever took a parked task from its queue to get here may drop it
-		// on this error: the next load offers every pending task again.
-		r.reloadMarks = nil
+		// Whoever took a task of the run from its queue to get here may drop
+		// it on this error: the next load offers every pending task again.
+		r.requeue = true
 		r.mu.Unlock()
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, serviceerror.NewNotFoundf("workflow execution not found: workflow id %q, run id %q", key.workflowID, key.runID)
@@ -114,7 +121,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	}
 	st, err := machine.Decode(row.State)
 	if err != nil {
-		r.reloadMarks = nil
+		r.requeue = true
 		r.mu.Unlock()
 		return nil, serviceerror.NewInternalf("workflow execution %q/%q has unreadable state: %v", key.workflowID, key.runID, err)
 	}
@@ -123,10 +130,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	r.stored = columnsOf(st)
 	r.tail, r.tailStart = nil, st.NextEventID
 	r.unsaved = nil
-	// Tasks a parked run left in queues are there still; otherwise what the
-	// queues hold is unknown and every pending task is offered again (a
-	// duplicate entry is harmless: it is checked against the state when taken).
-	r.dispatched, r.reloadMarks = r.reloadMarks, nil
+	e.adoptStoredTasks(r, st)
 	e.dispatch(r)
 	e.scheduleEffects(r, nil)
 	return r, nil
@@ -363,30 +367,13 @@ func (e *Engine) install(r *run, tx *machine.Tx) {
 // run's next deadline.
 func (e *Engine) dispatch(r *run) {
 	s := r.state
-	var want taskMarks
-	if s.Open() {
-		runPriority := matchPriority(s.DecodedPriority(), matching.Priority{})
-		if wt := s.WorkflowTask; wt != nil && wt.StartedEventID == 0 {
-			mark := taskMark{kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority}
-			want = append(want, mark)
-			if !r.dispatched.has(mark) {
-				e.offerTask(s, e.workflowQueueFor(s, wt), mark, r.key)
-			}
-		}
-		for id, a := range s.Activities {
-			if a.State != machine.ActivityScheduled {
-				continue
-			}
-			mark := taskMark{kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}
-			if len(a.Priority) > 0 {
-				mark.priority = matchPriority(a.DecodedPriority(), runPriority)
-			}
-			want = append(want, mark)
-			if !r.dispatched.has(mark) {
-				e.offerTask(s, activityQueue(s.NamespaceID, a.TaskQueue), mark, r.key)
-			}
+	want := pendingMarks(s)
+	for _, mark := range want {
+		if !r.dispatched.has(mark) {
+			e.offerTask(s, e.queueOf(s, mark), mark, r.key)
 		}
 	}
+	r.loaded = true
 	r.dispatched = want
 	r.taskWork = int64(len(want)) + startedWork(s)
 	e.refreshOutstanding(r)
