@@ -7,7 +7,9 @@
 //
 // Nothing here is durable. The engine records every pending task in its store and,
 // on start, offers them again; a task handed to a poller that has gone away is put
-// back at the front of its queue, so in memory no task is ever lost. Queues that hold
+// back at the front of its queue, so in memory no task is ever lost. A task offered
+// with Offer may be refused when its queue already holds a window of tasks; its owner
+// then brings it back from its store when the queue runs low (see spill.go). Queues that hold
 // nothing and have not been polled for a while are forgotten, so that many short-lived
 // sticky queue names do not accumulate.
 package matching
