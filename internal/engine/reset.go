@@ -125,7 +125,12 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 		t.Executions = append(t.Executions, cw)
 		t.Events = append(t.Events, *cb)
 	}
+	// The new run is locked before it exists in the store: no one may load it
+	// before it is installed (see adoptStoredTasks).
+	r := e.runs.lock(newKey)
 	if err := e.commit(ctx, t); err != nil {
+		r.uncertain()
+		r.mu.Unlock()
 		if terminate != nil {
 			current.state = nil
 		}
@@ -134,7 +139,6 @@ func (e *Engine) ResetWorkflowExecution(ctx context.Context, req *workflowservic
 	if terminate != nil {
 		e.applied(current, terminate)
 	}
-	r := e.runs.lock(newKey)
 	e.applied(r, tx)
 	r.mu.Unlock()
 	e.adoptChildren(newKey, baseKey.runID, tx.S)

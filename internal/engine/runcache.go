@@ -12,14 +12,15 @@ import "sync"
 // only, a long poll waiting on it, or cross-run work (children, a parent,
 // signals or cancels to other runs) that reloading would re-check; nor when
 // a failed commit left it without a state, since the store may then hold
-// tasks it never queued. The caller holds r.mu.
+// tasks it never queued, or a failed load may have cost a queue entry
+// (requeue). The caller holds r.mu.
 func (r *run) evictable() bool {
 	if len(r.queries) > 0 || r.admittedUpdates() > 0 {
 		return false
 	}
 	s := r.state
 	if s == nil {
-		return !r.loaded
+		return !r.loaded && !r.requeue
 	}
 	if !s.Open() {
 		return true

@@ -113,10 +113,16 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 		// Whoever took a task of the run from its queue to get here may drop
 		// it on this error: the next load offers every pending task again.
 		r.requeue = true
+		if errors.Is(err, store.ErrNotFound) && r.outstanding == 0 {
+			r.loaded = false // nothing of it is queued or counted
+		}
 		r.mu.Unlock()
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, serviceerror.NewNotFoundf("workflow execution not found: workflow id %q, run id %q", key.workflowID, key.runID)
 		}
+		// Load the run again soon, so that a task dropped on this error is
+		// offered again even if nothing else needs the run.
+		e.timers.Set(key, e.clock.Now().Add(retryDelay))
 		return nil, unavailable("loading workflow execution", err)
 	}
 	st, err := machine.Decode(row.State)
@@ -202,16 +208,24 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 			ExpectedRunID: r.key.runID,
 		}
 	}
+	// A run this transition starts is locked before it exists in the store:
+	// no one may load it before it is installed (see adoptStoredTasks).
+	var nr *run
+	if tx.Next != nil {
+		nr = e.runs.lock(nextKey)
+		defer nr.mu.Unlock()
+	}
 	if err := e.commit(ctx, t); err != nil {
 		// The store may or may not hold the write; reload on next use.
 		r.state = nil
+		if nr != nil {
+			nr.uncertain()
+		}
 		return err
 	}
 	e.applied(r, tx)
-	if tx.Next != nil {
-		nr := e.runs.lock(nextKey)
+	if nr != nil {
 		e.applied(nr, tx.Next)
-		nr.mu.Unlock()
 	}
 	return nil
 }

@@ -152,3 +152,11 @@ func (e *Engine) adoptStoredTasks(r *run, st *machine.State) {
 	}
 	r.requeue = false
 }
+
+// uncertain marks a new run whose creating write failed: the store may hold
+// it anyway, with tasks nobody queued or counted, so its first load must
+// offer and count them (as for a run that held an older state).
+func (r *run) uncertain() {
+	r.state = nil
+	r.loaded = true
+}
