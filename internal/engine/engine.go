@@ -28,10 +28,12 @@ type Config struct {
 	// HistoryPageSize is the default and maximum number of events per history
 	// page. Default 256.
 	HistoryPageSize int
-	// RunCacheSize is how many runs are kept in memory. Beyond it, closed runs
-	// and open runs that only wait (on a timer or a signal) are dropped and
-	// reloaded from the store when something needs them; runs with work in
-	// flight always stay. Default 10,000.
+	// RunCacheSize is how many runs are kept in memory. Beyond it, the least
+	// recently used closed runs and open runs that only wait (on a timer, a
+	// signal, or a worker to take a queued task) are dropped and reloaded
+	// from the store when something needs them; runs with work in flight (a
+	// task on a worker, a query, an admitted update) always stay. Default
+	// 10,000.
 	RunCacheSize int
 	// TaskQueueWindow is how many tasks a task queue keeps in memory; beyond
 	// it, tasks the store can find again stay only there until the queue runs

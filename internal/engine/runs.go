@@ -43,7 +43,7 @@ type run struct {
 	dispatched taskMarks
 	// loaded is set once the run's state was installed in this copy; a copy
 	// loaded for the first time takes the stored state's pending tasks as
-	// queued and counted (see lockRun).
+	// queued and counted (see adoptStoredTasks).
 	loaded bool
 	// requeue makes the first load offer the pending tasks again anyway.
 	requeue bool
