@@ -106,6 +106,16 @@ func goals(cpus int) []goal {
 				return "peak " + megabytes(s.peakRSS), metIf(s.peakRSS <= 300e6), true
 			},
 		},
+		{
+			target: "100,000 workflows waiting for a worker that never comes ≤ 300 MB",
+			judge: func(ms []measurement) (string, string, bool) {
+				s, ok := find(ms, "backlog-100000", sundialServer)
+				if !ok || s.out.ops < 100000 {
+					return "", "", false
+				}
+				return "peak " + megabytes(s.peakRSS), metIf(s.peakRSS <= 300e6), true
+			},
+		},
 	}
 }
 

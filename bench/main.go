@@ -149,6 +149,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if !sc.runsOn(kind) {
+				fmt.Fprintf(stderr, "%-16s %-8s skipped: %s\n", sc.name, kind, sc.skipReason)
+				continue
+			}
 			fmt.Fprintf(stderr, "%-16s %-8s ", sc.name, kind)
 			t0 := time.Now()
 			m := measure(ctx, sc, kind, bins, cfg)

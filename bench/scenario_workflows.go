@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"go.temporal.io/sdk/client"
 )
 
 // oneActivity is the one-activity workflow at a given number in flight.
@@ -227,4 +229,56 @@ func openWorkflows(n, inFlight int) func(context.Context, *env) (outcome, error)
 // megabytes formats a byte count in MB (10^6 bytes).
 func megabytes(b uint64) string {
 	return fmt.Sprintf("%.0f MB", float64(b)/1e6)
+}
+
+// backlog starts n workflows, inFlight at a time, on a task queue no worker
+// polls, so that each waits with its first workflow task queued, within the
+// open-workflows cap. The note reports the server's RSS with them all waiting
+// and the backlog the server reports for the queue.
+func backlog(n, inFlight int) func(context.Context, *env) (outcome, error) {
+	return func(ctx context.Context, e *env) (outcome, error) {
+		capped, cancel := context.WithTimeout(ctx, e.openCap)
+		defer cancel()
+		queue := e.taskQueue + "-unpolled"
+		start := time.Now()
+		startErr := forEach(capped, n, inFlight, func(ctx context.Context, seq int) error {
+			opts := e.workflowOptions(fmt.Sprintf("waiting-%d", seq))
+			opts.TaskQueue = queue
+			_, err := e.client.ExecuteWorkflow(ctx, opts, "OneActivity", "never runs")
+			return err
+		})
+		elapsed := time.Since(start)
+		if err := ctx.Err(); err != nil {
+			return outcome{}, err
+		}
+		started := e.rpcs.count("StartWorkflowExecution")
+		if started == 0 {
+			return outcome{}, fmt.Errorf("no workflow started: %v", startErr)
+		}
+		note := fmt.Sprintf("%d workflows waiting", started)
+		if started < n {
+			note = fmt.Sprintf("only %d of %d workflows started within the %v cap", started, n, e.openCap)
+			if startErr != nil && capped.Err() == nil {
+				note += fmt.Sprintf(" (starting stopped: %v)", startErr)
+			}
+		}
+		if desc, err := e.client.DescribeTaskQueueEnhanced(ctx, client.DescribeTaskQueueEnhancedOptions{
+			TaskQueue: queue, TaskQueueTypes: []client.TaskQueueType{client.TaskQueueTypeWorkflow}, ReportStats: true,
+		}); err == nil {
+			if info, ok := desc.VersionsInfo[""]; ok {
+				if stats := info.TypesInfo[client.TaskQueueTypeWorkflow].Stats; stats != nil {
+					note += fmt.Sprintf(", backlog reported %d", stats.ApproximateBacklogCount)
+				}
+			}
+		}
+		if e.memory != nil {
+			time.Sleep(2 * time.Second) // let the server settle before reading its RSS
+			mem, err := e.memory()
+			if err != nil {
+				return outcome{}, err
+			}
+			note += fmt.Sprintf(", server RSS %s with them waiting (peak %s)", megabytes(mem.RSS), megabytes(mem.Peak))
+		}
+		return outcome{ops: started, elapsed: elapsed, samples: e.rpcs.latenciesOf("StartWorkflowExecution"), note: note}, nil
+	}
 }

@@ -122,8 +122,7 @@ func (e *Engine) ShutdownWorker(ctx context.Context, req *workflowservice.Shutdo
 		return &workflowservice.ShutdownWorkerResponse{}, nil
 	}
 	q := workflowQueue(ns.id, req.StickyTaskQueue)
-	e.deadSticky.Store(q, struct{}{})
-	for _, ref := range e.tasks.Drain(q) {
+	for _, ref := range e.tasks.Retire(q) {
 		r, err := e.lockRun(ctx, ref.run)
 		if err != nil {
 			continue

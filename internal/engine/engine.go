@@ -28,11 +28,25 @@ type Config struct {
 	// HistoryPageSize is the default and maximum number of events per history
 	// page. Default 256.
 	HistoryPageSize int
-	// RunCacheSize is how many runs are kept in memory. Beyond it, closed runs
-	// and open runs that only wait (on a timer or a signal) are dropped and
-	// reloaded from the store when something needs them; runs with work in
-	// flight always stay. Default 10,000.
+	// RunCacheSize is how many runs are kept in memory. Beyond it, the least
+	// recently used closed runs and open runs that only wait (on a timer, a
+	// signal, or a worker to take a queued task) are dropped and reloaded
+	// from the store when something needs them; runs with work in flight (a
+	// task on a worker, a query, an admitted update) always stay. Default
+	// 10,000.
 	RunCacheSize int
+	// TaskQueueWindow is how many tasks a task queue keeps in memory; beyond
+	// it, tasks the store can find again stay only there until the queue runs
+	// low (see spill.go). Default matching.DefaultWindow.
+	TaskQueueWindow int
+	// MaxInFlightUpdates is how many updates a run may have admitted or
+	// accepted and not yet completed; more are refused with ResourceExhausted.
+	// Default DefaultMaxInFlightUpdates; negative: no limit.
+	MaxInFlightUpdates int
+	// MaxTotalUpdates is how many updates a run may receive in all (rejected
+	// ones not counted); more are refused with FailedPrecondition. Default
+	// DefaultMaxTotalUpdates; negative: no limit.
+	MaxTotalUpdates int
 	// DefaultRetention is the retention of namespaces registered without one.
 	DefaultRetention time.Duration
 	// MinRetention is the shortest retention RegisterNamespace and
@@ -66,11 +80,15 @@ type Engine struct {
 	ns     *namespaceCache
 	// idLocks serializes starts of one workflow id.
 	idLocks keyedMutex
-	// deadSticky holds sticky queues whose worker said it shut down.
-	deadSticky sync.Map // matching.QueueKey -> struct{}
 	// stickyReleases spaces out the early answers to idle sticky polls.
 	stickyReleases releaseSpacing
 	clusterID      string
+	// recovering is set while Start rebuilds queues from the store;
+	// recovered is closed when that is over.
+	recovering atomic.Bool
+	recovered  chan struct{}
+	// refills brings back tasks that task queues left in the store.
+	refills refills
 	// outstanding counts pending and running workflow tasks, activity tasks
 	// and queries (see Outstanding).
 	outstanding atomic.Int64
@@ -110,6 +128,15 @@ func New(cfg Config) (*Engine, error) {
 		cfg.StickyPollerUnavailableWindow = defaultStickyPollerUnavailableWindow
 	}
 	cfg.HistoryLimits = cfg.HistoryLimits.withDefaults()
+	if cfg.TaskQueueWindow <= 0 {
+		cfg.TaskQueueWindow = matching.DefaultWindow
+	}
+	if cfg.MaxInFlightUpdates == 0 {
+		cfg.MaxInFlightUpdates = DefaultMaxInFlightUpdates
+	}
+	if cfg.MaxTotalUpdates == 0 {
+		cfg.MaxTotalUpdates = DefaultMaxTotalUpdates
+	}
 	if cfg.DefaultRetention <= 0 {
 		cfg.DefaultRetention = 72 * time.Hour
 	}
@@ -117,14 +144,15 @@ func New(cfg Config) (*Engine, error) {
 		cfg.MinRetention = DefaultMinRetention
 	}
 	e := &Engine{
-		cfg:     cfg,
-		store:   cfg.Store,
-		clock:   cfg.Clock,
-		log:     cfg.Logger,
-		tasks:   matching.New[taskRef](cfg.WallClock, matching.Options{PriorityLevels: cfg.PriorityLevels}),
-		runs:    newRunCache(cfg.RunCacheSize),
-		stopped: make(chan struct{}),
+		cfg:       cfg,
+		store:     cfg.Store,
+		clock:     cfg.Clock,
+		log:       cfg.Logger,
+		runs:      newRunCache(cfg.RunCacheSize),
+		stopped:   make(chan struct{}),
+		recovered: make(chan struct{}),
 	}
+	e.tasks = matching.New[taskRef](cfg.WallClock, matching.Options{Window: cfg.TaskQueueWindow, OnLow: e.onQueueLow, PriorityLevels: cfg.PriorityLevels})
 	e.ns = newNamespaceCache(cfg.Store)
 	e.effects = newEffects(cfg.Clock)
 	e.effects.busy = e.addOutstanding
@@ -161,6 +189,7 @@ func (e *Engine) Stop() {
 		e.tasks.Close()
 		e.timers.Stop()
 		e.cancelEffects()
+		e.stopRefills()
 		e.effects.stop()
 		e.retention.stop()
 		e.runs.wakeAll()

@@ -4,15 +4,28 @@ import (
 	"context"
 	"fmt"
 
+	"go.temporal.io/api/serviceerror"
+
 	"github.com/sundialdev/sundial/internal/engine/machine"
 )
 
 // recoverPageSize is how many open runs recovery loads at a time.
 const recoverPageSize = 500
 
-// recover loads every open run and re-creates its tasks and deadline, so work
+// recover reads every open run and re-creates its tasks and deadline, so work
 // acknowledged before a crash or restart continues.
+//
+// Runs leave the run cache as usual meanwhile, so memory holds the cache and
+// the queues' windows, not every open run. Other loads of runs (cross-run
+// work started by recovery) wait until it is over: a run loaded for the first
+// time takes its pending tasks as already queued and counted
+// (adoptStoredTasks), which is true only once recovery has done so.
 func (e *Engine) recover(ctx context.Context) error {
+	e.recovering.Store(true)
+	defer func() {
+		e.recovering.Store(false)
+		close(e.recovered)
+	}()
 	page, err := e.store.ListOpenExecutions(ctx, nil, recoverPageSize)
 	count := 0
 	for {
@@ -45,4 +58,16 @@ func (e *Engine) recover(ctx context.Context) error {
 		e.log.Info("recovered open workflow runs", "count", count)
 	}
 	return nil
+}
+
+// awaitRecovery waits until recovery is over, ctx ends or the engine stops.
+func (e *Engine) awaitRecovery(ctx context.Context) error {
+	select {
+	case <-e.recovered:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for recovery of open runs: %w", ctx.Err())
+	case <-e.stopped:
+		return serviceerror.NewUnavailable("the engine stopped")
+	}
 }

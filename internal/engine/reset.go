@@ -263,8 +263,11 @@ func (e *Engine) commitReset(ctx context.Context, ns *namespace, req *workflowse
 		t.Executions = append(t.Executions, cw)
 		t.Events = append(t.Events, *cb)
 	}
+	// The new run is locked before it exists in the store: no one may load it
+	// before it is installed (see adoptStoredTasks).
 	r := e.lockNewRun(newKey)
 	if err := e.commit(ctx, t); err != nil {
+		r.uncertain()
 		r.mu.Unlock()
 		if terminate != nil {
 			current.state = nil

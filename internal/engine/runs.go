@@ -13,7 +13,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
-	"github.com/sundialdev/sundial/internal/matching"
 	"github.com/sundialdev/sundial/internal/store"
 )
 
@@ -42,12 +41,23 @@ type run struct {
 	changed   chan struct{}
 	// dispatched remembers which tasks are already in a matching queue.
 	dispatched taskMarks
+	// loaded is set once the run's state was installed in this copy; a copy
+	// loaded for the first time takes the stored state's pending tasks as
+	// queued and counted (see adoptStoredTasks).
+	loaded bool
+	// requeue makes the first load offer the pending tasks again anyway.
+	requeue bool
+	// newer and older link the run into runCache's recency list.
+	newer, older *run
 	// inputs caches the scheduling attributes of open activities.
 	inputs map[int64]*historypb.ActivityTaskScheduledEventAttributes
 	// queries waiting for an answer, by query id.
 	queries map[string]*pendingQuery
-	// updates known in memory, by update id.
+	// updates known in memory, by update id: admitted ones and recent
+	// rejections (see settleUpdates).
 	updates map[string]*liveUpdate
+	// rejections counts the run's rejected updates, to order them.
+	rejections uint64
 	// unsaved are events of transitions kept in memory (see keptInMemory),
 	// written before the events of the run's next committed transition.
 	unsaved []*historypb.HistoryEvent
@@ -83,134 +93,41 @@ func (r *run) notify() {
 	r.changedMu.Unlock()
 }
 
-// evictable reports whether dropping the run from memory loses nothing: the
-// store holds all of it and nothing in flight refers to this copy. A closed
-// run qualifies unless queries or updates wait on it; an open one only while
-// parked: no task in a queue or running, no events kept in memory only, no
-// long poll waiting on it, and no cross-run work (children, a parent,
-// signals or cancels to other runs) that reloading would re-check. Parked runs
-// wait on a timer or a signal, which reload them when they come. The caller
-// holds r.mu.
-func (r *run) evictable() bool {
-	if len(r.queries) > 0 || len(r.updates) > 0 {
-		return false
-	}
-	s := r.state
-	if s == nil || !s.Open() {
-		return true
-	}
-	// taskWork counts the dispatched tasks and the started ones.
-	if len(r.unsaved) > 0 || r.taskWork > 0 || r.outstanding > 0 {
-		return false
-	}
-	if len(s.Children) > 0 || s.Parent != nil || len(s.ExternalSignals) > 0 || len(s.ExternalCancels) > 0 {
-		return false
-	}
-	r.changedMu.Lock()
-	waited := r.changed != nil
-	r.changedMu.Unlock()
-	return !waited
-}
-
-// runCache holds the runs the engine knows in memory.
-type runCache struct {
-	mu       sync.Mutex
-	runs     map[runKey]*run
-	capacity int
-	// evictAt is the size at which the next eviction pass runs; passes are
-	// spaced out so that many open runs do not make every insert scan the map.
-	evictAt int
-}
-
-func newRunCache(capacity int) *runCache {
-	return &runCache{runs: map[runKey]*run{}, capacity: capacity, evictAt: capacity}
-}
-
-// get returns the run for key, creating an empty (unloaded) one if needed.
-func (c *runCache) get(key runKey) *run {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r := c.runs[key]
-	if r == nil {
-		if len(c.runs) >= c.evictAt {
-			c.evictLocked()
-			c.evictAt = max(c.capacity, len(c.runs)+c.capacity/10+1)
-		}
-		r = &run{key: key}
-		c.runs[key] = r
-	}
-	return r
-}
-
-// evictLocked drops evictable runs until the cache is under capacity.
-func (c *runCache) evictLocked() {
-	for k, r := range c.runs {
-		if len(c.runs) < c.capacity*9/10 {
-			return
-		}
-		if r.mu.TryLock() {
-			if r.evictable() {
-				delete(c.runs, k)
-			}
-			r.mu.Unlock()
-		}
-	}
-}
-
-// lock returns key's run with r.mu held, making sure it is the copy the cache
-// holds: one evicted between lookup and lock is dropped and looked up again.
-func (c *runCache) lock(key runKey) *run {
-	for {
-		r := c.get(key)
-		r.mu.Lock()
-		c.mu.Lock()
-		live := c.runs[key] == r
-		c.mu.Unlock()
-		if live {
-			return r
-		}
-		r.mu.Unlock()
-	}
-}
-
-// forget drops a run that no longer exists in the store.
-func (c *runCache) forget(key runKey) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if r := c.runs[key]; r != nil {
-		r.notify()
-		delete(c.runs, key)
-	}
-}
-
-func (c *runCache) wakeAll() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, r := range c.runs {
-		r.notify()
-	}
-}
-
 // errNoChange tells update that the transition wrote nothing.
 var errNoChange = errors.New("no change")
 
 // lockRun returns the run locked and loaded. NotFound if the store has no such
 // run. The caller must unlock r.mu.
 func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
+	if e.recovering.Load() {
+		if err := e.awaitRecovery(ctx); err != nil {
+			return nil, err
+		}
+	}
 	r := e.runs.lock(key)
 	if r.state != nil {
 		return r, nil
 	}
 	row, err := e.store.GetExecution(ctx, key.storeKey())
 	if err != nil {
+		// Whoever took a task of the run from its queue to get here may drop
+		// it on this error: the next load offers every pending task again.
+		r.requeue = true
+		if errors.Is(err, store.ErrNotFound) && r.outstanding == 0 {
+			r.loaded = false // nothing of it is queued or counted
+		}
 		r.mu.Unlock()
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, serviceerror.NewNotFoundf("workflow execution not found for workflow ID %q and run ID %q", key.workflowID, key.runID)
 		}
+		// Load the run again soon, so that a task dropped on this error is
+		// offered again even if nothing else needs the run.
+		e.timers.Set(key, e.clock.Now().Add(retryDelay))
 		return nil, unavailable("loading workflow execution", err)
 	}
 	st, err := machine.Decode(row.State)
 	if err != nil {
+		r.requeue = true
 		r.mu.Unlock()
 		return nil, serviceerror.NewInternalf("workflow execution %q/%q has unreadable state: %v", key.workflowID, key.runID, err)
 	}
@@ -219,7 +136,7 @@ func (e *Engine) lockRun(ctx context.Context, key runKey) (*run, error) {
 	r.stored = columnsOf(st)
 	r.tail, r.tailStart = nil, st.NextEventID
 	r.unsaved = nil
-	r.dispatched = nil
+	e.adoptStoredTasks(r, st)
 	e.dispatch(r)
 	e.scheduleEffects(r, nil)
 	return r, nil
@@ -291,13 +208,18 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 			Current:       store.CurrentExecution{NamespaceID: nextKey.namespaceID, WorkflowID: nextKey.workflowID, RunID: nextKey.runID},
 			ExpectedRunID: r.key.runID,
 		}
-		// Held from before the commit until installed (see lockNewRun).
+		// A run this transition starts is locked before it exists in the
+		// store, until installed: no one may load it half made (see
+		// lockNewRun and adoptStoredTasks).
 		nr = e.lockNewRun(nextKey)
 		defer nr.mu.Unlock()
 	}
 	if err := e.commit(ctx, t); err != nil {
 		// The store may or may not hold the write; reload on next use.
 		r.state = nil
+		if nr != nil {
+			nr.uncertain()
+		}
 		return err
 	}
 	e.applied(r, tx)
@@ -459,30 +381,13 @@ func (e *Engine) install(r *run, tx *machine.Tx) {
 // run's next deadline.
 func (e *Engine) dispatch(r *run) {
 	s := r.state
-	var want taskMarks
-	if s.Open() {
-		runPriority := matchPriority(s.DecodedPriority(), matching.Priority{})
-		if wt := s.WorkflowTask; wt != nil && wt.StartedEventID == 0 {
-			mark := taskMark{kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority}
-			want = append(want, mark)
-			if !r.dispatched.has(mark) {
-				e.tasks.Add(e.workflowQueueFor(s, wt), mark.ref(r.key))
-			}
-		}
-		for id, a := range s.Activities {
-			if a.State != machine.ActivityScheduled {
-				continue
-			}
-			mark := taskMark{kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}
-			if len(a.Priority) > 0 {
-				mark.priority = matchPriority(a.DecodedPriority(), runPriority)
-			}
-			want = append(want, mark)
-			if !r.dispatched.has(mark) {
-				e.tasks.Add(activityQueue(s.NamespaceID, a.TaskQueue), mark.ref(r.key))
-			}
+	want := pendingMarks(s)
+	for _, mark := range want {
+		if !r.dispatched.has(mark) {
+			e.offerTask(s, e.queueOf(s, mark), mark, r.key)
 		}
 	}
+	r.loaded = true
 	r.dispatched = want
 	r.taskWork = int64(len(want)) + startedWork(s)
 	e.refreshOutstanding(r)

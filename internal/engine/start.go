@@ -254,9 +254,12 @@ func (e *Engine) createRun(ctx context.Context, ns *namespace, p machine.StartPa
 		t.Executions = append(t.Executions, pw)
 		t.Events = append(t.Events, *pb)
 	}
+	// The new run is locked before it exists in the store: no one may load it
+	// before it is installed (see adoptStoredTasks).
 	r := e.lockNewRun(key)
 	defer r.mu.Unlock()
 	if err := e.store.Write(context.WithoutCancel(ctx), t); err != nil {
+		r.uncertain()
 		if prev != nil {
 			prev.state = nil
 		}

@@ -98,12 +98,73 @@ func (e *Engine) workflowQueueFor(s *machine.State, wt *machine.WorkflowTask) ma
 const defaultStickyPollerUnavailableWindow = 10 * time.Second
 
 // stickyAlive reports whether a sticky queue's worker may still poll it: it
-// did not say it shut down, and it polled within the sticky poller window (a
+// polled the queue within the sticky poller window and did not say it shut
+// down since (ShutdownWorker retires the queue, which clears its last poll; a
 // worker killed outright just stops polling).
 func (e *Engine) stickyAlive(q matching.QueueKey) bool {
-	if _, dead := e.deadSticky.Load(q); dead {
-		return false
-	}
 	last := e.tasks.LastPoll(q)
 	return !last.IsZero() && e.cfg.WallClock.Now().Sub(last) < e.cfg.StickyPollerUnavailableWindow
+}
+
+// pendingMarks lists the run's tasks that wait for a worker (scheduled, not
+// started), as they are marked in queues.
+func pendingMarks(s *machine.State) taskMarks {
+	if !s.Open() {
+		return nil
+	}
+	var marks taskMarks
+	runPriority := matchPriority(s.DecodedPriority(), matching.Priority{})
+	if wt := s.WorkflowTask; wt != nil && wt.StartedEventID == 0 {
+		marks = append(marks, taskMark{kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority})
+	}
+	for id, a := range s.Activities {
+		if a.State != machine.ActivityScheduled {
+			continue
+		}
+		mark := taskMark{kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}
+		if len(a.Priority) > 0 {
+			mark.priority = matchPriority(a.DecodedPriority(), runPriority)
+		}
+		marks = append(marks, mark)
+	}
+	return marks
+}
+
+// queueOf names the queue a pending task of the run goes to.
+func (e *Engine) queueOf(s *machine.State, m taskMark) matching.QueueKey {
+	if m.kind == kindWorkflow {
+		return e.workflowQueueFor(s, s.WorkflowTask)
+	}
+	return activityQueue(s.NamespaceID, s.Activities[m.scheduledEventID].TaskQueue)
+}
+
+// adoptStoredTasks prepares the dispatch of a run whose state was just read
+// from the store. A copy loading its first state takes the state's pending
+// tasks as queued (in memory or left in the store by a full queue) and
+// counted in Outstanding: every stored open run's tasks were, when recovery
+// or a commit made them pending, and a run leaves memory only while its
+// stored state is all it has (see evictable), so nothing changed them since.
+// A duplicate queue entry is harmless anyway, so a copy that may have lost
+// one (requeue), or that held an older state, offers its tasks again.
+func (e *Engine) adoptStoredTasks(r *run, st *machine.State) {
+	if r.loaded {
+		r.dispatched = nil
+		return
+	}
+	marks := pendingMarks(st)
+	r.taskWork = int64(len(marks)) + startedWork(st)
+	r.outstanding = r.taskWork
+	r.dispatched = marks
+	if r.requeue {
+		r.dispatched = nil
+	}
+	r.requeue = false
+}
+
+// uncertain marks a new run whose creating write failed: the store may hold
+// it anyway, with tasks nobody queued or counted, so its first load must
+// offer and count them (as for a run that held an older state).
+func (r *run) uncertain() {
+	r.state = nil
+	r.loaded = true
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -24,7 +25,22 @@ type liveUpdate struct {
 	request  *updatepb.Request
 	accepted bool
 	outcome  *updatepb.Outcome
+	// rejected orders rejections (see keptRejections); 0 for other updates.
+	rejected uint64
 }
+
+// Temporal's default limits on a run's updates (history.maxInFlightUpdates
+// and history.maxTotalUpdates).
+const (
+	DefaultMaxInFlightUpdates = 10
+	DefaultMaxTotalUpdates    = 2000
+)
+
+// keptRejections is how many rejected updates a run remembers, newest first,
+// so that callers waiting on them and retries with the same id get the
+// rejection. Accepted and completed updates are in the run's state and
+// history instead, and are not kept in memory.
+const keptRejections = 10
 
 // updateWait is how long one update call waits before answering with the
 // stage reached; the SDKs call again.
@@ -60,6 +76,9 @@ func (e *Engine) UpdateWorkflowExecution(ctx context.Context, req *workflowservi
 func (e *Engine) admitUpdate(ctx context.Context, r *run, req *workflowservice.UpdateWorkflowExecutionRequest) error {
 	if req.FirstExecutionRunId != "" && r.state.FirstRunID != req.FirstExecutionRunId {
 		return serviceerror.NewNotFound("workflow execution not found")
+	}
+	if err := e.checkUpdateLimits(r); err != nil {
+		return err
 	}
 	if r.updates == nil {
 		r.updates = map[string]*liveUpdate{}
@@ -184,24 +203,96 @@ func (e *Engine) updateMessages(r *run, startedID int64) []*protocolpb.Message {
 	return out
 }
 
-// settleUpdates records in memory what a committed completion did to updates.
+// settleUpdates records in memory what a committed completion did to updates:
+// an accepted or completed update is in the run's state from now on and is
+// dropped from memory; a rejected one is kept among the run's last
+// keptRejections rejections.
 func (e *Engine) settleUpdates(r *run, results []machine.UpdateResult) {
 	for _, res := range results {
-		lu := r.updates[res.UpdateID]
-		if lu == nil {
-			if r.updates == nil {
-				r.updates = map[string]*liveUpdate{}
-			}
-			lu = &liveUpdate{}
-			r.updates[res.UpdateID] = lu
+		if res.Accepted {
+			delete(r.updates, res.UpdateID)
+			continue
 		}
-		lu.accepted = lu.accepted || res.Accepted
-		if res.Outcome != nil {
-			lu.outcome = res.Outcome
+		if res.Outcome == nil {
+			continue
+		}
+		if r.updates == nil {
+			r.updates = map[string]*liveUpdate{}
+		}
+		r.rejections++
+		r.updates[res.UpdateID] = &liveUpdate{outcome: res.Outcome, rejected: r.rejections}
+	}
+	r.forgetOldRejections()
+}
+
+// forgetOldRejections keeps only the run's keptRejections newest rejections.
+func (r *run) forgetOldRejections() {
+	for {
+		n, oldest := 0, ""
+		for id, lu := range r.updates {
+			if lu.rejected == 0 {
+				continue
+			}
+			n++
+			if oldest == "" || lu.rejected < r.updates[oldest].rejected {
+				oldest = id
+			}
+		}
+		if n <= keptRejections {
+			return
+		}
+		delete(r.updates, oldest)
+	}
+}
+
+// checkUpdateLimits refuses a new update when the run has as many updates in
+// flight (admitted or accepted, not yet completed or rejected) as allowed, or
+// has received as many as allowed in total; the errors are Temporal's.
+// Rejected updates count toward neither once rejected.
+func (e *Engine) checkUpdateLimits(r *run) error {
+	s := r.state
+	inFlight, total := 0, len(s.Updates)
+	for _, rec := range s.Updates {
+		if rec.CompletedEventID == 0 {
+			inFlight++
 		}
 	}
+	for id, lu := range r.updates {
+		if lu.outcome == nil && s.Updates[id] == nil {
+			inFlight++
+			total++
+		}
+	}
+	if limit := e.cfg.MaxInFlightUpdates; limit > 0 && inFlight >= limit {
+		return &serviceerror.ResourceExhausted{
+			Cause:   enumspb.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT,
+			Scope:   enumspb.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
+			Message: fmt.Sprintf("limit on number of concurrent in-flight updates has been reached (%d)", limit),
+		}
+	}
+	if limit := e.cfg.MaxTotalUpdates; limit > 0 && total >= limit {
+		return serviceerror.NewFailedPreconditionf("The limit on the total number of distinct updates in this workflow has been reached (%d). "+
+			"Make sure any duplicate updates share an Update ID so the server can deduplicate them, and consider rejecting updates that you aren't going to process. "+
+			"You can also Continue-as-New to avoid this; we recommend you check Continue-as-New Suggested in your Workflow.", limit)
+	}
+	return nil
 }
 
 func execOf(key runKey) *commonpb.WorkflowExecution {
 	return &commonpb.WorkflowExecution{WorkflowId: key.workflowID, RunId: key.runID}
+}
+
+// admittedUpdates counts the run's updates that live only in memory: admitted,
+// not yet accepted or rejected, while the run is open. The caller holds r.mu.
+func (r *run) admittedUpdates() int {
+	if r.state == nil || !r.state.Open() {
+		return 0
+	}
+	n := 0
+	for id, lu := range r.updates {
+		if lu.outcome == nil && r.state.Updates[id] == nil {
+			n++
+		}
+	}
+	return n
 }

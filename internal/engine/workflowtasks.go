@@ -27,9 +27,6 @@ func (e *Engine) PollWorkflowTaskQueue(ctx context.Context, req *workflowservice
 		return nil, err
 	}
 	q := workflowQueue(ns.id, req.GetTaskQueue().GetName())
-	if req.GetTaskQueue().GetKind() == enumspb.TASK_QUEUE_KIND_STICKY {
-		e.deadSticky.Delete(q)
-	}
 	until := e.longPollDeadline(ctx, taskLongPoll)
 	for {
 		wait := until.Sub(wallNow())

@@ -7,7 +7,9 @@
 //
 // Nothing here is durable. The engine records every pending task in its store and,
 // on start, offers them again; a task handed to a poller that has gone away is put
-// back at the front of its queue, so in memory no task is ever lost. Queues that hold
+// back at the front of its queue, so in memory no task is ever lost. A task offered
+// with Offer may be refused when its queue already holds a window of tasks; its owner
+// then brings it back from its store when the queue runs low (see spill.go). Queues that hold
 // nothing and have not been polled for a while are forgotten, so that many short-lived
 // sticky queue names do not accumulate.
 package matching
@@ -88,6 +90,7 @@ func (m *Manager[T]) takeOrPark(key QueueKey, p PollerInfo) (*queue[T], *waiter[
 	if q.waiters.Len() == 0 && q.backlog.Len() > 0 && q.takeTokenLocked(now) {
 		task := q.backlog.PopFront()
 		q.noteServiceLocked()
+		q.checkLowLocked()
 		return q, nil, task, true
 	}
 	w := newWaiter[T]()
@@ -170,6 +173,25 @@ func (m *Manager[T]) Drain(key QueueKey) []T {
 	return tasks
 }
 
+// Retire drains key's backlog like Drain and marks the queue as given up by
+// its worker: LastPoll reports zero until the queue is polled again. The mark
+// lives in the queue, so it goes when an idle queue is forgotten, and a queue
+// that does not exist is not created for it.
+func (m *Manager[T]) Retire(key QueueKey) []T {
+	q := m.lockQueue(key, false)
+	if q == nil {
+		return nil
+	}
+	defer q.mu.Unlock()
+	q.retired = true
+	if q.backlog.Len() == 0 {
+		return nil
+	}
+	tasks := q.backlog.TakeAll()
+	q.noteServiceLocked()
+	return tasks
+}
+
 // Unserved reports since when queue key has held tasks with no poller waiting
 // for them. While that is not the case it returns the zero time and a channel
 // that is closed when it becomes so (it may also be closed early, when the
@@ -186,19 +208,24 @@ func (m *Manager[T]) Unserved(key QueueKey) (time.Time, <-chan struct{}) {
 	return time.Time{}, q.unservedSignal
 }
 
-// BacklogLen reports how many tasks wait in q's backlog.
+// BacklogLen reports about how many tasks wait in q's backlog: those in
+// memory and those Offer refused and Refill has not brought back.
 func (m *Manager[T]) BacklogLen(key QueueKey) int {
 	q := m.lockQueue(key, false)
 	if q == nil {
 		return 0
 	}
 	defer q.mu.Unlock()
-	return q.backlog.Len()
+	n := q.backlog.Len()
+	if q.spill != nil {
+		n += q.spill.refused
+	}
+	return n
 }
 
 // LastPoll reports when q was last polled: the current time while a poller is
 // waiting on it, otherwise when the last poll started or gave up; zero if q has not
-// been polled (or has been forgotten as idle).
+// been polled, has been forgotten as idle, or was retired and not polled since.
 func (m *Manager[T]) LastPoll(key QueueKey) time.Time {
 	q := m.lockQueue(key, false)
 	if q == nil {
@@ -272,6 +299,7 @@ func (m *Manager[T]) createQueue(key QueueKey) *queue[T] {
 	}
 	q := newQueue[T](key, m.clk, m.opts.PollerTTL, now, m.closed)
 	q.backlog.maxKey = m.opts.PriorityLevels
+	q.window, q.onLow = m.opts.Window, m.opts.OnLow
 	m.queues[key] = q
 	return q
 }

@@ -18,6 +18,9 @@ import (
 type queue[T any] struct {
 	key QueueKey
 	clk clock.Clock
+	// window bounds the backlog Offer fills; onLow is Options.OnLow.
+	window int
+	onLow  func(QueueKey)
 
 	mu        sync.Mutex
 	backlog   backlog[T]
@@ -37,6 +40,14 @@ type queue[T any] struct {
 	// closed as that begins.
 	unservedSince  time.Time
 	unservedSignal chan struct{}
+
+	// spill is the state of tasks the queue refused for want of room (see
+	// Manager.Offer); nil while there are none.
+	spill *spillState
+
+	// retired is set when the queue's worker said it shut down (Retire) and
+	// cleared by its next poll; while set, LastPoll reports no poll.
+	retired bool
 
 	closed bool // the manager is closed: polls return at once
 	dead   bool // removed from the manager's map: callers must look the key up again
@@ -72,6 +83,7 @@ func (q *queue[T]) dispatchLocked() {
 		w.handoff <- q.backlog.PopFront()
 	}
 	q.noteServiceLocked()
+	q.checkLowLocked()
 }
 
 // noteServiceLocked records whether tasks wait with no poller to take them.
@@ -139,6 +151,7 @@ func (q *queue[T]) stopRefillLocked() {
 // it asks for.
 func (q *queue[T]) recordPollLocked(p PollerInfo, now time.Time) {
 	q.lastPoll = now
+	q.retired = false
 	rec, ok := q.pollers[p.Identity]
 	if !ok {
 		if len(q.pollers) >= pollerPruneThreshold {
@@ -166,8 +179,12 @@ func (q *queue[T]) recordPollLocked(p PollerInfo, now time.Time) {
 	}
 }
 
-// lastPollLocked reports the last poll time, or now while a poller is waiting.
+// lastPollLocked reports the last poll time, or now while a poller is waiting;
+// zero while the queue is retired.
 func (q *queue[T]) lastPollLocked() time.Time {
+	if q.retired {
+		return time.Time{}
+	}
 	if q.waiters.Len() > 0 {
 		return q.clk.Now()
 	}
@@ -202,6 +219,6 @@ func (q *queue[T]) pollersLocked(cutoff time.Time) []Poller {
 // idleLocked reports whether the queue holds nothing and has not been polled since
 // before cutoff, so forgetting it loses nothing that matters.
 func (q *queue[T]) idleLocked(cutoff time.Time) bool {
-	return q.backlog.Len() == 0 && q.waiters.Len() == 0 &&
+	return q.backlog.Len() == 0 && q.waiters.Len() == 0 && q.spill == nil &&
 		q.lastPoll.Before(cutoff) && q.created.Before(cutoff)
 }

@@ -53,6 +53,7 @@ type Poller struct {
 const (
 	DefaultIdleQueueTTL = 5 * time.Minute
 	DefaultPollerTTL    = 5 * time.Minute
+	DefaultWindow       = 4096
 )
 
 // Options tunes a Manager. Zero values pick the defaults.
@@ -67,6 +68,14 @@ type Options struct {
 	// a task's key above it counts as the lowest priority. Default
 	// DefaultPriorityLevels.
 	PriorityLevels int32
+	// Window is how many tasks a queue keeps in memory for Offer (Add
+	// ignores it). Default DefaultWindow.
+	Window int
+	// OnLow, if set, is called while a queue that refused tasks (see Offer)
+	// holds half its window or less in memory, so that its owner brings the
+	// refused tasks back with Refill. It is called with the queue's lock held,
+	// often, and must only hand the key on, never block or call the Manager.
+	OnLow func(QueueKey)
 }
 
 func (o Options) withDefaults() Options {
@@ -78,6 +87,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PriorityLevels <= 0 {
 		o.PriorityLevels = DefaultPriorityLevels
+	}
+	if o.Window <= 0 {
+		o.Window = DefaultWindow
 	}
 	return o
 }

@@ -142,6 +142,11 @@ type Store interface {
 	// CloseTime is zero, ordered by key, starting after the key after (nil = from
 	// the start). Used to rebuild queues and timers on start.
 	ListOpenExecutions(ctx context.Context, after *ExecutionKey, limit int) (*OpenExecutionsPage, error)
+	// ListOpenExecutionsOnQueue pages through the open runs of one namespace
+	// whose task queue (Execution.TaskQueue) is taskQueue, ordered by workflow
+	// id and run id, starting after the key after (nil = from the start). The
+	// engine uses it to find again tasks it did not keep in memory.
+	ListOpenExecutionsOnQueue(ctx context.Context, namespaceID, taskQueue string, after *ExecutionKey, limit int) (*OpenExecutionsPage, error)
 
 	// ReadEvents returns, in order, every stored batch of the run that holds at
 	// least one event with id in [fromEventID, toEventID). The caller trims.

@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		{"Current", currentTests},
 		{"Events", eventTests},
 		{"OpenExecutions", openExecutionTests},
+		{"OpenExecutionsOnQueue", openOnQueueTests},
 		{"Atomicity", atomicityTests},
 		{"Concurrency", concurrencyTests},
 		{"Lifecycle", lifecycleTests},
