@@ -59,7 +59,7 @@ func TestCancelActivityNotStarted(t *testing.T) {
 // worker learns of it by heartbeat and reports Canceled.
 func TestCancelActivityStarted(t *testing.T) {
 	r := toScheduledActivity(t, defaultStart(), activityAttrs(time.Minute, nil))
-	act := r.startActivity(at(3*time.Second), 5)
+	r.startActivity(at(3*time.Second), 5)
 
 	// Before a cancel request, reporting Canceled is refused.
 	tx := machine.Begin(r.s.Clone(), at(4*time.Second))
@@ -77,7 +77,7 @@ func TestCancelActivityStarted(t *testing.T) {
 	if r.s.WorkflowTask != nil {
 		t.Errorf("a cancel request of a running activity scheduled a workflow task")
 	}
-	act = r.activity(5)
+	act := r.activity(5)
 	if !act.CancelRequested || act.CancelRequestedEventID != requestedID {
 		t.Fatalf("activity CancelRequested=%v id %d", act.CancelRequested, act.CancelRequestedEventID)
 	}
