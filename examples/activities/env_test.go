@@ -115,7 +115,7 @@ func TestShutdownAwareActivity(t *testing.T) {
 
 	env = sundialtest.NewActivityEnvironment(sundialtest.ActivityEnvironmentOptions{})
 	go func() {
-		time.Sleep(12 * time.Millisecond)
+		time.Sleep(12 * time.Millisecond) // the scenario: shut down a few items into the run
 		env.ShutdownWorker()
 	}()
 	_, err = env.Run(context.Background(), s.ShutdownAwareActivity, []string{"a", "b", "c", "d", "e", "f", "g", "h"})
