@@ -19,7 +19,7 @@ func TestClosedLoopKeepsConcurrencyUntilTheDeadline(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // the scenario: each operation takes a while, so they overlap
 		return nil
 	})
 	if err != nil {
@@ -43,7 +43,7 @@ func TestClosedLoopStopsAtFirstError(t *testing.T) {
 		if seq == 5 {
 			return boom
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(time.Millisecond) // the scenario: operations that take time
 		return nil
 	})
 	if !errors.Is(err, boom) {

@@ -70,7 +70,7 @@ func sundialSDKActivities(inFlight int) func(context.Context, *env) (outcome, er
 			return nil
 		})
 		if werr := stop(); werr != nil && !errors.Is(werr, context.Canceled) && err == nil {
-			return outcome{}, fmt.Errorf("Sundial worker: %w", werr)
+			return outcome{}, fmt.Errorf("stopping the Sundial worker: %w", werr)
 		}
 		return out, err
 	}

@@ -420,9 +420,6 @@ func TestTemporalCLI(t *testing.T) {
 		}
 		args := []string{"workflow", "reset", "--workflow-id", ids.finisher, "--type", "FirstWorkflowTask", "--reason", "replay from the start"}
 		res := cli.run(t, append(args, "--output", "json")...)
-		if res.exitCode != 0 && notImplemented(res) {
-			t.Skipf("ResetWorkflowExecution not implemented yet:\n%s", res)
-		}
 		if res.exitCode != 0 {
 			t.Fatalf("workflow reset failed:\n%s", res)
 		}
@@ -453,9 +450,6 @@ func TestTemporalCLI(t *testing.T) {
 		}
 		res := cli.run(t, "workflow", "reset", "--workflow-id", ids.terminated, "--type", "LastWorkflowTask",
 			"--reason", "bring it back", "--output", "json")
-		if res.exitCode != 0 && notImplemented(res) {
-			t.Skipf("ResetWorkflowExecution not implemented yet:\n%s", res)
-		}
 		if res.exitCode != 0 {
 			t.Fatalf("workflow reset failed:\n%s", res)
 		}
@@ -488,7 +482,7 @@ func TestTemporalCLI(t *testing.T) {
 		res := cli.mustRunJSON(t, &out, "workflow", "describe", "--workflow-id", ids.greeter)
 		points := out.Info.AutoResetPoints.Points
 		if len(points) == 0 {
-			t.Skipf("BUG: DescribeWorkflowExecution leaves workflow_execution_info.auto_reset_points empty; Temporal records "+
+			t.Fatalf("DescribeWorkflowExecution left workflow_execution_info.auto_reset_points empty; Temporal records "+
 				"a reset point (run id, first completed workflow task id, resettable) for each worker build that completes a "+
 				"workflow task, and `temporal workflow describe --reset-points` lists them for choosing a reset target:\n%s", res)
 		}
@@ -503,9 +497,6 @@ func TestTemporalCLI(t *testing.T) {
 
 	t.Run("workflow delete", func(t *testing.T) {
 		res := cli.run(t, "workflow", "delete", "--workflow-id", ids.greeter)
-		if res.exitCode != 0 && notImplemented(res) {
-			t.Skipf("BUG (missing RPC): DeleteWorkflowExecution answers Unimplemented, so `temporal workflow delete` fails:\n%s", res)
-		}
 		if res.exitCode != 0 {
 			t.Fatalf("workflow delete failed:\n%s", res)
 		}
@@ -593,12 +584,9 @@ func TestTemporalCLI(t *testing.T) {
 
 	t.Run("task-queue describe", func(t *testing.T) {
 		res := cli.run(t, "task-queue", "describe", "--task-queue", queue, "--output", "json")
-		if res.exitCode != 0 && strings.Contains(res.stderr, "does not support `DescribeTaskQueueEnhanced`") {
-			t.Skipf("BUG: DescribeTaskQueue ignores api_mode=DESCRIBE_TASK_QUEUE_MODE_ENHANCED: it answers with the legacy "+
-				"pollers field and no versions_info, so the SDK's DescribeTaskQueueEnhanced (which the CLI calls) refuses "+
-				"the response:\n%s", res)
-		}
 		if res.exitCode != 0 {
+			// "does not support `DescribeTaskQueueEnhanced`" here means the server
+			// answered api_mode=ENHANCED with the legacy shape (no versions_info).
 			t.Fatalf("task-queue describe failed:\n%s", res)
 		}
 		var out struct {
@@ -612,11 +600,10 @@ func TestTemporalCLI(t *testing.T) {
 
 	t.Run("task-queue describe --legacy-mode", func(t *testing.T) {
 		res := cli.run(t, "task-queue", "describe", "--task-queue", queue, "--legacy-mode", "--output", "json")
-		if res.exitCode != 0 && strings.Contains(res.stderr, "nil pointer dereference") {
-			t.Skipf("BUG: DescribeTaskQueue ignores include_task_queue_status=true and leaves task_queue_status unset "+
-				"(Temporal always fills it in that case); the CLI dereferences it and crashes:\n%s", res)
-		}
 		if res.exitCode != 0 {
+			// A "nil pointer dereference" here means the server left task_queue_status
+			// unset although include_task_queue_status was true (Temporal always
+			// fills it then), and the CLI dereferenced it.
 			t.Fatalf("task-queue describe --legacy-mode failed:\n%s", res)
 		}
 		var out struct {
@@ -640,12 +627,6 @@ func eventTypes(events []*historypb.HistoryEvent) []enumspb.EventType {
 		out[i] = e.GetEventType()
 	}
 	return out
-}
-
-// notImplemented reports whether the CLI failed because the server answered
-// Unimplemented.
-func notImplemented(res cliResult) bool {
-	return strings.Contains(res.stderr, "Unimplemented") || strings.Contains(res.stderr, "not implemented")
 }
 
 // jsonStrings reads a payload the CLI printed as JSON: a single string or a list of

@@ -207,7 +207,7 @@ func TestCrashRecovery(t *testing.T) {
 	}, workflow.RegisterOptions{Name: crashWorkflowName})
 	w.RegisterActivityWithOptions(func(ctx context.Context, base, step int) (int, error) {
 		executions.record(activity.GetInfo(ctx).WorkflowExecution.ID, step)
-		time.Sleep(time.Duration(5+rand.IntN(20)) * time.Millisecond)
+		time.Sleep(time.Duration(5+rand.IntN(20)) * time.Millisecond) // the scenario: work in flight when the server dies
 		return base*10 + step, nil
 	}, activity.RegisterOptions{Name: crashStepActivity})
 	if err := w.Start(); err != nil {
@@ -256,11 +256,11 @@ func TestCrashRecovery(t *testing.T) {
 				t.Fatalf("before kill %d: only %d of %d activity executions happened within the budget; server log:\n%s",
 					kill, executions.total.Load(), threshold, proc.log())
 			}
-			time.Sleep(5 * time.Millisecond)
+			time.Sleep(5 * time.Millisecond) // poll interval
 		}
 		proc.kill()
 		t.Logf("kill %d: SIGKILL after %d activity executions (%v into the test)", kill, executions.total.Load(), time.Since(started).Round(time.Millisecond))
-		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
+		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond) // the scenario: a random outage
 		proc.start()
 	}
 	starters.Wait()

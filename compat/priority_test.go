@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -22,7 +25,7 @@ func TestActivityPriorityOrdersBacklog(t *testing.T) {
 	if targetIsTemporal() {
 		t.Skip("Temporal v1.32 orders by priority only with its new matcher enabled by dynamic config; this checks Sundial's")
 	}
-	_, c := setup(t)
+	tg, c := setup(t)
 	wfQueue, actQueue := uniqueName(t, "wf"), uniqueName(t, "act")
 	keys := []int{5, 3, 1, 4, 2, 5, 1}
 	startWorker(t, c, wfQueue, func(r worker.Registry) {
@@ -48,8 +51,14 @@ func TestActivityPriorityOrdersBacklog(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	waitForHistoryEvent(t, c, run.GetID(), run.GetRunID(), evActivityScheduled)
-	time.Sleep(200 * time.Millisecond) // let the whole batch be scheduled
+	// The whole batch is in the activity queue's backlog before a worker polls.
+	eventually(t, 20*time.Second, "the activity backlog holding the whole batch", func() bool {
+		resp, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+			Namespace: tg.Namespace, TaskQueue: &taskqueuepb.TaskQueue{Name: actQueue}, TaskQueueType: enumspb.TASK_QUEUE_TYPE_ACTIVITY,
+			IncludeTaskQueueStatus: true,
+		})
+		return err == nil && resp.GetTaskQueueStatus().GetBacklogCountHint() >= int64(len(keys))
+	})
 	var mu sync.Mutex
 	var order []string
 	startWorker(t, c, actQueue, func(r worker.Registry) {

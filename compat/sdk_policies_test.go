@@ -131,10 +131,9 @@ var cancelTypesDef = workflow.DefineNamed("SDKCancelTypes", func(ctx workflow.Co
 	if !errors.As(err, &canceled) {
 		return "", fmt.Errorf("canceled activity returned %v", err)
 	}
-	// Give an abandoned activity time to time out on its own before closing.
-	if err := workflow.Sleep(ctx, 100*time.Millisecond); err != nil {
-		return "", err
-	}
+	// Close only when the test says so: after a TRY_CANCEL activity has seen
+	// the request (closing first would answer its heartbeat NotFound instead).
+	workflow.GetSignalChannel(ctx, "finish").Receive(ctx, nil)
 	return "canceled", nil
 })
 
@@ -160,6 +159,20 @@ func TestSDKActivityCancellationTypes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tc.wantCancelRequested {
+				// The running attempt learns of the request at its next heartbeat.
+				select {
+				case reason := <-b.ended:
+					if reason != activity.CancelRequested {
+						t.Fatalf("TRY_CANCEL: the activity saw %v", reason)
+					}
+				case <-ctx.Done():
+					t.Fatal("TRY_CANCEL: the activity never saw the cancellation")
+				}
+			}
+			if err := c.SignalWorkflow(ctx, run.GetID(), run.GetRunID(), "finish", nil); err != nil {
+				t.Fatal(err)
+			}
 			if got, err := run.Result(ctx); err != nil || got != "canceled" {
 				t.Fatalf("cancellation type %v: %q, %v", tc.cancelType, got, err)
 			}
@@ -176,17 +189,6 @@ func TestSDKActivityCancellationTypes(t *testing.T) {
 			}
 			if requested != tc.wantCancelRequested {
 				t.Fatalf("cancellation type %v: ActivityTaskCancelRequested recorded = %v", tc.cancelType, requested)
-			}
-			if tc.wantCancelRequested {
-				// The running attempt learns of the request at its next heartbeat.
-				select {
-				case reason := <-b.ended:
-					if reason != activity.CancelRequested {
-						t.Fatalf("TRY_CANCEL: the activity saw %v", reason)
-					}
-				case <-ctx.Done():
-					t.Fatal("TRY_CANCEL: the activity never saw the cancellation")
-				}
 			}
 		}
 	})

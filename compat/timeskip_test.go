@@ -109,9 +109,42 @@ func TestTimeSkippingMonthSleepAndHourlyRetries(t *testing.T) {
 	runMonthThenFlaky(t, true)
 }
 
-func TestWithoutTimeSkippingMonthSleepAndHourlyRetries(t *testing.T) {
-	t.Skip("by design: without time skipping this takes 30 days and 2 hours of wall time")
-	runMonthThenFlaky(t, false)
+// SleepBriefly sleeps d in workflow time and returns the workflow times around it.
+func SleepBriefly(ctx workflow.Context, d time.Duration) ([2]time.Time, error) {
+	before := workflow.Now(ctx)
+	if err := workflow.Sleep(ctx, d); err != nil {
+		return [2]time.Time{}, err
+	}
+	return [2]time.Time{before, workflow.Now(ctx)}, nil
+}
+
+// TestWithoutTimeSkippingTimersTakeWallTime is the counterpart of the month-long
+// test above (which would take a month here): without time skipping an
+// environment's timers wait in real time, so a one-second workflow sleep takes at
+// least a second of wall time and moves workflow time by about as much.
+func TestWithoutTimeSkippingTimersTakeWallTime(t *testing.T) {
+	env := sundialtest.NewWorkflowEnvironment(t, sundialtest.WorkflowEnvironmentOptions{TimeSkipping: false})
+	c := dial(t, target{HostPort: env.HostPort(), Namespace: env.Namespace()})
+	taskQueue := uniqueName(t, "noskip")
+	startWorker(t, c, taskQueue, func(r worker.Registry) { r.RegisterWorkflow(SleepBriefly) })
+	ctx := testContext(t, time.Minute)
+
+	const sleep = time.Second
+	wallStart := time.Now()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: taskQueue}, SleepBriefly, sleep)
+	if err != nil {
+		t.Fatalf("starting: %v", err)
+	}
+	var times [2]time.Time
+	if err := run.Get(ctx, &times); err != nil {
+		t.Fatalf("SleepBriefly failed: %v", err)
+	}
+	if elapsed := time.Since(wallStart); elapsed < sleep {
+		t.Errorf("a %v sleep without time skipping took %v of wall time", sleep, elapsed)
+	}
+	if moved := times[1].Sub(times[0]); moved < sleep || moved > sleep+30*time.Second {
+		t.Errorf("workflow.Now moved %v across a %v sleep", moved, sleep)
+	}
 }
 
 // SilentActivity never heartbeats and waits to be cancelled.
@@ -296,27 +329,23 @@ func TestTypeScriptTimeSkippingEnvironment(t *testing.T) {
 	if targetIsTemporal() {
 		t.Skip("checks Sundial's test-server command line")
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed")
-	}
+	node := requireTool(t, "node")
 	modules := os.Getenv("SUNDIAL_TS_NODE_MODULES")
 	if modules == "" {
-		if _, err := exec.LookPath("npm"); err != nil {
-			t.Skip("npm is not installed")
-		}
+		requireTool(t, "npm")
 		if testing.Short() {
 			t.Skip("installs the TypeScript SDK; skipped with -short")
 		}
 		installTypeScriptDeps(t)
 		modules = filepath.Join("typescript", "node_modules")
 	}
-	modules, err = filepath.Abs(modules)
+	modules, err := filepath.Abs(modules)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(modules, "@temporalio", "testing")); err != nil {
-		t.Skipf("@temporalio/testing is not installed in %s", modules)
+		// package.json lists @temporalio/testing, so an install without it is broken.
+		t.Fatalf("@temporalio/testing is not installed in %s: %v", modules, err)
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "sundial")

@@ -35,11 +35,6 @@ var typeScriptScenarios = []string{
 	"workflow-failure",
 }
 
-// typeScriptKnownFailures maps a scenario that fails because of a Sundial bug to a
-// description of that bug; such scenarios are reported as skipped. Remove an entry
-// once the bug is fixed: a listed scenario that passes fails the test.
-var typeScriptKnownFailures = map[string]string{}
-
 // typeScriptResult is one JSON line printed by run.js.
 type typeScriptResult struct {
 	Scenario  string              `json:"scenario"`
@@ -58,11 +53,8 @@ func TestTypeScriptSDK(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the TypeScript SDK run in -short mode")
 	}
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("skipping: %s is not installed (needed to run Temporal's TypeScript SDK): %v", tool, err)
-		}
-	}
+	requireTool(t, "node")
+	requireTool(t, "npm")
 	installTypeScriptDeps(t)
 
 	tg := startTarget(t)
@@ -89,25 +81,21 @@ func TestTypeScriptSDK(t *testing.T) {
 	anyScenarioFailed := false
 	for _, name := range typeScriptScenarios {
 		res, reported := results[name]
-		bug, known := typeScriptKnownFailures[name]
+		_, known := knownGaps["typescript/"+name]
 		t.Run(name, func(t *testing.T) {
-			switch {
-			case !reported:
+			if !reported {
 				t.Errorf("run.js did not report scenario %q", name)
-			case res.OK && known:
-				t.Errorf("scenario %q passes but is listed as a known failure (%s): remove it from typeScriptKnownFailures", name, bug)
-			case res.OK:
+				return
+			}
+			if res.OK {
 				t.Logf("result %s in %dms", res.Result, res.Millis)
 				for id, events := range res.Histories {
 					t.Logf("history of %s: %s", id, strings.Join(events, " "))
 				}
-			case known:
-				t.Skipf("BUG: %s (scenario error: %s)", bug, firstLine(res.Error))
-			default:
-				t.Errorf("scenario %q failed:\n%s", name, res.Error)
 			}
+			checkKnownGap(t, "typescript/"+name, !res.OK, fmt.Sprintf("scenario failed:\n%s", res.Error))
 		})
-		if reported && !res.OK {
+		if reported && !res.OK && !known {
 			anyScenarioFailed = true
 		}
 	}
@@ -196,9 +184,4 @@ func parseTypeScriptResults(out []byte) (map[string]typeScriptResult, error) {
 		return nil, fmt.Errorf("scanning run.js output: %w", err)
 	}
 	return results, nil
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }

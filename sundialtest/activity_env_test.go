@@ -447,6 +447,7 @@ func TestAutoHeartbeatRepeatsTheLatestDetailsUntilTheActivityReturns(t *testing.
 			t.Errorf("auto heartbeat %v must repeat the latest details", h)
 		}
 	}
+	// Negative check: four auto-heartbeat intervals in which none may come.
 	time.Sleep(20 * time.Millisecond)
 	if n := len(env.Heartbeats()); n != len(heartbeats) {
 		t.Errorf("heartbeats continued after the activity returned: %d -> %d", len(heartbeats), n)

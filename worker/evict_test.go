@@ -87,12 +87,12 @@ func TestRefusedCompletionEvictsTheRun(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the second completion never happened")
 	}
-	deadline := time.Now().Add(500 * time.Millisecond)
+	deadline := time.Now().Add(10 * time.Second)
 	for w.handler.CachedRuns() != 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d runs still cached after a refused completion", w.handler.CachedRuns())
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond) // poll interval
 	}
 	var got string
 	if err := run.Get(ctx, &got); err != nil {

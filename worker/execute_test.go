@@ -139,6 +139,7 @@ func TestPanicIsReportedWithStackTrace(t *testing.T) {
 	w := b.newWorker(t, Options{})
 	err := w.RegisterActivityWithOptions(func(ctx context.Context) error {
 		var m map[string]int
+		//lint:ignore SA5000 the activity must panic: that is what this test reports on
 		m["boom"] = 1
 		return nil
 	}, RegisterActivityOptions{Name: "Explode"})

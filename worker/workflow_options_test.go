@@ -66,6 +66,8 @@ func TestWorkflowOnlyWorkerShutsDownItsStickyQueue(t *testing.T) {
 		t.Fatalf("second registration under one name: %v", err)
 	}
 	start(t, w)
+	// Negative check: give a wrongful activity poller the time to poll (the
+	// fake server records no workflow polls to wait on instead).
 	time.Sleep(50 * time.Millisecond)
 	w.Stop()
 	if polls := b.server.Polls(); len(polls) != 0 {

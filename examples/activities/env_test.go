@@ -114,16 +114,19 @@ func TestShutdownAwareActivity(t *testing.T) {
 	}
 
 	env = sundialtest.NewActivityEnvironment(sundialtest.ActivityEnvironmentOptions{})
+	// 400 items of 5ms: a shutdown a few items in lands long before the end, even
+	// when a loaded machine delays it by a second.
+	items := strings.Split(strings.Repeat("x", 400), "")
 	go func() {
-		time.Sleep(12 * time.Millisecond)
+		time.Sleep(12 * time.Millisecond) // the scenario: shut down a few items into the run
 		env.ShutdownWorker()
 	}()
-	_, err = env.Run(context.Background(), s.ShutdownAwareActivity, []string{"a", "b", "c", "d", "e", "f", "g", "h"})
+	_, err = env.Run(context.Background(), s.ShutdownAwareActivity, items)
 	if err == nil || !strings.Contains(err.Error(), "partial results saved") {
 		t.Fatalf("err %v", err)
 	}
 	saved := partial.Saved()
-	if len(saved) != 1 || len(saved[0]) == 0 || len(saved[0]) == 8 {
+	if len(saved) != 1 || len(saved[0]) == 0 || len(saved[0]) == len(items) {
 		t.Errorf("saved %v: want some but not all items", saved)
 	}
 }

@@ -170,6 +170,7 @@ func TestWorkerShutdownAwareActivitySavesPartialResults(t *testing.T) {
 	}
 	h.addTask(t, "t1", "ShutdownAwareActivity", []any{items})
 	h.await(t, func(v fakeserver.View) bool { return v.Polls() >= 3 }) // a poller took the task and polled again
+	// The scenario: a few 10ms items are done when the worker stops.
 	time.Sleep(30 * time.Millisecond)
 	h.worker.Stop()
 	o, ok := h.server.Outcome("t1")

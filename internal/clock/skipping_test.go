@@ -43,7 +43,7 @@ func TestSkippingNowFlowsWithWallTime(t *testing.T) {
 	if first.Before(epoch) || first.Sub(epoch) > time.Second {
 		t.Fatalf("Now() right after creation = %v, want about %v", first, epoch)
 	}
-	time.Sleep(20 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond) // the scenario: wall time passes
 	if elapsed := s.Now().Sub(first); elapsed < 20*time.Millisecond {
 		t.Fatalf("clock advanced %v over 20ms of wall time", elapsed)
 	}
@@ -65,7 +65,7 @@ func TestSkippingSkipToJumpsAndKeepsFlowing(t *testing.T) {
 	if got := s.Now(); got.Before(now) {
 		t.Fatalf("time went backwards: %v after %v", got, now)
 	}
-	time.Sleep(10 * time.Millisecond)
+	time.Sleep(10 * time.Millisecond) // the scenario: wall time passes
 	if got := s.Now(); got.Sub(now) < 10*time.Millisecond {
 		t.Fatalf("clock stopped flowing after a skip: %v then %v", now, got)
 	}
@@ -257,7 +257,7 @@ func TestSkippingCloseStopsFiring(t *testing.T) {
 	s.AfterFunc(10*time.Millisecond, f.record("never"))
 	s.Close()
 	s.SkipTo(epoch.Add(time.Hour))
-	time.Sleep(30 * time.Millisecond)
+	time.Sleep(30 * time.Millisecond) // negative check: past the timer, which must not fire
 	if names, _ := f.snapshot(); len(names) != 0 {
 		t.Fatalf("fired %v after Close", names)
 	}

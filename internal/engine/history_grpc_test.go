@@ -175,6 +175,9 @@ func TestWaitNewEventLongPoll(t *testing.T) {
 		}
 		done <- r
 	}()
+	// A head start so the poll is usually parked when the signal lands (the
+	// waiting path); had it not parked yet, it finds the event at once and
+	// the assertions hold the same, so the outcome never depends on it.
 	time.Sleep(100 * time.Millisecond)
 	e.signal("follow", "poke")
 	select {

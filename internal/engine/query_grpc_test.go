@@ -129,7 +129,7 @@ func TestQueryRidesOnPendingWorkflowTask(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // retry interval: the query is in flight to the engine
 	}
 	if len(task.Queries) != 1 || task.StartedEventId == 0 {
 		t.Fatalf("workflow task started %d carries %d queries, want a real task with 1", task.StartedEventId, len(task.Queries))

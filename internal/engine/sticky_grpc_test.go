@@ -181,6 +181,8 @@ func TestStickyPollReleasedWhileNormalQueueUnserved(t *testing.T) {
 	// Unserved: a new workflow's first task waits with no normal poller.
 	released, cancelReleased := pollSticky(30 * time.Second)
 	defer cancelReleased()
+	// A head start so the sticky poll is usually parked before the start;
+	// either way it must be released without a task, which is what is checked.
 	time.Sleep(50 * time.Millisecond)
 	began := time.Now()
 	e.start("waits-on-normal", "release-tq")

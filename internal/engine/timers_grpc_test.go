@@ -25,7 +25,7 @@ func TestHeartbeatTimeoutThroughEngine(t *testing.T) {
 	})
 	act := e.pollActivity("tq")
 	for i := range 5 { // 1.25s of work, longer than one heartbeat timeout
-		time.Sleep(250 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond) // the scenario: work between heartbeats
 		if _, err := e.c.RecordActivityTaskHeartbeat(e.ctx(), &workflowservice.RecordActivityTaskHeartbeatRequest{
 			Namespace: ns, TaskToken: act.TaskToken, Details: payloads(fmt.Sprintf("step %d", i)),
 		}); err != nil {

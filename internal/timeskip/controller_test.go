@@ -131,7 +131,7 @@ func TestHoldStopsSkipping(t *testing.T) {
 
 func TestNothingPendingNothingSkips(t *testing.T) {
 	c, _ := startController(t, 0)
-	time.Sleep(20 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond) // negative check: room for a wrongful skip
 	if skipped := c.Clock().Skipped(); skipped != 0 {
 		t.Fatalf("clock skipped %v with nothing scheduled", skipped)
 	}
@@ -147,7 +147,7 @@ func TestSettleWindowRestartsOnActivity(t *testing.T) {
 	c.EngineClock().AfterFunc(time.Hour, f)
 	// Pokes every 30ms keep the engine from looking settled.
 	for range 5 {
-		time.Sleep(30 * time.Millisecond)
+		time.Sleep(30 * time.Millisecond) // the scenario: activity spaced inside the settle window
 		c.Poke()
 	}
 	waitFired(t, ch, 2*time.Second)
@@ -234,8 +234,12 @@ func TestStopEndsWaits(t *testing.T) {
 	c.Start(func() int64 { return 0 })
 	errc := make(chan error, 1)
 	go func() { errc <- c.Sleep(context.Background(), time.Hour) }()
+	deadline := time.Now().Add(10 * time.Second)
 	for c.Clock().PendingTimers() == 0 {
-		time.Sleep(time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatal("the Sleep never armed its timer")
+		}
+		time.Sleep(time.Millisecond) // poll interval
 	}
 	c.Stop()
 	select {

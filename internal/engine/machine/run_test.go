@@ -113,9 +113,6 @@ func TestForceCloseDuringStartedWorkflowTask(t *testing.T) {
 			r.do(at(5500*time.Millisecond), func(tx *machine.Tx) { tx.SignalRun(&machine.Signal{Name: "buffered"}) })
 
 			evs := c.close(r)
-			if len(evs) > 0 && evs[0].EventType != enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED {
-				t.Skip("BUG: forceClose drops a started workflow task without writing WorkflowTaskFailed{FORCE_CLOSE_COMMAND}; Temporal's server (TerminateWorkflow/TimeoutWorkflow) fails the in-flight task first")
-			}
 			wantTypes(t, evs, enumspb.EVENT_TYPE_WORKFLOW_TASK_FAILED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, c.wantClose)
 			f := evs[0].GetWorkflowTaskFailedEventAttributes()
 			if f.Cause != enumspb.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND || f.ScheduledEventId != 8 || f.StartedEventId != wft.EventId {
@@ -206,9 +203,6 @@ func TestSignalDuringStartDelay(t *testing.T) {
 	p.StartDelay = 10 * time.Second
 	r := startRun(t, p)
 	evs := r.do(at(2*time.Second), func(tx *machine.Tx) { tx.SignalRun(&machine.Signal{Name: "early"}) })
-	if len(evs) > 1 {
-		t.Skip("BUG: SignalRun during a start delay schedules the first workflow task at once (wrote " + types(evs) + "); Temporal only records the signal and waits for the delay")
-	}
 	wantTypes(t, evs, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
 	r.wantNextDeadline(at(10 * time.Second))
 	evs, _ = r.fire(at(10 * time.Second))

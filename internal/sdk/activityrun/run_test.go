@@ -43,7 +43,7 @@ func TestTheFirstCauseSticks(t *testing.T) {
 	run.Cancel(errFirst)
 	run.Cancel(errSecond)
 	<-ctx.Done()
-	time.Sleep(30 * time.Millisecond) // past the deadline
+	time.Sleep(30 * time.Millisecond) // the scenario: the deadline passes after the first cause
 	if !errors.Is(run.Cause(), errFirst) || !errors.Is(context.Cause(ctx), errFirst) {
 		t.Errorf("cause %v, want the first one", run.Cause())
 	}
