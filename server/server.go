@@ -27,6 +27,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/sundialdev/sundial/internal/engine"
+	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/frontend"
 	"github.com/sundialdev/sundial/internal/store/sqlite"
 )
@@ -80,6 +81,14 @@ type Options struct {
 	HistorySizeLimitWarn             int64
 	HistoryCountLimitError           int64
 	HistorySizeLimitError            int64
+	// Per-run limits on pending work, Temporal's defaults (2,000 each) when
+	// zero, none when negative: a workflow task whose commands would pass one
+	// fails with the limit's cause (e.g. PENDING_ACTIVITIES_LIMIT_EXCEEDED)
+	// and is retried, so the workflow waits for some of its work to finish.
+	MaxPendingActivities     int
+	MaxPendingChildWorkflows int
+	MaxPendingSignals        int
+	MaxPendingCancelRequests int
 }
 
 // Server is an embedded Sundial engine.
@@ -155,7 +164,14 @@ func (s *Server) Start(ctx context.Context) error {
 			WarnBytes:                 s.opts.HistorySizeLimitWarn,
 			ErrorCount:                s.opts.HistoryCountLimitError,
 			ErrorBytes:                s.opts.HistorySizeLimitError,
-		}}
+		},
+		PendingLimits: machine.PendingLimits{
+			Activities: s.opts.MaxPendingActivities,
+			Children:   s.opts.MaxPendingChildWorkflows,
+			Signals:    s.opts.MaxPendingSignals,
+			Cancels:    s.opts.MaxPendingCancelRequests,
+		},
+	}
 	skipping := s.newTimeSkipping(&cfg)
 	eng, err := engine.New(cfg)
 	if err != nil {

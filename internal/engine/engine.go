@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sundialdev/sundial/internal/clock"
+	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
 	"github.com/sundialdev/sundial/internal/store"
 	"github.com/sundialdev/sundial/internal/timer"
@@ -63,6 +64,10 @@ type Config struct {
 	StickyPollerUnavailableWindow time.Duration
 	// HistoryLimits bound each run's history (see HistoryLimits).
 	HistoryLimits HistoryLimits
+	// PendingLimits bound each run's open activities, children and requests
+	// to other workflows; a field left zero takes Temporal's default (2,000),
+	// a negative one means no limit.
+	PendingLimits machine.PendingLimits
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
 	// is called with engine locks held and must not block or call the engine.
 	OnOutstandingChange func()
@@ -128,6 +133,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.StickyPollerUnavailableWindow = defaultStickyPollerUnavailableWindow
 	}
 	cfg.HistoryLimits = cfg.HistoryLimits.withDefaults()
+	cfg.PendingLimits = pendingLimitsWithDefaults(cfg.PendingLimits)
 	if cfg.TaskQueueWindow <= 0 {
 		cfg.TaskQueueWindow = matching.DefaultWindow
 	}
@@ -261,4 +267,16 @@ func (e *Engine) refreshOutstanding(r *run) {
 	if f := e.cfg.OnOutstandingChange; f != nil {
 		f()
 	}
+}
+
+// pendingLimitsWithDefaults fills the zero fields of l with Temporal's
+// defaults.
+func pendingLimitsWithDefaults(l machine.PendingLimits) machine.PendingLimits {
+	def := func(v int) int {
+		if v == 0 {
+			return machine.DefaultPendingLimit
+		}
+		return v
+	}
+	return machine.PendingLimits{Activities: def(l.Activities), Children: def(l.Children), Signals: def(l.Signals), Cancels: def(l.Cancels)}
 }

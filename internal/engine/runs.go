@@ -171,6 +171,7 @@ func (e *Engine) updateKeep(ctx context.Context, key runKey, fn func(r *run, tx 
 // updateLocked is update for a run the caller has locked and loaded.
 func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *machine.Tx) error) error {
 	tx := machine.Begin(r.state.Clone(), e.clock.Now())
+	tx.Limits = e.cfg.PendingLimits
 	tx.Namespaces = func(name string) (machine.Target, bool) {
 		ns, err := e.ns.lookup(ctx, name)
 		if err != nil {
@@ -238,6 +239,7 @@ func (e *Engine) updateInMemory(ctx context.Context, key runKey, fn func(r *run,
 		return nil, err
 	}
 	tx := machine.Begin(r.state.Clone(), e.clock.Now())
+	tx.Limits = e.cfg.PendingLimits
 	if err := fn(r, tx); err != nil {
 		r.mu.Unlock()
 		return nil, err

@@ -29,6 +29,9 @@ func (tx *Tx) scheduleActivity(i int, a *commandpb.ScheduleActivityTaskCommandAt
 	if s.ActivityByID(a.ActivityId) != nil {
 		return bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID, "activity id %q is already in use by an open activity", a.ActivityId)
 	}
+	if err := checkPending(i, len(s.Activities), tx.Limits.Activities, enumspb.WORKFLOW_TASK_FAILED_CAUSE_PENDING_ACTIVITIES_LIMIT_EXCEEDED, "pending activities"); err != nil {
+		return err
+	}
 	taskQueue := a.GetTaskQueue().GetName()
 	if taskQueue == "" {
 		taskQueue = s.TaskQueue

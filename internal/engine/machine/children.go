@@ -67,6 +67,9 @@ func (tx *Tx) startChild(i int, a *commandpb.StartChildWorkflowExecutionCommandA
 	if a.GetWorkflowType().GetName() == "" {
 		return bad("WorkflowType is not set on StartChildWorkflowExecution command")
 	}
+	if err := checkPending(i, len(tx.S.Children), tx.Limits.Children, enumspb.WORKFLOW_TASK_FAILED_CAUSE_PENDING_CHILD_WORKFLOWS_LIMIT_EXCEEDED, "pending child workflow executions"); err != nil {
+		return err
+	}
 	if a.CronSchedule != "" {
 		if _, err := CronDelay(a.CronSchedule, tx.Now, tx.Now); err != nil {
 			return bad("%v", err)
@@ -224,6 +227,9 @@ func (tx *Tx) signalExternal(i int, a *commandpb.SignalExternalWorkflowExecution
 		return &CommandError{Index: i, Cause: enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
 			Message: "Execution.WorkflowId and SignalName must be set on SignalExternalWorkflowExecution command"}
 	}
+	if err := checkPending(i, len(tx.S.ExternalSignals), tx.Limits.Signals, enumspb.WORKFLOW_TASK_FAILED_CAUSE_PENDING_SIGNALS_LIMIT_EXCEEDED, "pending signals to external workflows"); err != nil {
+		return err
+	}
 	ev := tx.add(&historypb.HistoryEvent{
 		EventType:    enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
 		UserMetadata: cmd.UserMetadata,
@@ -254,6 +260,9 @@ func (tx *Tx) requestCancelExternal(i int, a *commandpb.RequestCancelExternalWor
 	if a.WorkflowId == "" {
 		return &CommandError{Index: i, Cause: enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
 			Message: "WorkflowId is not set on RequestCancelExternalWorkflowExecution command"}
+	}
+	if err := checkPending(i, len(tx.S.ExternalCancels), tx.Limits.Cancels, enumspb.WORKFLOW_TASK_FAILED_CAUSE_PENDING_REQUEST_CANCEL_LIMIT_EXCEEDED, "pending requests to cancel external workflows"); err != nil {
+		return err
 	}
 	ev := tx.add(&historypb.HistoryEvent{
 		EventType:    enumspb.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
