@@ -89,6 +89,17 @@ type Options struct {
 	MaxPendingChildWorkflows int
 	MaxPendingSignals        int
 	MaxPendingCancelRequests int
+	// MaxInFlightUpdates is how many updates one run may have admitted and
+	// not yet completed (Temporal: 10); more are refused with
+	// ResourceExhausted. MaxTotalUpdates is how many a run may receive in all
+	// (Temporal: 2,000); more are refused with FailedPrecondition. Zero takes
+	// the default, negative means no limit.
+	MaxInFlightUpdates int
+	MaxTotalUpdates    int
+	// TaskQueueWindow is how many tasks each task queue keeps in memory;
+	// beyond it, tasks wait in the store and are read back as the queue
+	// drains, so a backlog of any size costs bounded memory. Default 4,096.
+	TaskQueueWindow int
 }
 
 // Server is an embedded Sundial engine.
@@ -165,6 +176,9 @@ func (s *Server) Start(ctx context.Context) error {
 			ErrorCount:                s.opts.HistoryCountLimitError,
 			ErrorBytes:                s.opts.HistorySizeLimitError,
 		},
+		MaxInFlightUpdates: s.opts.MaxInFlightUpdates,
+		MaxTotalUpdates:    s.opts.MaxTotalUpdates,
+		TaskQueueWindow:    s.opts.TaskQueueWindow,
 		PendingLimits: machine.PendingLimits{
 			Activities: s.opts.MaxPendingActivities,
 			Children:   s.opts.MaxPendingChildWorkflows,
