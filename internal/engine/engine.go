@@ -119,9 +119,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.ensureDefaultNamespace(ctx); err != nil {
 		return err
 	}
-	e.effects.start(effectWorkers, e.effectsCtx, func(key string, err error) {
-		e.log.Warn("cross-run work failed; will retry", "job", key, "error", err)
-	})
+	e.effects.start(effectWorkers, e.effectsCtx, e.logEffectFailure)
 	if err := e.recover(ctx); err != nil {
 		return fmt.Errorf("recovering open runs: %w", err)
 	}
