@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sundialdev/sundial/internal/backoff"
 	"github.com/sundialdev/sundial/internal/clock"
 	"github.com/sundialdev/sundial/internal/matching"
 	"github.com/sundialdev/sundial/internal/store"
@@ -68,6 +69,9 @@ type Engine struct {
 	effectsCtx    context.Context
 	cancelEffects context.CancelFunc
 
+	// faultLogs limits the logging of repeated store failures.
+	faultLogs *backoff.LogLimiter
+
 	stopOnce sync.Once
 	stopped  chan struct{}
 }
@@ -103,6 +107,8 @@ func New(cfg Config) (*Engine, error) {
 		tasks:   matching.New[taskRef](cfg.WallClock, matching.Options{}),
 		runs:    newRunCache(cfg.RunCacheSize),
 		stopped: make(chan struct{}),
+
+		faultLogs: backoff.NewLogLimiter(faultLogInterval),
 	}
 	e.ns = newNamespaceCache(cfg.Store)
 	e.effects = newEffects(cfg.Clock)

@@ -201,7 +201,7 @@ func (w *writer) commitBatch(batch []*writeRequest) {
 func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
 	ctx := context.Background()
 	if _, err := w.stmts.begin.ExecContext(ctx); err != nil {
-		w.failAll(pending, fmt.Errorf("sqlite: beginning transaction: %w", err))
+		w.failAll(pending, fmt.Errorf("sqlite: beginning transaction: %w", interpretError(err, nil)))
 		return nil
 	}
 	if len(pending) == 1 {
@@ -240,7 +240,7 @@ func (w *writer) finish(ctx context.Context, applied []*writeRequest) []*writeRe
 	if _, err := w.stmts.commit.ExecContext(ctx); err != nil {
 		w.rollback(ctx)
 		w.logger.Warn("sqlite: commit failed", "transitions", len(applied), "error", err)
-		w.failAll(applied, fmt.Errorf("sqlite: committing: %w", err))
+		w.failAll(applied, fmt.Errorf("sqlite: committing: %w", interpretError(err, nil)))
 		return nil
 	}
 	w.commits.Add(1)
