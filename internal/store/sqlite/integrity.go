@@ -126,3 +126,29 @@ func Backup(ctx context.Context, path, dst string) error {
 	}
 	return nil
 }
+
+// CountOpenExecutionsUnindexed counts the open runs by scanning the table
+// itself, not the open-runs index recovery pages through, so that a damaged
+// index cannot silently hide open runs from recovery.
+func (s *Store) CountOpenExecutionsUnindexed(ctx context.Context) (int64, error) {
+	q, leave, err := s.visibilityReads()
+	if err != nil {
+		return 0, err
+	}
+	defer leave()
+	rows, err := q.QueryContext(ctx, `SELECT count(*) FROM executions NOT INDEXED WHERE close_time = 0`)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: counting open executions: %w", interpretError(err, nil))
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("sqlite: counting open executions: %w", interpretError(err, nil))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("sqlite: counting open executions: %w", interpretError(err, nil))
+	}
+	return n, nil
+}
