@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -23,6 +24,10 @@ const (
 	// not copy everything back is worth a warning.
 	walWarnPages = 16384
 )
+
+// probeMinFreeBytes is the free space the database's file system needs before
+// a probe may declare a store that failed to commit healthy again.
+const probeMinFreeBytes = 4 << 20
 
 // probeRetries spaces out the probes of a store that cannot commit.
 var probeRetries = backoff.Policy{Initial: time.Second, Max: 30 * time.Second}
@@ -91,6 +96,13 @@ func (h *housekeeper) tick(now time.Time) {
 	ctx := context.Background()
 	if h.s.health.current() != nil {
 		if now.Before(h.nextProbe) {
+			return
+		}
+		if free, ok := freeBytes(filepath.Dir(h.path)); ok && free < probeMinFreeBytes {
+			// A tiny probe may still fit in the WAL's old space on a full
+			// disk; report recovery only once there is room for real work.
+			h.probeFailures++
+			h.nextProbe = now.Add(probeRetries.Delay(h.probeFailures))
 			return
 		}
 		if err := h.s.writer.submitExec(ctx, probeWrite); err != nil {
