@@ -19,13 +19,12 @@ import (
 	"time"
 
 	"go.temporal.io/api/operatorservice/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/status"
 
+	"github.com/sundialdev/sundial/internal/backoff"
 	"github.com/sundialdev/sundial/internal/engine"
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/frontend"
@@ -163,7 +162,8 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.opts.SynchronousNormal {
 		sync = "NORMAL"
 	}
-	st, err := sqlite.Open(ctx, s.opts.DatabasePath, sqlite.Options{Synchronous: sync, Logger: s.log})
+	hs := health.NewServer()
+	st, err := sqlite.Open(ctx, s.opts.DatabasePath, sqlite.Options{Synchronous: sync, Logger: s.log, OnHealthChange: storeHealth(hs, s.log)})
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
@@ -216,14 +216,12 @@ func (s *Server) Start(ctx context.Context) error {
 		grpc.MaxSendMsgSize(128<<20),
 		// Recovery comes first so that a panic anywhere below it answers Internal
 		// for that call and the server keeps serving.
-		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor}, skipping.interceptors()...)...),
+		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)}, skipping.interceptors()...)...),
 		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
 	)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
 	operatorservice.RegisterOperatorServiceServer(g, frontend.NewOperatorHandler(eng, limits))
-	hs := health.NewServer()
-	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
-	hs.SetServingStatus(workflowservice.WorkflowService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	storeHealth(hs, s.log)(st.Health())
 	healthpb.RegisterHealthServer(g, hs)
 	if s.registerExtra != nil {
 		s.registerExtra(g)
@@ -239,7 +237,8 @@ func (s *Server) Start(ctx context.Context) error {
 	s.skipping = skipping
 	s.store, s.engine, s.grpc, s.health, s.listener = st, eng, g, hs, lis
 	s.serveErr = make(chan error, 1)
-	go func() { s.serveErr <- g.Serve(lis) }()
+	logged := loggedListener{Listener: lis, log: s.log, logs: backoff.NewLogLimiter(time.Minute)}
+	go func() { s.serveErr <- g.Serve(logged) }()
 	s.started = true
 	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", s.opts.DatabasePath)
 	return nil
@@ -284,17 +283,4 @@ func (s *Server) Addr() string {
 		return s.listener.Addr().String()
 	}
 	return s.opts.ListenAddr
-}
-
-// statusInterceptor turns the engine's serviceerror values into gRPC statuses
-// with their Temporal error details, as the SDKs expect them.
-func statusInterceptor(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	resp, err := handler(ctx, req)
-	if err != nil {
-		if _, ok := status.FromError(err); ok {
-			return resp, err
-		}
-		return resp, serviceerror.ToStatus(err).Err()
-	}
-	return resp, nil
 }

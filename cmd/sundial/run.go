@@ -17,6 +17,9 @@ const usageText = `sundial runs a durable-execution server compatible with Tempo
 
 Usage:
   sundial server [flags]   serve the WorkflowService gRPC API
+  sundial check --db PATH  run a full integrity check of a (stopped) database
+  sundial backup --db PATH --out PATH
+                           write a consistent copy of a database, live
   sundial version          print the version
   sundial help             print this help
   sundial PORT [--enable-time-skipping] [--listen-host HOST]
@@ -40,6 +43,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch command, rest := args[0], args[1:]; command {
 	case "server":
 		return runServer(ctx, rest, stderr)
+	case "check":
+		return runCheck(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "sundial %s\n", version)
 		return exitOK

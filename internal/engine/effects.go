@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sundialdev/sundial/internal/backoff"
 	"github.com/sundialdev/sundial/internal/clock"
 )
 
@@ -34,10 +35,20 @@ type effects struct {
 type effectJob struct {
 	key string
 	run func(ctx context.Context) error
+	// failures counts the job's consecutive failed runs.
+	failures int
 }
 
-// effectRetryDelay is how long a failed job waits before it runs again.
-const effectRetryDelay = time.Second
+// effectRetries is how failed jobs are retried: the wait doubles from a second
+// up to a minute, and after ten failures in a row (about six minutes) the job
+// is dropped with an error. A dropped job is set off again by its run's next
+// load or transition, so it stops holding the engine busy (and a
+// time-skipping clock still) while whatever it needs stays broken.
+var effectRetries = backoff.Policy{Initial: time.Second, Max: time.Minute, GiveUpAfter: 10}
+
+// effectLogger receives the outcome of failed jobs: retry says whether the
+// job will run again after wait, or was given up.
+type effectLogger func(key string, err error, failures int, retry bool, wait time.Duration)
 
 func newEffects(clk clock.Clock) *effects {
 	f := &effects{clock: clk, pending: map[string]struct{}{}}
@@ -46,7 +57,7 @@ func newEffects(clk clock.Clock) *effects {
 }
 
 // start launches n workers.
-func (f *effects) start(n int, ctx context.Context, log func(key string, err error)) {
+func (f *effects) start(n int, ctx context.Context, log effectLogger) {
 	for range n {
 		f.wg.Add(1)
 		go func() {
@@ -58,9 +69,14 @@ func (f *effects) start(n int, ctx context.Context, log func(key string, err err
 				}
 				err := job.run(ctx)
 				if err != nil && ctx.Err() == nil {
-					log(job.key, err)
-					f.clock.AfterFunc(effectRetryDelay, func() { f.requeue(job) })
-					continue
+					job.failures++
+					if !effectRetries.Exhausted(job.failures) {
+						wait := effectRetries.Delay(job.failures)
+						log(job.key, err, job.failures, true, wait)
+						f.clock.AfterFunc(wait, func() { f.requeue(job) })
+						continue
+					}
+					log(job.key, err, job.failures, false, 0)
 				}
 				f.mu.Lock()
 				delete(f.pending, job.key)
@@ -123,4 +139,15 @@ func (f *effects) stop() {
 	f.cond.Broadcast()
 	f.mu.Unlock()
 	f.wg.Wait()
+}
+
+// logEffectFailure reports a failed cross-run job: a warning while it is
+// retried, an error once it is given up.
+func (e *Engine) logEffectFailure(key string, err error, failures int, retry bool, wait time.Duration) {
+	if retry {
+		e.log.Warn("cross-run work failed; will retry", "job", key, "failures", failures, "retry_in", wait, "error", err)
+		return
+	}
+	e.log.Error("cross-run work failed repeatedly; giving up until the run is next loaded or changed",
+		"job", key, "failures", failures, "error", err)
 }

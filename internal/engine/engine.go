@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sundialdev/sundial/internal/backoff"
 	"github.com/sundialdev/sundial/internal/clock"
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
@@ -105,6 +106,9 @@ type Engine struct {
 	effectsCtx    context.Context
 	cancelEffects context.CancelFunc
 
+	// faultLogs limits the logging of repeated store failures.
+	faultLogs *backoff.LogLimiter
+
 	stopOnce sync.Once
 	stopped  chan struct{}
 }
@@ -157,6 +161,7 @@ func New(cfg Config) (*Engine, error) {
 		runs:      newRunCache(cfg.RunCacheSize),
 		stopped:   make(chan struct{}),
 		recovered: make(chan struct{}),
+		faultLogs: backoff.NewLogLimiter(faultLogInterval),
 	}
 	e.tasks = matching.New[taskRef](cfg.WallClock, matching.Options{Window: cfg.TaskQueueWindow, OnLow: e.onQueueLow, PriorityLevels: cfg.PriorityLevels})
 	e.ns = newNamespaceCache(cfg.Store)
@@ -174,9 +179,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.ensureDefaultNamespace(ctx); err != nil {
 		return err
 	}
-	e.effects.start(effectWorkers, e.effectsCtx, func(key string, err error) {
-		e.log.Warn("cross-run work failed; will retry", "job", key, "error", err)
-	})
+	e.effects.start(effectWorkers, e.effectsCtx, e.logEffectFailure)
 	if err := e.recover(ctx); err != nil {
 		return fmt.Errorf("recovering open runs: %w", err)
 	}

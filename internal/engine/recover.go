@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/store"
 )
 
 // recoverPageSize is how many open runs recovery loads at a time.
@@ -27,11 +28,12 @@ func (e *Engine) recover(ctx context.Context) error {
 		close(e.recovered)
 	}()
 	page, err := e.store.ListOpenExecutions(ctx, nil, recoverPageSize)
-	count := 0
+	count, listed := 0, 0
 	for {
 		if err != nil {
 			return fmt.Errorf("listing open runs: %w", err)
 		}
+		listed += len(page.Executions)
 		for _, row := range page.Executions {
 			st, err := machine.Decode(row.State)
 			if err != nil {
@@ -56,6 +58,32 @@ func (e *Engine) recover(ctx context.Context) error {
 	}
 	if count > 0 {
 		e.log.Info("recovered open workflow runs", "count", count)
+	}
+	return e.crossCheckRecovered(ctx, listed)
+}
+
+// unindexedOpenCounter is implemented by stores that can count open runs
+// without the index recovery lists them by.
+type unindexedOpenCounter interface {
+	CountOpenExecutionsUnindexed(ctx context.Context) (int64, error)
+}
+
+// crossCheckRecovered refuses to start when recovery listed fewer open runs
+// than the table holds: a damaged index would otherwise leave those runs
+// stuck without a word.
+func (e *Engine) crossCheckRecovered(ctx context.Context, listed int) error {
+	c, ok := e.store.(unindexedOpenCounter)
+	if !ok {
+		return nil
+	}
+	n, err := c.CountOpenExecutionsUnindexed(ctx)
+	if err != nil {
+		return fmt.Errorf("counting open runs: %w", err)
+	}
+	if n != int64(listed) {
+		return fmt.Errorf("%w: the open-runs index lists %d runs but the table holds %d; "+
+			"stop the server, run \"sundial check\", and restore a backup or rebuild the index (sqlite3 DB 'REINDEX executions_open')",
+			store.ErrCorrupt, listed, n)
 	}
 	return nil
 }

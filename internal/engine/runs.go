@@ -72,6 +72,11 @@ type run struct {
 	// is the run's share (outstanding) of Engine.Outstanding.
 	taskWork    int64
 	outstanding int64
+	// deadlineFailures counts the run's consecutive failures to fire a due
+	// deadline; until deadlineRetryAt the run's timer is not armed earlier
+	// (see onDeadline).
+	deadlineFailures int
+	deadlineRetryAt  time.Time
 }
 
 // changes returns a channel that is closed at the next commit.
@@ -215,13 +220,14 @@ func (e *Engine) commitPrepared(ctx context.Context, r *run, tx *machine.Tx) err
 		nr = e.lockNewRun(nextKey)
 		defer nr.mu.Unlock()
 	}
-	if err := e.commit(ctx, t); err != nil {
-		// The store may or may not hold the write; reload on next use.
-		r.state = nil
+	if err := e.store.Write(context.WithoutCancel(ctx), t); err != nil {
+		e.commitFailed(r, err)
 		if nr != nil {
+			// The store may or may not hold the new run: its first load
+			// must offer and count its tasks.
 			nr.uncertain()
 		}
-		return err
+		return commitError(err)
 	}
 	e.applied(r, tx)
 	if nr != nil {
@@ -329,6 +335,23 @@ func (e *Engine) commit(ctx context.Context, t *store.Transition) error {
 	return nil
 }
 
+// commitFailed settles the locked run after the store refused one of its
+// transitions. A conflict means the store holds something newer than this copy:
+// it is reloaded on next use. Any other failure (a full disk, an I/O error)
+// left the store as it was, or, if the outcome is unknown, the run's next write
+// will conflict on its version and reload it then; so the copy is kept as it
+// was before the transition. Keeping it matters: it holds the starts of tasks
+// that were handed out but not yet written (see keptInMemory), and reloading
+// would hand those tasks out again, as new first attempts, after every failed
+// commit.
+func (e *Engine) commitFailed(r *run, err error) {
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrAlreadyExists) {
+		r.state = nil
+		return
+	}
+	e.logStoreFault("committing a workflow transition failed", err, "workflow_id", r.key.workflowID, "run_id", r.key.runID)
+}
+
 // commitError is what a caller is told when the store refused a transition.
 func commitError(err error) error {
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrAlreadyExists) {
@@ -398,52 +421,20 @@ func (e *Engine) dispatch(r *run) {
 			delete(r.inputs, id)
 		}
 	}
-	e.timers.Set(r.key, s.NextDeadline())
+	next := s.NextDeadline()
+	if !next.IsZero() && next.Before(r.deadlineRetryAt) {
+		next = r.deadlineRetryAt // backing off a deadline that failed to fire
+	}
+	e.timers.Set(r.key, next)
 }
 
-// onDeadline runs when a run's earliest deadline passes.
-func (e *Engine) onDeadline(key runKey) {
-	select {
-	case <-e.stopped:
-		return
-	default:
-	}
-	e.addOutstanding(1)
-	defer e.addOutstanding(-1)
-	ctx := context.Background()
-	err := e.update(ctx, key, func(r *run, tx *machine.Tx) error {
-		changed, err := tx.FireDeadlines()
-		if err != nil {
-			return err
-		}
-		if !changed {
-			return errNoChange
-		}
-		return nil
-	})
-	if err != nil {
-		e.log.Warn("firing run deadline failed; will retry", "workflow_id", key.workflowID, "run_id", key.runID, "error", err)
-		e.timers.Set(key, e.clock.Now().Add(retryDelay))
-		return
-	}
-	// A deadline that was due but changed nothing (already handled) must not stay armed.
-	r := e.runs.lock(key)
-	if r.state != nil {
-		next := r.state.NextDeadline()
-		if now := e.clock.Now(); !next.IsZero() && !next.After(now) {
-			e.log.Error("run deadline is due but nothing fired; backing off", "workflow_id", key.workflowID, "run_id", key.runID, "deadline", next)
-			next = now.Add(retryDelay)
-		}
-		e.timers.Set(key, next)
-	}
-	r.mu.Unlock()
-}
-
-// retryDelay is how long the engine waits before retrying deadline work that
-// failed.
-const retryDelay = time.Second
-
+// unavailable is what a caller is told when the store failed: Unavailable,
+// which clients retry, unless the store found its data damaged, which no
+// retry mends: that is DataLoss, as Temporal's server answers it.
 func unavailable(doing string, err error) error {
+	if errors.Is(err, store.ErrCorrupt) {
+		return serviceerror.NewDataLoss(fmt.Sprintf("%s: %v", doing, err))
+	}
 	return serviceerror.NewUnavailable(fmt.Sprintf("%s: %v", doing, err))
 }
 

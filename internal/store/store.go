@@ -23,6 +23,9 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("store: closed")
+	// ErrCorrupt: the database is damaged; retrying will not help. The
+	// operator must restore it (see the README's "Operating" section).
+	ErrCorrupt = errors.New("store: database is damaged")
 )
 
 // Namespace is one namespace row. Data is the engine's encoding of the namespace's

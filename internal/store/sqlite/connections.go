@@ -117,6 +117,11 @@ func configureWriter(ctx context.Context, conn *sql.Conn, synchronous string) er
 	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
 		return fmt.Errorf("keeping temporary storage in memory: %w", err)
 	}
+	// Bound the WAL: after each checkpoint that reaches its end, SQLite
+	// truncates it to this size instead of keeping its high-water mark.
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit = %d", walLimitBytes)); err != nil {
+		return fmt.Errorf("limiting the WAL's size: %w", err)
+	}
 	// synchronous takes a keyword validated by Options; it cannot be bound.
 	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+synchronous); err != nil {
 		return fmt.Errorf("setting synchronous=%s: %w", synchronous, err)

@@ -27,6 +27,9 @@ func interpretError(err error, onKeyCollision error) error {
 		return fmt.Errorf("%w: %w", store.ErrClosed, err)
 	}
 	var sqliteErr *sqlite.Error
+	if errors.As(err, &sqliteErr) && isCorruption(sqliteErr.Code()) {
+		return fmt.Errorf("%w: %w", store.ErrCorrupt, err)
+	}
 	if errors.As(err, &sqliteErr) && onKeyCollision != nil {
 		switch sqliteErr.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
@@ -34,4 +37,14 @@ func interpretError(err error, onKeyCollision error) error {
 		}
 	}
 	return err
+}
+
+// isCorruption reports whether a SQLite result code says the file is damaged
+// (or is not a database at all), as opposed to a failure a retry may cure.
+func isCorruption(code int) bool {
+	switch code & 0xff {
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
 }

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,6 +47,10 @@ type Options struct {
 	MaxBatch int
 	// Logger receives warnings about failed commits. Default: discard.
 	Logger *slog.Logger
+	// OnHealthChange, if set, is called when the store stops being able to
+	// commit (with the reason) and when it can again (with nil). It must not
+	// block or call the store.
+	OnHealthChange func(err error)
 }
 
 // Stats counts the writer's work since Open.
@@ -73,6 +78,10 @@ type Store struct {
 	writeStmts *writeStatements
 	reads      *readSide
 	conns      *connections
+	health     *health
+	logger     *slog.Logger
+	// keeper is nil for an in-memory database.
+	keeper *housekeeper
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -91,14 +100,33 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if path != MemoryPath {
+		if err := checkFiles(path, opts.Logger); err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+	}
 	conns, err := openConnections(ctx, path, opts.Synchronous)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, interpretError(err, nil))
+	}
+	if !conns.memory {
+		if err := quickCheck(ctx, conns.write); err != nil {
+			conns.close()
+			return nil, fmt.Errorf("sqlite: open %s: the database is damaged; stop using it: restore a backup "+
+				"(sundial backup), or run \"sundial check --db %s\" for the full list of problems: %w", path, path, err)
+		}
 	}
 	s, err := newStore(ctx, conns, opts)
 	if err != nil {
 		conns.close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if !conns.memory {
+		abs, _ := filepath.Abs(path)
+		if s.keeper, err = startHousekeeper(s, abs); err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
 	}
 	return s, nil
 }
@@ -123,9 +151,10 @@ func newStore(ctx context.Context, conns *connections, opts Options) (*Store, er
 		ws.close()
 		return nil, err
 	}
-	w := newWriter(ws, opts.MaxBatch, opts.Logger, gate)
+	h := &health{logger: opts.Logger, onChange: opts.OnHealthChange}
+	w := newWriter(ws, opts.MaxBatch, opts.Logger, gate, h)
 	go w.run()
-	return &Store{writer: w, reads: reads, writeStmts: ws, conns: conns}, nil
+	return &Store{writer: w, reads: reads, writeStmts: ws, conns: conns, health: h, logger: opts.Logger}, nil
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -157,6 +186,9 @@ func (s *Store) Stats() Stats { return s.writer.stats() }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		if s.keeper != nil {
+			s.keeper.close()
+		}
 		s.writer.stop()
 		s.closeErr = errors.Join(s.reads.close(), s.writeStmts.close(), s.conns.close())
 		if s.closeErr != nil {

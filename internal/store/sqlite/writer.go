@@ -39,6 +39,7 @@ type writer struct {
 	stmts    *writeStatements
 	maxBatch int
 	logger   *slog.Logger
+	health   *health
 	// gate, when set, is held for each whole batch; memory mode uses it to
 	// keep reads on the shared connection out of uncommitted batches.
 	gate *sync.Mutex
@@ -46,6 +47,9 @@ type writer struct {
 	// requests is unbuffered: a send succeeds only when the writer takes the
 	// request, which is the moment a Write can no longer be abandoned.
 	requests chan *writeRequest
+	// maintain carries work that must run outside any transaction
+	// (checkpoints), one request at a time.
+	maintain chan *writeRequest
 	stopping chan struct{}
 	stopped  chan struct{}
 	stopOnce sync.Once
@@ -70,11 +74,13 @@ type rejection struct {
 	err     error
 }
 
-func newWriter(stmts *writeStatements, maxBatch int, logger *slog.Logger, gate *sync.Mutex) *writer {
+func newWriter(stmts *writeStatements, maxBatch int, logger *slog.Logger, gate *sync.Mutex, h *health) *writer {
 	return &writer{
 		stmts:    stmts,
 		maxBatch: maxBatch,
 		logger:   logger,
+		health:   h,
+		maintain: make(chan *writeRequest),
 		gate:     gate,
 		requests: make(chan *writeRequest),
 		stopping: make(chan struct{}),
@@ -156,6 +162,8 @@ func (w *writer) run() {
 			return
 		case r := <-w.requests:
 			w.commitBatch(w.collect(r))
+		case r := <-w.maintain:
+			r.done <- r.exec(context.Background(), w.stmts.conn)
 		}
 	}
 }
@@ -200,8 +208,13 @@ func (w *writer) commitBatch(batch []*writeRequest) {
 // innocent bystanders when the transaction was lost.
 func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
 	ctx := context.Background()
+	if err := w.health.fatalErr(); err != nil {
+		w.failAll(pending, fmt.Errorf("sqlite: %w", err))
+		return nil
+	}
 	if _, err := w.stmts.begin.ExecContext(ctx); err != nil {
-		w.failAll(pending, fmt.Errorf("sqlite: beginning transaction: %w", err))
+		w.health.failed(err)
+		w.failAll(pending, fmt.Errorf("sqlite: beginning transaction: %w", interpretError(err, nil)))
 		return nil
 	}
 	if len(pending) == 1 {
@@ -239,11 +252,12 @@ func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
 func (w *writer) finish(ctx context.Context, applied []*writeRequest) []*writeRequest {
 	if _, err := w.stmts.commit.ExecContext(ctx); err != nil {
 		w.rollback(ctx)
-		w.logger.Warn("sqlite: commit failed", "transitions", len(applied), "error", err)
-		w.failAll(applied, fmt.Errorf("sqlite: committing: %w", err))
+		w.health.failed(err)
+		w.failAll(applied, fmt.Errorf("sqlite: committing: %w", interpretError(err, nil)))
 		return nil
 	}
 	w.commits.Add(1)
+	w.health.committed()
 	w.transitions.Add(uint64(len(applied)))
 	for _, r := range applied {
 		r.recordVersions()
@@ -284,6 +298,9 @@ func (w *writer) rollback(ctx context.Context) {
 // reject records that r failed and left nothing behind; commitBatch answers
 // it at the end.
 func (w *writer) reject(r *writeRequest, err error) {
+	if isStorageFault(err) {
+		w.health.failed(err)
+	}
 	w.rejections = append(w.rejections, rejection{request: r, err: err})
 }
 
@@ -318,5 +335,19 @@ func (w *writer) stats() Stats {
 		Commits:     w.commits.Load(),
 		Transitions: w.transitions.Load(),
 		Rejected:    w.rejected.Load(),
+	}
+}
+
+// runMaintenance runs fn on the writer's connection between batches, outside
+// any transaction, and returns its error.
+func (w *writer) runMaintenance(ctx context.Context, fn func(ctx context.Context, conn *sql.Conn) error) error {
+	r := &writeRequest{exec: fn, done: make(chan error, 1)}
+	select {
+	case w.maintain <- r:
+		return <-r.done
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-w.stopping:
+		return store.ErrClosed
 	}
 }
