@@ -14,7 +14,10 @@ import (
 	robfig "github.com/robfig/cron/v3"
 )
 
-// ErrInvalid is returned for a schedule the parser refuses.
+// ErrInvalid is returned for a schedule the parser refuses. Its text is
+// Temporal's, period included, because clients match on it.
+//
+//lint:ignore ST1005 Temporal's exact error text
 var ErrInvalid = errors.New("invalid CronSchedule.")
 
 // ErrNeverFires is returned for a schedule no time satisfies, such as
