@@ -63,6 +63,10 @@ type Options struct {
 	// MinRetention is the shortest namespace retention the server accepts.
 	// Default one day (engine.DefaultMinRetention); lower it only for tests.
 	MinRetention time.Duration
+	// RetentionHold is how long retention deletes nothing after the wall
+	// clock was seen to step, or at a start where every closed run of a
+	// namespace is already past its retention. Default 10 minutes.
+	RetentionHold time.Duration
 	// PriorityLevels is how many task priority keys there are: workflows and
 	// activities may ask for keys 1 (highest) to PriorityLevels, or 0 for the
 	// middle one; larger keys are refused. Default 5, as in Temporal.
@@ -167,7 +171,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention, PriorityLevels: int32(s.opts.PriorityLevels),
+	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention, RetentionHold: s.opts.RetentionHold, PriorityLevels: int32(s.opts.PriorityLevels),
 		HistoryLimits: engine.HistoryLimits{
 			SuggestContinueAsNewCount: s.opts.HistoryCountSuggestContinueAsNew,
 			SuggestContinueAsNewBytes: s.opts.HistorySizeSuggestContinueAsNew,

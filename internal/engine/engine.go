@@ -51,6 +51,12 @@ type Config struct {
 	MaxTotalUpdates int
 	// DefaultRetention is the retention of namespaces registered without one.
 	DefaultRetention time.Duration
+	// RetentionHold is how long retention deletes nothing after the wall
+	// clock was seen to step, or when a namespace's closed runs have all
+	// expired at start (what a clock set far ahead looks like): time for an
+	// operator to see the warning and fix the clock. Default
+	// DefaultRetentionHold.
+	RetentionHold time.Duration
 	// MinRetention is the shortest retention RegisterNamespace and
 	// UpdateNamespace accept. Default DefaultMinRetention; tests that need
 	// closed runs to expire quickly lower it.
@@ -149,6 +155,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.DefaultRetention <= 0 {
 		cfg.DefaultRetention = 72 * time.Hour
+	}
+	if cfg.RetentionHold <= 0 {
+		cfg.RetentionHold = DefaultRetentionHold
 	}
 	if cfg.MinRetention <= 0 {
 		cfg.MinRetention = DefaultMinRetention

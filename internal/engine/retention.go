@@ -11,6 +11,21 @@ import (
 // retentionBatch is how many expired runs one sweep deletes before it yields.
 const retentionBatch = 500
 
+// retentionBatchSpacing is the pause between two full batches of one
+// namespace, so that a large expiry is deleted in paced, logged steps.
+const retentionBatchSpacing = time.Second
+
+// Clock steps: every clockStepInterval of real time the engine checks that
+// the wall clock moved by as much; a difference beyond clockStepThreshold is a
+// step, which holds retention back (see retention.hold).
+const (
+	clockStepInterval  = 10 * time.Second
+	clockStepThreshold = time.Minute
+)
+
+// DefaultRetentionHold is Config.RetentionHold's default.
+const DefaultRetentionHold = 10 * time.Minute
+
 // retention deletes closed runs once their namespace's retention period has
 // passed. Each namespace has at most one armed sweep, set for when its oldest
 // closed run expires; a sweep deletes what expired and re-arms for the next.
@@ -20,27 +35,98 @@ type retention struct {
 	armed  map[string]clock.Timer // by namespace id
 	at     map[string]time.Time
 	closed bool
+	// holdUntil is when sweeps may run again after a clock step: until then
+	// nothing is deleted, giving an operator time to see the warning and fix
+	// a wrong clock before runs that only seem expired are gone.
+	holdUntil time.Time
+	steps     *clock.StepWatcher
 }
 
 func newRetention(e *Engine) *retention {
 	return &retention{e: e, armed: map[string]clock.Timer{}, at: map[string]time.Time{}}
 }
 
-// start arms a sweep for every namespace that has closed runs.
+// start arms a sweep for every namespace that has closed runs, and starts
+// watching the wall clock for steps.
+//
+// A namespace whose closed runs have all expired is what a clock set far
+// ahead looks like at start (as is a long downtime): its first sweep waits
+// RetentionHold, with a warning, instead of deleting everything at once.
 func (rt *retention) start(ctx context.Context) error {
+	e := rt.e
 	after := ""
 	for {
-		rows, err := rt.e.store.ListNamespaces(ctx, after, 100)
+		rows, err := e.store.ListNamespaces(ctx, after, 100)
 		if err != nil {
 			return err
 		}
 		for _, row := range rows {
-			rt.sweepSoon(row.ID, time.Time{})
+			if err := rt.startNamespace(ctx, row.ID); err != nil {
+				return err
+			}
 		}
 		if len(rows) < 100 {
-			return nil
+			break
 		}
 		after = rows[len(rows)-1].Name
+	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if !rt.closed {
+		rt.steps = clock.WatchSteps(e.cfg.WallClock, clockStepInterval, clockStepThreshold, rt.clockStepped)
+	}
+	return nil
+}
+
+// startNamespace arms the first sweep of one namespace.
+func (rt *retention) startNamespace(ctx context.Context, nsID string) error {
+	e := rt.e
+	ns, err := e.ns.lookupID(ctx, nsID)
+	if err != nil {
+		return err
+	}
+	latest, err := e.store.LatestCloseTime(ctx, nsID)
+	if err != nil {
+		return err
+	}
+	now := e.clock.Now()
+	ttl := ns.desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration()
+	switch {
+	case latest.IsZero() || ttl <= 0:
+		rt.sweepSoon(nsID, time.Time{})
+	case latest.After(now.Add(clockStepThreshold)):
+		e.log.Warn("the clock is behind the latest close time in the database: was it set back? Retention goes by the clock",
+			"namespace", ns.name, "latest_close", latest, "now", now)
+		rt.sweepSoon(nsID, time.Time{})
+	case latest.Add(ttl).Before(now):
+		resume := now.Add(e.cfg.RetentionHold)
+		e.log.Warn("every closed run of the namespace is past its retention: if the system clock is wrong, stop the server and fix it before deletion starts",
+			"namespace", ns.name, "latest_close", latest, "retention", ttl, "now", now, "deletion_starts", resume)
+		rt.arm(nsID, resume)
+	default:
+		rt.sweepSoon(nsID, time.Time{})
+	}
+	return nil
+}
+
+// clockStepped holds every sweep back by RetentionHold after a wall-clock
+// step.
+func (rt *retention) clockStepped(step time.Duration) {
+	e := rt.e
+	resume := e.clock.Now().Add(e.cfg.RetentionHold)
+	e.log.Warn("the wall clock was stepped; retention deletes nothing until the hold ends",
+		"step", step.Round(time.Second), "deletion_resumes", resume)
+	rt.mu.Lock()
+	rt.holdUntil = resume
+	held := make([]string, 0, len(rt.at))
+	for nsID, at := range rt.at {
+		if at.Before(resume) {
+			held = append(held, nsID)
+		}
+	}
+	rt.mu.Unlock()
+	for _, nsID := range held {
+		rt.rearm(nsID, resume)
 	}
 }
 
@@ -64,9 +150,25 @@ func (rt *retention) arm(nsID string, at time.Time) {
 	if rt.closed {
 		return
 	}
+	if at.Before(rt.holdUntil) {
+		at = rt.holdUntil
+	}
 	if cur, ok := rt.at[nsID]; ok && !cur.After(at) {
 		return
 	}
+	rt.armLocked(nsID, at)
+}
+
+// rearm moves nsID's sweep to at, later or earlier.
+func (rt *retention) rearm(nsID string, at time.Time) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if !rt.closed {
+		rt.armLocked(nsID, at)
+	}
+}
+
+func (rt *retention) armLocked(nsID string, at time.Time) {
 	if t := rt.armed[nsID]; t != nil {
 		t.Stop()
 	}
@@ -98,7 +200,15 @@ func (rt *retention) sweep(nsID string) {
 	if ttl <= 0 {
 		return
 	}
-	deleted, err := e.store.DeleteClosedExecutions(ctx, nsID, e.clock.Now().Add(-ttl), retentionBatch)
+	rt.mu.Lock()
+	held := e.clock.Now().Before(rt.holdUntil)
+	rt.mu.Unlock()
+	if held {
+		rt.arm(nsID, time.Time{}) // arm clamps to the end of the hold
+		return
+	}
+	cutoff := e.clock.Now().Add(-ttl)
+	deleted, err := e.store.DeleteClosedExecutions(ctx, nsID, cutoff, retentionBatch)
 	if err != nil {
 		e.log.Warn("deleting expired runs failed; will retry", "namespace", ns.name, "error", err)
 		rt.arm(nsID, e.clock.Now().Add(time.Minute))
@@ -108,10 +218,10 @@ func (rt *retention) sweep(nsID string) {
 		e.runs.forget(runKey{k.NamespaceID, k.WorkflowID, k.RunID})
 	}
 	if len(deleted) > 0 {
-		e.log.Debug("deleted expired runs", "namespace", ns.name, "count", len(deleted))
+		e.log.Info("deleted runs past their retention", "namespace", ns.name, "count", len(deleted), "closed_before", cutoff)
 	}
 	if len(deleted) == retentionBatch {
-		rt.sweepSoon(nsID, time.Time{})
+		rt.sweepSoon(nsID, e.clock.Now().Add(retentionBatchSpacing))
 		return
 	}
 	earliest, err := e.store.EarliestCloseTime(ctx, nsID)
@@ -128,6 +238,9 @@ func (rt *retention) stop() {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	rt.closed = true
+	if rt.steps != nil {
+		rt.steps.Stop()
+	}
 	for _, t := range rt.armed {
 		t.Stop()
 	}

@@ -173,6 +173,10 @@ type Store interface {
 	// EarliestCloseTime returns the earliest close time of the namespace's
 	// closed runs, or the zero time when it has none.
 	EarliestCloseTime(ctx context.Context, namespaceID string) (time.Time, error)
+	// LatestCloseTime returns the latest close time of the namespace's closed
+	// runs, or the zero time when it has none: the engine compares it with the
+	// clock at start to notice a clock that stepped while it was down.
+	LatestCloseTime(ctx context.Context, namespaceID string) (time.Time, error)
 
 	// Close waits for pending writes, then releases the database.
 	Close() error

@@ -47,24 +47,35 @@ func (s *Store) DeleteClosedExecutions(ctx context.Context, namespaceID string, 
 
 // EarliestCloseTime implements store.Store.
 func (s *Store) EarliestCloseTime(ctx context.Context, namespaceID string) (time.Time, error) {
+	return s.closeTimeBound(ctx, "min", namespaceID)
+}
+
+// LatestCloseTime implements store.Store.
+func (s *Store) LatestCloseTime(ctx context.Context, namespaceID string) (time.Time, error) {
+	return s.closeTimeBound(ctx, "max", namespaceID)
+}
+
+// closeTimeBound reads the min or max close time of a namespace's closed
+// runs through the executions_closed index.
+func (s *Store) closeTimeBound(ctx context.Context, fn, namespaceID string) (time.Time, error) {
 	q, leave, err := s.visibilityReads()
 	if err != nil {
 		return time.Time{}, err
 	}
 	defer leave()
-	rows, err := q.QueryContext(ctx, `SELECT min(close_time) FROM executions WHERE namespace_id = ?1 AND close_time > 0`, namespaceID)
+	rows, err := q.QueryContext(ctx, `SELECT `+fn+`(close_time) FROM executions WHERE namespace_id = ?1 AND close_time > 0`, namespaceID)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("sqlite: earliest close time: %w", interpretError(err, nil))
+		return time.Time{}, fmt.Errorf("sqlite: %s close time: %w", fn, interpretError(err, nil))
 	}
 	defer rows.Close()
 	var nanos sql.NullInt64
 	if rows.Next() {
 		if err := rows.Scan(&nanos); err != nil {
-			return time.Time{}, fmt.Errorf("sqlite: earliest close time: %w", err)
+			return time.Time{}, fmt.Errorf("sqlite: %s close time: %w", fn, err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return time.Time{}, fmt.Errorf("sqlite: earliest close time: %w", interpretError(err, nil))
+		return time.Time{}, fmt.Errorf("sqlite: %s close time: %w", fn, interpretError(err, nil))
 	}
 	return timeFromColumn(nanos.Int64), nil
 }

@@ -36,6 +36,13 @@ func RunRetention(t *testing.T, open func(t *testing.T) store.Store) {
 		if err != nil || !earliest.Equal(base.Add(time.Minute)) {
 			t.Fatalf("EarliestCloseTime = %v, %v; want %v", earliest, err, base.Add(time.Minute))
 		}
+		latest, err := s.LatestCloseTime(ctx, "ns")
+		if err != nil || !latest.Equal(base.Add(48*time.Hour)) {
+			t.Fatalf("LatestCloseTime = %v, %v; want %v", latest, err, base.Add(48*time.Hour))
+		}
+		if latest, err = s.LatestCloseTime(ctx, "other"); err != nil || !latest.IsZero() {
+			t.Errorf("LatestCloseTime of an empty namespace = %v, %v; want zero", latest, err)
+		}
 		deleted, err := s.DeleteClosedExecutions(ctx, "ns", base.Add(24*time.Hour), 1)
 		if err != nil || len(deleted) != 1 || deleted[0].RunID != "r2" {
 			t.Fatalf("first delete = %v, %v; want the oldest run r2 alone", deleted, err)
