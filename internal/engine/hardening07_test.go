@@ -3,9 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,29 +11,14 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sundialdev/sundial/internal/clock"
-	"github.com/sundialdev/sundial/internal/store/sqlite"
 )
 
 // newMemoryTestEngine starts an engine on a fresh database with a run cache
 // of the given capacity.
 func newMemoryTestEngine(t *testing.T, capacity int) *Engine {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
 	virtual := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	e, err := New(Config{Store: st, Clock: virtual, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RunCacheSize: capacity})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Stop)
-	return e
+	return newLimitedEngine(t, Config{Clock: virtual, RunCacheSize: capacity})
 }
 
 func (e *Engine) cachedRuns() int {
