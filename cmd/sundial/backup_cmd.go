@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -13,19 +11,11 @@ import (
 // runBackup writes a consistent copy of a database, which a running server
 // may be using, into a new file.
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("sundial backup", flag.ContinueOnError)
-	flags.SetOutput(stderr)
+	flags := subcommandFlags("sundial backup", "Usage: sundial backup --db PATH --out PATH\n\nWrite a consistent copy of a database; the server may keep running.", stderr)
 	db := flags.String("db", "./sundial.db", "SQLite database `PATH` to copy")
 	out := flags.String("out", "", "`PATH` of the copy to create (must not exist)")
-	flags.Usage = func() {
-		fmt.Fprint(flags.Output(), "Usage: sundial backup --db PATH --out PATH\n\nWrite a consistent copy of a database; the server may keep running.\n\nFlags:\n")
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseSubcommand(flags, args); !ok {
+		return code
 	}
 	if flags.NArg() > 0 || *out == "" {
 		fmt.Fprintln(stderr, "sundial backup: --out PATH is required and no other arguments are allowed")

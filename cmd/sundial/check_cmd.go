@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -13,18 +11,10 @@ import (
 // runCheck runs a full integrity check of a database, meant for a stopped
 // server: exit 0 when intact, 1 with the problems when damaged.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("sundial check", flag.ContinueOnError)
-	flags.SetOutput(stderr)
+	flags := subcommandFlags("sundial check", "Usage: sundial check --db PATH\n\nRun SQLite's full integrity check on a database (stop the server first).", stderr)
 	db := flags.String("db", "./sundial.db", "SQLite database `PATH` to check")
-	flags.Usage = func() {
-		fmt.Fprint(flags.Output(), "Usage: sundial check --db PATH\n\nRun SQLite's full integrity check on a database (stop the server first).\n\nFlags:\n")
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseSubcommand(flags, args); !ok {
+		return code
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "sundial check: unexpected argument %q\n", flags.Arg(0))

@@ -17,12 +17,12 @@ import (
 )
 
 // smallExt4 mounts a fresh ext4 file system of sizeMB megabytes from a loop
-// image (tmpfs has no immutable flag), or skips with the reason when this
-// process may not.
+// image (tmpfs has no immutable flag), or ends the test (see cannotSetUp)
+// when this process may not.
 func smallExt4(t *testing.T, sizeMB int) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skipf("skipping: mounting a loop device needs root (euid %d)", os.Geteuid())
+		cannotSetUp(t, "mounting a loop device needs root (euid %d)", os.Geteuid())
 	}
 	work := t.TempDir()
 	img := filepath.Join(work, "fs.img")
@@ -33,14 +33,14 @@ func smallExt4(t *testing.T, sizeMB int) string {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("mkfs.ext4", "-q", "-F", img).CombinedOutput(); err != nil {
-		t.Skipf("skipping: cannot make an ext4 image: %v: %s", err, out)
+		cannotSetUp(t, "cannot make an ext4 image: %v: %s", err, out)
 	}
 	dir := filepath.Join(work, "mnt")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("mount", "-o", "loop", img, dir).CombinedOutput(); err != nil {
-		t.Skipf("skipping: cannot mount a loop device: %v: %s", err, out)
+		cannotSetUp(t, "cannot mount a loop device: %v: %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
 	return dir
@@ -52,12 +52,12 @@ func smallExt4(t *testing.T, sizeMB int) string {
 // attempt), and once the file is writable again the server checkpoints by
 // itself, copying the WAL back into the database file.
 func TestStorageFault03ImmutableDatabaseCheckpointsLoggedAndResumed(t *testing.T) {
-	dir := smallExt4(t, 64)
+	dir := smallExt4(t, 512) // sparse; room for the WAL to grow while checkpoints fail
 	db := filepath.Join(dir, "sundial.db")
 	s := startFaultServer(t, db)
 	t.Cleanup(func() { _ = exec.Command("chattr", "-i", db).Run() })
 	if out, err := exec.Command("chattr", "+i", db).CombinedOutput(); err != nil {
-		t.Skipf("skipping: cannot make the database immutable: %v: %s", err, out)
+		cannotSetUp(t, "cannot make the database immutable: %v: %s", err, out)
 	}
 	before, err := os.Stat(db)
 	if err != nil {
@@ -68,24 +68,31 @@ func TestStorageFault03ImmutableDatabaseCheckpointsLoggedAndResumed(t *testing.T
 		id := fmt.Sprintf("wal-%d", i)
 		if _, err := s.c.StartWorkflowExecution(rpcCtx(t), &workflowservice.StartWorkflowExecutionRequest{
 			Namespace: "default", WorkflowId: id, WorkflowType: &commonpb.WorkflowType{Name: "W"},
-			TaskQueue: &taskqueuepb.TaskQueue{Name: "tq"}, Input: textPayloads(strings.Repeat("x", 4000)), RequestId: id,
+			TaskQueue: &taskqueuepb.TaskQueue{Name: "tq"}, RequestId: id,
 		}); err != nil {
 			t.Fatalf("start %s with the database file immutable (commits go to the WAL): %v", id, err)
 		}
 	}
 	const failed = "checkpointing the WAL failed"
 	i := 0
-	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(s.log.String(), failed); i++ {
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint failure logged in 30 s with the database file immutable\n%s", s.log)
+	// Each start is one commit (to the WAL); the housekeeper checkpoints
+	// every 2 s after commits, so the failure shows within a few seconds.
+	logged := make(chan bool, 1)
+	go func() { logged <- s.log.waitFor(failed, 30*time.Second) }()
+	for waiting := true; waiting; i++ {
+		select {
+		case ok := <-logged:
+			if !ok {
+				t.Fatalf("no checkpoint failure logged in 30 s with the database file immutable\n%s", s.log)
+			}
+			waiting = false
+		default:
+			start(i)
 		}
-		start(i)
-		time.Sleep(20 * time.Millisecond) // pace the load; the condition above is what the loop waits for
 	}
-	// Keep writing for a few checkpoint intervals: still one line.
+	// Keep committing for a few checkpoint intervals: still one line.
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); i++ {
 		start(i)
-		time.Sleep(20 * time.Millisecond)
 	}
 	if n := strings.Count(s.log.String(), failed); n != 1 {
 		t.Errorf("checkpoint failure logged %d times in about 5 s, want once\n%s", n, s.log)
@@ -94,17 +101,14 @@ func TestStorageFault03ImmutableDatabaseCheckpointsLoggedAndResumed(t *testing.T
 		t.Fatalf("chattr -i: %v: %s", err, out)
 	}
 	start(i) // a commit, so the next housekeeping pass checkpoints
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		after, err := os.Stat(db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if after.Size() > before.Size() || after.ModTime().After(before.ModTime()) {
-			break // the WAL's pages reached the database file
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the database file was not written in 30 s after it became writable again (size %d → %d)\n%s", before.Size(), after.Size(), s.log)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if !s.log.waitFor("checkpointing the WAL works again", 30*time.Second) {
+		t.Fatalf("no successful checkpoint logged in 30 s after the file became writable again\n%s", s.log)
+	}
+	after, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Size() <= before.Size() && !after.ModTime().After(before.ModTime()) {
+		t.Errorf("the database file was not written by the checkpoint (size %d → %d)", before.Size(), after.Size())
 	}
 }

@@ -44,8 +44,11 @@ type housekeeper struct {
 	logs     *backoff.LogLimiter
 
 	commitsAtCheckpoint uint64
-	probeFailures       int
-	nextProbe           time.Time
+	// checkpointFailing is set while checkpoints fail, so that the first one
+	// to succeed again is logged.
+	checkpointFailing bool
+	probeFailures     int
+	nextProbe         time.Time
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -148,7 +151,12 @@ func (h *housekeeper) checkpoint(ctx context.Context, mode string) bool {
 	})
 	if err != nil {
 		h.warn("checkpoint", "sqlite: checkpointing the WAL failed; it keeps growing until a checkpoint succeeds", "mode", mode, "error", err)
+		h.checkpointFailing = true
 		return false
+	}
+	if h.checkpointFailing {
+		h.checkpointFailing = false
+		h.s.logger.Info("sqlite: checkpointing the WAL works again", "mode", mode, "checkpointed_pages", done)
 	}
 	if logPages >= walWarnPages && done < logPages {
 		h.warn("checkpoint-behind", "sqlite: the WAL is large and could not be checkpointed completely", "wal_pages", logPages, "checkpointed_pages", done)
