@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sundialdev/sundial/internal/backoff"
 	"github.com/sundialdev/sundial/internal/clock"
 )
 
@@ -23,6 +24,10 @@ const (
 	clockStepThreshold = time.Minute
 )
 
+// retentionRetries spaces out the sweeps of a namespace whose deletion keeps
+// failing (the store cannot write): 30 seconds, doubling up to 15 minutes.
+var retentionRetries = backoff.Policy{Initial: 30 * time.Second, Max: 15 * time.Minute}
+
 // DefaultRetentionHold is Config.RetentionHold's default.
 const DefaultRetentionHold = 10 * time.Minute
 
@@ -40,10 +45,12 @@ type retention struct {
 	// a wrong clock before runs that only seem expired are gone.
 	holdUntil time.Time
 	steps     *clock.StepWatcher
+	// failures counts each namespace's sweeps that failed in a row.
+	failures map[string]int
 }
 
 func newRetention(e *Engine) *retention {
-	return &retention{e: e, armed: map[string]clock.Timer{}, at: map[string]time.Time{}}
+	return &retention{e: e, armed: map[string]clock.Timer{}, at: map[string]time.Time{}, failures: map[string]int{}}
 }
 
 // start arms a sweep for every namespace that has closed runs, and starts
@@ -210,10 +217,10 @@ func (rt *retention) sweep(nsID string) {
 	cutoff := e.clock.Now().Add(-ttl)
 	deleted, err := e.store.DeleteClosedExecutions(ctx, nsID, cutoff, retentionBatch)
 	if err != nil {
-		e.log.Warn("deleting expired runs failed; will retry", "namespace", ns.name, "error", err)
-		rt.arm(nsID, e.clock.Now().Add(time.Minute))
+		rt.failed(nsID, ns.name, "deleting expired runs failed; will retry", err)
 		return
 	}
+	rt.succeeded(nsID)
 	for _, k := range deleted {
 		e.runs.forget(runKey{k.NamespaceID, k.WorkflowID, k.RunID})
 	}
@@ -225,12 +232,33 @@ func (rt *retention) sweep(nsID string) {
 		return
 	}
 	earliest, err := e.store.EarliestCloseTime(ctx, nsID)
-	switch {
-	case err != nil:
-		rt.arm(nsID, e.clock.Now().Add(time.Minute))
-	case !earliest.IsZero():
+	if err != nil {
+		rt.failed(nsID, ns.name, "reading the earliest close time failed; will retry", err)
+		return
+	}
+	if !earliest.IsZero() {
 		rt.arm(nsID, earliest.Add(ttl))
 	}
+}
+
+// failed arms the retry of a sweep of nsID that the store failed, after a
+// wait that grows with each failure in a row, and logs the failure (once per
+// interval for identical ones).
+func (rt *retention) failed(nsID, nsName, msg string, err error) {
+	rt.mu.Lock()
+	rt.failures[nsID]++
+	n := rt.failures[nsID]
+	rt.mu.Unlock()
+	wait := retentionRetries.Delay(n)
+	rt.e.logStoreFault(msg, err, "namespace", nsName, "failures", n, "retry_in", wait)
+	rt.arm(nsID, rt.e.clock.Now().Add(wait))
+}
+
+// succeeded forgets the failures of nsID's sweeps.
+func (rt *retention) succeeded(nsID string) {
+	rt.mu.Lock()
+	delete(rt.failures, nsID)
+	rt.mu.Unlock()
 }
 
 // stop disarms every sweep.
