@@ -1,0 +1,96 @@
+package frontend
+
+import (
+	"context"
+	"os"
+
+	filterpb "go.temporal.io/api/filter/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+)
+
+func (h *Handler) ListOpenWorkflowExecutions(ctx context.Context, req *workflowservice.ListOpenWorkflowExecutionsRequest) (*workflowservice.ListOpenWorkflowExecutionsResponse, error) {
+	return serve(ctx, h, req, validateListOpenWorkflowExecutions, h.engine.ListOpenWorkflowExecutions)
+}
+
+func (h *Handler) ListClosedWorkflowExecutions(ctx context.Context, req *workflowservice.ListClosedWorkflowExecutionsRequest) (*workflowservice.ListClosedWorkflowExecutionsResponse, error) {
+	return serve(ctx, h, req, validateListClosedWorkflowExecutions, h.engine.ListClosedWorkflowExecutions)
+}
+
+// ListTaskQueuePartitions answers that every task queue has one partition,
+// the queue itself, owned by this server: Sundial does not split queues.
+func (h *Handler) ListTaskQueuePartitions(ctx context.Context, req *workflowservice.ListTaskQueuePartitionsRequest) (*workflowservice.ListTaskQueuePartitionsResponse, error) {
+	return serve(ctx, h, req, validateListTaskQueuePartitions, func(ctx context.Context, req *workflowservice.ListTaskQueuePartitionsRequest) (*workflowservice.ListTaskQueuePartitionsResponse, error) {
+		if _, err := h.engine.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: req.GetNamespace()}); err != nil {
+			return nil, err
+		}
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "sundial"
+		}
+		partition := func() []*taskqueuepb.TaskQueuePartitionMetadata {
+			return []*taskqueuepb.TaskQueuePartitionMetadata{{Key: req.GetTaskQueue().GetName(), OwnerHostName: host}}
+		}
+		return &workflowservice.ListTaskQueuePartitionsResponse{
+			ActivityTaskQueuePartitions: partition(),
+			WorkflowTaskQueuePartitions: partition(),
+		}, nil
+	})
+}
+
+// Legacy listings clamp a page size of zero or less to the server's maximum,
+// as Temporal does, so only the filters need checking.
+func validateListOpenWorkflowExecutions(req *workflowservice.ListOpenWorkflowExecutionsRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	return firstError(
+		c.namespace(req.GetNamespace()),
+		c.startTimeFilter(req.GetStartTimeFilter()),
+		c.optional("WorkflowId", req.GetExecutionFilter().GetWorkflowId()),
+		c.runID("RunId", req.GetExecutionFilter().GetRunId()),
+		c.optional("WorkflowType", req.GetTypeFilter().GetName()),
+	)
+}
+
+func validateListClosedWorkflowExecutions(req *workflowservice.ListClosedWorkflowExecutionsRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	return firstError(
+		c.namespace(req.GetNamespace()),
+		c.startTimeFilter(req.GetStartTimeFilter()),
+		c.optional("WorkflowId", req.GetExecutionFilter().GetWorkflowId()),
+		c.runID("RunId", req.GetExecutionFilter().GetRunId()),
+		c.optional("WorkflowType", req.GetTypeFilter().GetName()),
+	)
+}
+
+func validateListTaskQueuePartitions(req *workflowservice.ListTaskQueuePartitionsRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	return firstError(
+		c.namespace(req.GetNamespace()),
+		c.taskQueue("TaskQueue", req.GetTaskQueue()),
+	)
+}
+
+// startTimeFilter checks that the bounds of a time filter, when set, are
+// valid timestamps.
+func (c checker) startTimeFilter(f *filterpb.StartTimeFilter) error {
+	if t := f.GetEarliestTime(); t != nil {
+		if err := t.CheckValid(); err != nil {
+			return invalid("EarliestTime in StartTimeFilter is not a valid timestamp: %v.", err)
+		}
+	}
+	if t := f.GetLatestTime(); t != nil {
+		if err := t.CheckValid(); err != nil {
+			return invalid("LatestTime in StartTimeFilter is not a valid timestamp: %v.", err)
+		}
+	}
+	return nil
+}
