@@ -114,6 +114,8 @@ type Engine struct {
 
 	// faultLogs limits the logging of repeated store failures.
 	faultLogs *backoff.LogLimiter
+	// workers holds the heartbeats workers report (ListWorkers).
+	workers *workerRegistry
 
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -177,6 +179,7 @@ func New(cfg Config) (*Engine, error) {
 	e.effects = newEffects(cfg.Clock)
 	e.effects.busy = e.addOutstanding
 	e.retention = newRetention(e)
+	e.workers = newWorkerRegistry(cfg.WallClock, defaultMaxWorkers)
 	e.effectsCtx, e.cancelEffects = context.WithCancel(context.Background())
 	e.timers = timer.New[runKey](cfg.Clock, e.onDeadline, timer.Options{})
 	return e, nil

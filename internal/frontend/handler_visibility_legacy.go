@@ -82,15 +82,8 @@ func validateListTaskQueuePartitions(req *workflowservice.ListTaskQueuePartition
 // startTimeFilter checks that the bounds of a time filter, when set, are
 // valid timestamps.
 func (c checker) startTimeFilter(f *filterpb.StartTimeFilter) error {
-	if t := f.GetEarliestTime(); t != nil {
-		if err := t.CheckValid(); err != nil {
-			return invalid("EarliestTime in StartTimeFilter is not a valid timestamp: %v.", err)
-		}
-	}
-	if t := f.GetLatestTime(); t != nil {
-		if err := t.CheckValid(); err != nil {
-			return invalid("LatestTime in StartTimeFilter is not a valid timestamp: %v.", err)
-		}
-	}
-	return nil
+	return firstError(
+		optionalTimestamp("EarliestTime in StartTimeFilter", f.GetEarliestTime()),
+		optionalTimestamp("LatestTime in StartTimeFilter", f.GetLatestTime()),
+	)
 }

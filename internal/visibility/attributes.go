@@ -129,11 +129,15 @@ func lookupSystem(name string) (Attribute, bool) {
 // plus Custom, the namespace's registered attributes by name.
 type Catalog struct {
 	Custom map[string]enumspb.IndexedValueType
+	// Only makes Custom the whole catalog, without the system attributes:
+	// for filters over something other than workflow runs (workers), which
+	// are evaluated in memory with Match.
+	Only bool
 }
 
 // lookup finds name; system attributes win over a custom one of the same name.
 func (c Catalog) lookup(name string) (Attribute, bool) {
-	if a, ok := lookupSystem(name); ok {
+	if a, ok := lookupSystem(name); ok && !c.Only {
 		return a, true
 	}
 	if t, ok := c.Custom[name]; ok {
