@@ -107,12 +107,38 @@ type CurrentWrite struct {
 	ExpectedRunID string
 }
 
+// Record is a small document the engine keeps beside the runs, such as a
+// batch operation's progress. Kind separates the kinds of records; the
+// driver does not interpret Data.
+type Record struct {
+	NamespaceID string
+	Kind        string
+	ID          string
+	// Version is the row's version after this write: Write sets it to
+	// ExpectedVersion+1; readers see the stored value.
+	Version int64
+	Data    []byte
+}
+
+// RecordWrite creates, replaces or deletes one record.
+type RecordWrite struct {
+	Record *Record
+	// ExpectedVersion is the version the engine read: 0 creates the record
+	// (ErrAlreadyExists if it exists); otherwise the stored version must
+	// equal it (ErrConflict if not, or if the record is gone).
+	ExpectedVersion int64
+	// Delete removes the record (at ExpectedVersion) instead of writing it;
+	// only the key fields of Record are read.
+	Delete bool
+}
+
 // Transition is everything one engine state transition writes. A driver applies it
 // entirely or not at all.
 type Transition struct {
 	Executions []ExecutionWrite
 	Events     []EventBatch
 	Current    *CurrentWrite
+	Records    []RecordWrite
 }
 
 // OpenExecutionsPage is one page of a scan over runs that are not closed.
@@ -177,6 +203,12 @@ type Store interface {
 	// runs, or the zero time when it has none: the engine compares it with the
 	// clock at start to notice a clock that stepped while it was down.
 	LatestCloseTime(ctx context.Context, namespaceID string) (time.Time, error)
+
+	// GetRecord returns one record. ErrNotFound if absent.
+	GetRecord(ctx context.Context, namespaceID, kind, id string) (*Record, error)
+	// ListRecords returns up to limit records of one kind in a namespace,
+	// ordered by id, starting after the id afterID ("" = from the start).
+	ListRecords(ctx context.Context, namespaceID, kind, afterID string, limit int) ([]*Record, error)
 
 	// Close waits for pending writes, then releases the database.
 	Close() error

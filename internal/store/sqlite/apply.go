@@ -131,6 +131,11 @@ func (ws *writeStatements) applyTransition(ctx context.Context, t *store.Transit
 			return err
 		}
 	}
+	for i := range t.Records {
+		if err := ws.writeRecord(ctx, &t.Records[i]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -51,7 +51,7 @@ func validateTransition(t *store.Transition) error {
 			return fmt.Errorf("event batch %d ends (%d) before it starts (%d)", i, b.LastEventID, b.FirstEventID)
 		}
 	}
-	return nil
+	return validateRecordWrites(t.Records)
 }
 
 // GetNamespaceByName implements store.Store.

@@ -321,6 +321,11 @@ func (r *writeRequest) recordVersions() {
 		ew := &r.transition.Executions[i]
 		ew.Execution.Version = ew.ExpectedVersion + 1
 	}
+	for i := range r.transition.Records {
+		if rw := &r.transition.Records[i]; !rw.Delete {
+			rw.Record.Version = rw.ExpectedVersion + 1
+		}
+	}
 }
 
 // stop makes new submits fail with store.ErrClosed and waits for run to

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"Atomicity", atomicityTests},
 		{"Concurrency", concurrencyTests},
 		{"Lifecycle", lifecycleTests},
+		{"Records", recordTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
