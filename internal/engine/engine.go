@@ -41,6 +41,10 @@ type Config struct {
 	// it, tasks the store can find again stay only there until the queue runs
 	// low (see spill.go). Default matching.DefaultWindow.
 	TaskQueueWindow int
+	// MaxConcurrentBatchOperations is how many batch operations may run at
+	// once in one namespace; more are refused with ResourceExhausted.
+	// Default 1, as in Temporal.
+	MaxConcurrentBatchOperations int
 	// MaxInFlightUpdates is how many updates a run may have admitted or
 	// accepted and not yet completed; more are refused with ResourceExhausted.
 	// Default DefaultMaxInFlightUpdates; negative: no limit.
@@ -116,6 +120,8 @@ type Engine struct {
 	faultLogs *backoff.LogLimiter
 	// workers holds the heartbeats workers report (ListWorkers).
 	workers *workerRegistry
+	// batches runs batch operations.
+	batches *batchRunner
 
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -180,6 +186,7 @@ func New(cfg Config) (*Engine, error) {
 	e.effects.busy = e.addOutstanding
 	e.retention = newRetention(e)
 	e.workers = newWorkerRegistry(cfg.WallClock, defaultMaxWorkers)
+	e.batches = newBatchRunner(e, cfg.MaxConcurrentBatchOperations)
 	e.effectsCtx, e.cancelEffects = context.WithCancel(context.Background())
 	e.timers = timer.New[runKey](cfg.Clock, e.onDeadline, timer.Options{})
 	return e, nil
@@ -199,6 +206,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.retention.start(ctx); err != nil {
 		return fmt.Errorf("arming retention: %w", err)
 	}
+	if err := e.resumeBatches(ctx); err != nil {
+		return fmt.Errorf("resuming batch operations: %w", err)
+	}
 	return nil
 }
 
@@ -213,6 +223,7 @@ func (e *Engine) Stop() {
 		e.stopRefills()
 		e.effects.stop()
 		e.retention.stop()
+		e.batches.close()
 		e.runs.wakeAll()
 	})
 }
