@@ -151,3 +151,20 @@ async def wait_for_activity_started(handle: Any, timeout: float = 20.0) -> None:
         )
 
     await wait_until(started, timeout=timeout, interval=0.05)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """Marks the tests known_gaps.py lists xfail(strict=True), and fails the
+    run when an entry names no collected test (under a full run)."""
+    from known_gaps import KNOWN_GAPS
+
+    collected = set()
+    for item in items:
+        collected.add(item.nodeid)
+        reason = KNOWN_GAPS.get(item.nodeid)
+        if reason:
+            item.add_marker(pytest.mark.xfail(reason=f"known gap: {reason}", strict=True))
+    full_run = not config.option.keyword and not config.args_source == pytest.Config.ArgsSource.ARGS
+    stale = [name for name in KNOWN_GAPS if name not in collected]
+    if stale and full_run:
+        raise pytest.UsageError(f"known_gaps.py lists tests that do not exist: {stale}")

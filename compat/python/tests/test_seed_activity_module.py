@@ -961,3 +961,35 @@ async def test_logger_adapter(client: Client, task_queue: str, caplog: pytest.Lo
     # The adapter's own extra mapping is not merged into records by the SDK.
     assert isinstance(custom.activity_info, Info) and custom.activity_info.workflow_id == wf_id
     assert isinstance(activity.logger, LoggerAdapter)
+
+
+async def test_cancellation_details_paused(client: Client, task_queue: str, executor) -> None:
+    """A running attempt learns of a pause through its heartbeat; its
+    cancellation details say paused. Needs the PauseActivity RPC (known gap
+    until it lands: see known_gaps.py)."""
+    from temporalio.api.common.v1 import WorkflowExecution
+    from temporalio.api.workflowservice.v1 import PauseActivityRequest
+
+    async with running_worker(client, task_queue, workflows=[RunActivity], activities=[detailed_cancellation_handling_threaded], activity_executor=executor):
+        wf_id = unique("paused")
+        handle = await client.start_workflow(
+            RunActivity.run, ActivityCall("detailed_cancellation_handling_threaded", heartbeat_seconds=5, max_attempts=3, activity_id="pausable"), id=wf_id, task_queue=task_queue
+        )
+        try:
+            await wait_for_activity_started(handle)
+            await client.workflow_service.pause_activity(
+                PauseActivityRequest(
+                    namespace=client.namespace,
+                    execution=WorkflowExecution(workflow_id=wf_id),
+                    id="pausable",
+                    identity="seed-test",
+                    reason="paused by the seed test",
+                )
+            )
+            await record.wait_for("details")
+            assert record.values("details") == [ActivityCancellationDetails(paused=True)]
+            desc = await handle.describe()
+            pending = desc.raw_description.pending_activities
+            assert len(pending) == 1 and pending[0].paused
+        finally:
+            await handle.terminate("test over")
