@@ -46,7 +46,7 @@ from seed_helpers import (
     save_partial_results,
     save_results,
 )
-from workflows import ActivityCall, RunActivity
+from workflows import ActivityCall, ExternalWorkflow, RunActivity
 
 # The seed logs through these names.
 activity_logger = logging.getLogger("seed.activity_logger")
@@ -197,13 +197,6 @@ async def query_external_service(user_id: str) -> dict:
         task_queue="external-queue"
     )
     return result
-
-
-@workflow.defn(name="external_workflow")
-class ExternalWorkflow:
-    @workflow.run
-    async def run(self, user_id: str) -> dict:
-        return {"user_id": user_id, "profile": "gold"}
 
 
 async def test_client_inside_activity(client: Client, task_queue: str) -> None:

@@ -55,3 +55,12 @@ class RunActivity:
     @workflow.signal
     def cancel_activity(self) -> None:
         self.cancel_requested = True
+
+
+@workflow.defn(name="external_workflow")
+class ExternalWorkflow:
+    """What the seed's query_external_service starts through activity.client()."""
+
+    @workflow.run
+    async def run(self, user_id: str) -> dict:
+        return {"user_id": user_id, "profile": "gold"}
