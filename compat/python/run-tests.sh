@@ -10,7 +10,8 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
 venv="$here/.venv"
 stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
+# The venv is remade when the requirements or the python3 it was made from change.
+want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1) $(python3 --version)"
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	rm -rf "$venv"
 	python3 -m venv "$venv"
