@@ -574,6 +574,10 @@ async def test_cancellation_details_cancel_requested(client: Client, task_queue:
 
 
 async def test_cancellation_details_timed_out(client: Client, task_queue: str, executor) -> None:
+    # The attempt times out on the server at 2s. The worker's throttle holds
+    # the heartbeats after the first (no heartbeat timeout: 30s), so the
+    # activity learns of it from the SDK core's own start-to-close timer
+    # (2s plus its 5s buffer), whose cancellation says timed out.
     async with running_worker(client, task_queue, workflows=[RunActivity], activities=[detailed_cancellation_handling_threaded], activity_executor=executor):
         call = ActivityCall("detailed_cancellation_handling_threaded", start_to_close_seconds=2)
         with pytest.raises(WorkflowFailureError) as failure:
