@@ -1,7 +1,7 @@
 # Sundial's tasks. `make test` is what CI runs (.ci/run).
 GO ?= go
 
-.PHONY: test test-root test-compat check staticcheck build fuzz bench
+.PHONY: test test-root test-compat test-python check staticcheck build fuzz bench
 
 # STATICCHECK is the pinned staticcheck (the first release line that supports
 # go1.26 is v0.7; v0.8.2 is the newest). Its settings and the one check left
@@ -9,7 +9,7 @@ GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 ## test: formatting and vet checks, the root module's tests (race detector on), then compat.
-test: check test-root test-compat
+test: check test-root test-compat test-python
 
 ## check: gofmt, go vet and staticcheck over the root, compat and bench modules.
 check: staticcheck
@@ -36,6 +36,11 @@ test-root:
 test-compat:
 	cd compat && $(GO) test -count=1 -timeout 45m -run '^TestTemporalCLIBuilds$$' .
 	cd compat && $(GO) test -count=1 -timeout 30m ./...
+
+## test-python: the Python SDK's seed tests against Sundial (compat/python): builds the
+## binary, makes or reuses the virtualenv compat/python/.venv, runs pytest.
+test-python:
+	bash compat/python/run-tests.sh
 
 ## build: the sundial binary in ./bin.
 build:

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc"
@@ -103,6 +104,12 @@ type Options struct {
 	// beyond it, tasks wait in the store and are read back as the queue
 	// drains, so a backlog of any size costs bounded memory. Default 4,096.
 	TaskQueueWindow int
+	// Namespaces are created at Start, before the server accepts a connection,
+	// where they do not exist yet ("default" always exists). SearchAttributes
+	// are then registered in each of them and in "default", as Temporal's dev
+	// server does with its --namespace and --search-attribute flags.
+	Namespaces       []string
+	SearchAttributes map[string]enums.IndexedValueType
 }
 
 // Server is an embedded Sundial engine.
@@ -223,8 +230,16 @@ func (s *Server) Start(ctx context.Context) error {
 		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)}, skipping.interceptors()...)...),
 		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
 	)
-	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
-	operatorservice.RegisterOperatorServiceServer(g, frontend.NewOperatorHandler(eng, limits))
+	workflowHandler, operatorHandler := frontend.NewHandler(eng, limits, "sundial-"+Version), frontend.NewOperatorHandler(eng, limits)
+	if err := bootstrap(ctx, workflowHandler, operatorHandler, s.opts.Namespaces, s.opts.SearchAttributes); err != nil {
+		eng.Stop()
+		skipping.Stop()
+		_ = lis.Close()
+		_ = st.Close()
+		return fmt.Errorf("server: %w", err)
+	}
+	workflowservice.RegisterWorkflowServiceServer(g, workflowHandler)
+	operatorservice.RegisterOperatorServiceServer(g, operatorHandler)
 	storeHealth(hs, s.log)(st.Health())
 	healthpb.RegisterHealthServer(g, hs)
 	if s.registerExtra != nil {

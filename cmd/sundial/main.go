@@ -4,6 +4,7 @@
 // Usage:
 //
 //	sundial server [--listen HOST:PORT] [--db PATH] [--log-level LEVEL] [--pprof-listen HOST:PORT]
+//	sundial server start-dev [the flags of temporal server start-dev]
 //	sundial version
 //	sundial help
 //	sundial PORT [--enable-time-skipping] [--listen-host HOST]

@@ -17,6 +17,8 @@ const usageText = `sundial runs a durable-execution server compatible with Tempo
 
 Usage:
   sundial server [flags]   serve the WorkflowService gRPC API
+  sundial server start-dev [flags]
+                           serve as "temporal server start-dev" does, with its flags
   sundial check --db PATH  run a full integrity check of a (stopped) database
   sundial backup --db PATH --out PATH
                            write a consistent copy of a database, live
@@ -39,6 +41,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if isTestServerCommandLine(args) {
 		return runTestServer(ctx, args, stderr)
+	}
+	if isStartDevCommandLine(args) {
+		return runStartDev(ctx, args[2:], stderr)
 	}
 	switch command, rest := args[0], args[1:]; command {
 	case "server":
