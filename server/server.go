@@ -103,6 +103,19 @@ type Options struct {
 	// beyond it, tasks wait in the store and are read back as the queue
 	// drains, so a backlog of any size costs bounded memory. Default 4,096.
 	TaskQueueWindow int
+	// TLS serves TLS, and mutual TLS with a client CA, from certificate files
+	// that are reloaded when they change. Off when no file is set.
+	TLS TLSOptions
+	// Insecure allows listening on a non-loopback address with neither TLS nor
+	// authentication (New refuses that otherwise); the server then logs a
+	// warning at start.
+	Insecure bool
+	// NamespaceRateLimit caps the requests each namespace may make; past it
+	// requests are answered ResourceExhausted ("namespace rate limit
+	// exceeded"). NamespaceRateLimits overrides it for the namespaces it
+	// names. Zero RPS: no limit (the default).
+	NamespaceRateLimit  RateLimit
+	NamespaceRateLimits map[string]RateLimit
 }
 
 // Server is an embedded Sundial engine.
@@ -120,6 +133,8 @@ type Server struct {
 	health   *health.Server
 	listener net.Listener
 	serveErr chan error
+	tls      *certReloader // nil unless Options.TLS is enabled
+	exposure exposure
 
 	// registerExtra, when set (by tests), registers more services on the gRPC
 	// server before it serves.
@@ -152,7 +167,11 @@ func New(opts Options) (*Server, error) {
 	if _, _, err := net.SplitHostPort(opts.ListenAddr); err != nil {
 		return nil, fmt.Errorf("server: ListenAddr %q is not host:port: %w", opts.ListenAddr, err)
 	}
-	return &Server{opts: opts, log: opts.Logger}, nil
+	s := &Server{opts: opts, log: opts.Logger}
+	if err := s.prepareSecurity(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	return s, nil
 }
 
 // Start opens the database, recovers queues and timers, and starts serving.
@@ -216,11 +235,13 @@ func (s *Server) Start(ctx context.Context) error {
 	// A request may carry several payloads up to the limit, plus framing.
 	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
 	g := grpc.NewServer(
+		s.transportCredentials(),
 		grpc.MaxRecvMsgSize(maxMsg),
 		grpc.MaxSendMsgSize(128<<20),
 		// Recovery comes first so that a panic anywhere below it answers Internal
 		// for that call and the server keeps serving.
-		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)}, skipping.interceptors()...)...),
+		grpc.ChainUnaryInterceptor(append(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)},
+			s.rateLimitInterceptors(namespaceRegistered(eng))...), skipping.interceptors()...)...),
 		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
 	)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
@@ -244,7 +265,8 @@ func (s *Server) Start(ctx context.Context) error {
 	logged := loggedListener{Listener: lis, log: s.log, logs: backoff.NewLogLimiter(time.Minute)}
 	go func() { s.serveErr <- g.Serve(logged) }()
 	s.started = true
-	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", s.opts.DatabasePath)
+	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", s.opts.DatabasePath, "tls", s.tls != nil)
+	s.warnIfInsecure(lis.Addr().String())
 	return nil
 }
 
