@@ -119,3 +119,37 @@ func TestSecurityNamespaceRateLimitServed(t *testing.T) {
 		t.Fatalf("a call without a namespace was limited: %v", err)
 	}
 }
+
+// TestSecurityNamespaceRateLimitLongPollCountsOnce: a long poll takes one
+// token when it starts, however long it waits, and none when it returns.
+func TestSecurityNamespaceRateLimitLongPollCountsOnce(t *testing.T) {
+	clk := clock.NewVirtual(time.Unix(1_000_000, 0))
+	l := newNamespaceLimiter(RateLimit{RPS: 1, Burst: 3}, nil, func(context.Context, string) bool { return true }, clk)
+	entered, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		_, err := l.interceptor()(context.Background(), &workflowservice.PollActivityTaskQueueRequest{Namespace: "a"}, &grpc.UnaryServerInfo{},
+			func(context.Context, any) (any, error) {
+				close(entered)
+				<-release
+				return &workflowservice.PollActivityTaskQueueResponse{}, nil
+			})
+		done <- err
+	}()
+	<-entered
+	for i := range 2 {
+		if err := describe(l, "a"); err != nil {
+			t.Fatalf("call %d while the long poll waits: %v", i, err)
+		}
+	}
+	if err := describe(l, "a"); err == nil {
+		t.Fatal("a fourth call within the burst of 3 was allowed: the long poll took no token")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("the long poll: %v", err)
+	}
+	clk.Advance(time.Second)
+	if err := describe(l, "a"); err != nil {
+		t.Fatalf("the token refilled after a second is gone: the long poll took another when it returned (%v)", err)
+	}
+}
