@@ -110,6 +110,19 @@ type Options struct {
 	// server does with its --namespace and --search-attribute flags.
 	Namespaces       []string
 	SearchAttributes map[string]enums.IndexedValueType
+	// TLS serves TLS, and mutual TLS with a client CA, from certificate files
+	// that are reloaded when they change. Off when no file is set.
+	TLS TLSOptions
+	// Insecure allows listening on a non-loopback address with neither TLS nor
+	// authentication (New refuses that otherwise); the server then logs a
+	// warning at start.
+	Insecure bool
+	// NamespaceRateLimit caps the requests each namespace may make; past it
+	// requests are answered ResourceExhausted ("namespace rate limit
+	// exceeded"). NamespaceRateLimits overrides it for the namespaces it
+	// names. Zero RPS: no limit (the default).
+	NamespaceRateLimit  RateLimit
+	NamespaceRateLimits map[string]RateLimit
 }
 
 // Server is an embedded Sundial engine.
@@ -127,6 +140,8 @@ type Server struct {
 	health   *health.Server
 	listener net.Listener
 	serveErr chan error
+	tls      *certReloader // nil unless Options.TLS is enabled
+	exposure exposure
 
 	// registerExtra, when set (by tests), registers more services on the gRPC
 	// server before it serves.
@@ -159,7 +174,11 @@ func New(opts Options) (*Server, error) {
 	if _, _, err := net.SplitHostPort(opts.ListenAddr); err != nil {
 		return nil, fmt.Errorf("server: ListenAddr %q is not host:port: %w", opts.ListenAddr, err)
 	}
-	return &Server{opts: opts, log: opts.Logger}, nil
+	s := &Server{opts: opts, log: opts.Logger}
+	if err := s.prepareSecurity(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	return s, nil
 }
 
 // Start opens the database, recovers queues and timers, and starts serving.
@@ -223,11 +242,13 @@ func (s *Server) Start(ctx context.Context) error {
 	// A request may carry several payloads up to the limit, plus framing.
 	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
 	g := grpc.NewServer(
+		s.transportCredentials(),
 		grpc.MaxRecvMsgSize(maxMsg),
 		grpc.MaxSendMsgSize(128<<20),
 		// Recovery comes first so that a panic anywhere below it answers Internal
 		// for that call and the server keeps serving.
-		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)}, skipping.interceptors()...)...),
+		grpc.ChainUnaryInterceptor(append(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)},
+			s.rateLimitInterceptors(namespaceRegistered(eng))...), skipping.interceptors()...)...),
 		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
 	)
 	workflowHandler, operatorHandler := frontend.NewHandler(eng, limits, "sundial-"+Version), frontend.NewOperatorHandler(eng, limits)
@@ -259,7 +280,8 @@ func (s *Server) Start(ctx context.Context) error {
 	logged := loggedListener{Listener: lis, log: s.log, logs: backoff.NewLogLimiter(time.Minute)}
 	go func() { s.serveErr <- g.Serve(logged) }()
 	s.started = true
-	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", s.opts.DatabasePath)
+	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", s.opts.DatabasePath, "tls", s.tls != nil)
+	s.warnIfInsecure(lis.Addr().String())
 	return nil
 }
 

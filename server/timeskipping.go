@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 
 	"google.golang.org/grpc"
@@ -52,4 +53,20 @@ func (t *timeSkipping) Stop() {
 	if t != nil {
 		t.ctl.Stop()
 	}
+}
+
+// UnlockTimeSkipping releases one hold of the time-skipping lock, as the
+// TestService's UnlockTimeSkipping call does, without a connection (so it
+// works whatever the listener's TLS and authentication ask of clients).
+func (s *Server) UnlockTimeSkipping() error {
+	s.mu.Lock()
+	skipping := s.skipping
+	s.mu.Unlock()
+	if skipping == nil {
+		return errors.New("server: time skipping is off or the server is not started")
+	}
+	if err := skipping.ctl.Unlock(); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	return nil
 }

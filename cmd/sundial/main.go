@@ -3,11 +3,12 @@
 //
 // Usage:
 //
-//	sundial server [--listen HOST:PORT] [--db PATH] [--log-level LEVEL] [--pprof-listen HOST:PORT]
+//	sundial server [--config FILE] [--listen HOST:PORT] [--db PATH] [--log-level LEVEL] [--pprof-listen HOST:PORT]
+//	               [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--insecure] [limit flags]
 //	sundial server start-dev [the flags of temporal server start-dev]
 //	sundial version
 //	sundial help
-//	sundial PORT [--enable-time-skipping] [--listen-host HOST]
+//	sundial PORT [--enable-time-skipping] [--listen-host HOST] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--insecure]
 package main
 
 import (

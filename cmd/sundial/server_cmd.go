@@ -13,42 +13,60 @@ import (
 	"github.com/sundialdev/sundial/server"
 )
 
-// serverConfig is what the server sub-command's flags select.
+// serverConfig is what the server sub-command's flags (and --config file) select.
 type serverConfig struct {
 	listenAddr      string
 	databasePath    string
+	logLevelName    string
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	pprofAddr       string
+	// configPath, synchronous and options (TLS, exposure, limits) are set by
+	// addProductionFlags and the config file (config.go).
+	configPath  string
+	synchronous string
+	options     server.Options
 }
 
-// parseServerFlags reads the server sub-command's flags. Help output and error
-// messages go to output.
-func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
-	var cfg serverConfig
-	var level string
+// newServerFlagSet declares the server sub-command's flags, bound to cfg.
+func newServerFlagSet(cfg *serverConfig, output io.Writer) *flag.FlagSet {
 	flags := flag.NewFlagSet("sundial server", flag.ContinueOnError)
 	flags.SetOutput(output)
 	flags.StringVar(&cfg.listenAddr, "listen", "127.0.0.1:7233", "`HOST:PORT` to serve gRPC on (port 0 picks a free port)")
 	flags.StringVar(&cfg.databasePath, "db", "./sundial.db", "SQLite database `PATH` (\":memory:\" keeps nothing after exit)")
-	flags.StringVar(&level, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	flags.StringVar(&cfg.logLevelName, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
+	addProductionFlags(flags, cfg)
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite.\n\nFlags:\n")
 		flags.PrintDefaults()
 	}
+	return flags
+}
+
+// parseServerFlags reads the server sub-command's flags, and the config file
+// --config names under them. Help output and error messages go to output.
+func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
+	var cfg serverConfig
+	flags := newServerFlagSet(&cfg, output)
 	if err := flags.Parse(args); err != nil {
 		return cfg, err
 	}
 	if flags.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", flags.Arg(0))
 	}
-	parsed, err := parseLogLevel(level)
+	if err := overlayConfigFile(&cfg, flags, func(c *serverConfig) *flag.FlagSet { return newServerFlagSet(c, io.Discard) }); err != nil {
+		return cfg, err
+	}
+	parsed, err := parseLogLevel(cfg.logLevelName)
 	if err != nil {
 		return cfg, err
 	}
 	cfg.logLevel = parsed
+	if cfg.options.SynchronousNormal, err = parseSynchronous(cfg.synchronous); err != nil {
+		return cfg, err
+	}
 	if cfg.listenAddr == "" {
 		return cfg, errors.New("--listen must not be empty")
 	}
@@ -89,11 +107,9 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	srv, err := server.New(server.Options{
-		ListenAddr:   cfg.listenAddr,
-		DatabasePath: cfg.databasePath,
-		Logger:       logger,
-	})
+	opts := cfg.options
+	opts.ListenAddr, opts.DatabasePath, opts.Logger = cfg.listenAddr, cfg.databasePath, logger
+	srv, err := server.New(opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "sundial server: configuring: %v\n", err)
 		return exitFailure

@@ -10,10 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
-	"github.com/sundialdev/sundial/internal/timeskip"
 	"github.com/sundialdev/sundial/server"
 )
 
@@ -37,6 +33,10 @@ type testServerArgs struct {
 	port     string
 	host     string
 	skipping bool
+	// tls and insecure come from the flags the server sub-command shares
+	// (--tls-cert, --tls-key, --tls-client-ca, --insecure).
+	tls      server.TLSOptions
+	insecure bool
 }
 
 // listenAddr is the host:port the test server listens on.
@@ -52,25 +52,37 @@ func isTestServerCommandLine(args []string) bool {
 	return err == nil && port >= 0 && port <= 65535
 }
 
-// parseTestServerArgs reads `<port> [--enable-time-skipping] [--listen-host HOST]`.
+// parseTestServerArgs reads `<port> [--enable-time-skipping] [--listen-host HOST]
+// [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--insecure]`; flags
+// with a value take it as the next argument or after "=".
 func parseTestServerArgs(args []string) (testServerArgs, error) {
 	parsed := testServerArgs{port: args[0], host: defaultTestServerHost}
+	valued := map[string]*string{
+		listenHostFlag:    &parsed.host,
+		"--tls-cert":      &parsed.tls.CertFile,
+		"--tls-key":       &parsed.tls.KeyFile,
+		"--tls-client-ca": &parsed.tls.ClientCAFile,
+	}
 	rest := args[1:]
 	for len(rest) > 0 {
 		arg := rest[0]
 		rest = rest[1:]
-		switch {
+		name, value, hasValue := strings.Cut(arg, "=")
+		switch target, ok := valued[name]; {
 		case arg == enableTimeSkippingFlag:
 			parsed.skipping = true
-		case arg == listenHostFlag:
+		case arg == "--insecure":
+			parsed.insecure = true
+		case ok && hasValue:
+			*target = value
+		case ok:
 			if len(rest) == 0 {
-				return parsed, fmt.Errorf("%s needs a host", listenHostFlag)
+				return parsed, fmt.Errorf("%s needs a value", name)
 			}
-			parsed.host, rest = rest[0], rest[1:]
-		case strings.HasPrefix(arg, listenHostFlag+"="):
-			parsed.host = strings.TrimPrefix(arg, listenHostFlag+"=")
+			*target, rest = rest[0], rest[1:]
 		default:
-			return parsed, fmt.Errorf("unknown flag %q (the flags are %s and %s HOST)", arg, enableTimeSkippingFlag, listenHostFlag)
+			return parsed, fmt.Errorf("unknown flag %q (the flags are %s, %s HOST, --tls-cert FILE, --tls-key FILE, --tls-client-ca FILE and --insecure)",
+				arg, enableTimeSkippingFlag, listenHostFlag)
 		}
 	}
 	return parsed, nil
@@ -97,6 +109,8 @@ func runTestServer(ctx context.Context, args []string, stderr io.Writer) int {
 		DatabasePath: ":memory:",
 		Logger:       logger,
 		TimeSkipping: true,
+		TLS:          parsed.tls,
+		Insecure:     parsed.insecure,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "sundial %s: configuring: %v\n", port, err)
@@ -108,7 +122,7 @@ func runTestServer(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	code := exitOK
 	if skipping {
-		if err := releaseTimeSkippingLock(ctx, srv.Addr()); err != nil {
+		if err := srv.UnlockTimeSkipping(); err != nil {
 			fmt.Fprintf(stderr, "sundial %s: unlocking time skipping: %v\n", port, err)
 			code = exitFailure
 		}
@@ -123,21 +137,4 @@ func runTestServer(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailure
 	}
 	return code
-}
-
-// releaseTimeSkippingLock releases the time-skipping lock the server at addr
-// starts with, through its TestService.
-func releaseTimeSkippingLock(ctx context.Context, addr string) error {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return fmt.Errorf("dialing %s: %w", addr, err)
-	}
-	defer conn.Close()
-	ts, err := timeskip.NewClient(conn)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	return ts.UnlockTimeSkipping(ctx)
 }

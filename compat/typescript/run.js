@@ -9,7 +9,11 @@
 // followed by a final {"done": true, "passed": n, "failed": m} line. Logs go to
 // stderr; SUNDIAL_TS_LOG (TRACE|DEBUG|INFO|WARN|ERROR, default WARN) sets the level
 // of both the SDK and its Rust core. The exit code is non-zero if any scenario failed.
+// SUNDIAL_TS_TLS_CA (a PEM file) turns TLS on for both connections, verifying the
+// server with that CA and SUNDIAL_TS_TLS_SERVER_NAME; SUNDIAL_TS_TLS_CERT and
+// SUNDIAL_TS_TLS_KEY add a client certificate (mutual TLS).
 
+const fs = require('fs');
 const { Connection, Client } = require('@temporalio/client');
 const { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } = require('@temporalio/worker');
 const activities = require('./activities');
@@ -79,12 +83,30 @@ async function runScenarios(env, selected) {
   return { passed, failed };
 }
 
+// tlsFromEnv is the connections' TLS configuration from SUNDIAL_TS_TLS_*, or
+// undefined (plaintext) when SUNDIAL_TS_TLS_CA is not set.
+function tlsFromEnv() {
+  const env = process.env;
+  if (!env.SUNDIAL_TS_TLS_CA) {
+    return undefined;
+  }
+  const tls = {
+    serverRootCACertificate: fs.readFileSync(env.SUNDIAL_TS_TLS_CA),
+    serverNameOverride: env.SUNDIAL_TS_TLS_SERVER_NAME || undefined,
+  };
+  if (env.SUNDIAL_TS_TLS_CERT) {
+    tls.clientCertPair = { crt: fs.readFileSync(env.SUNDIAL_TS_TLS_CERT), key: fs.readFileSync(env.SUNDIAL_TS_TLS_KEY) };
+  }
+  return tls;
+}
+
 async function main() {
   const { address, namespace, taskQueue, selected } = parseArgs(process.argv.slice(2));
   installRuntime();
 
-  const workerConnection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
+  const tls = tlsFromEnv();
+  const workerConnection = await NativeConnection.connect({ address, tls });
+  const clientConnection = await Connection.connect({ address, tls });
   try {
     const worker = await Worker.create({
       connection: workerConnection,
