@@ -212,12 +212,12 @@ func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	keys := writeFile(t, dir, "keys.json", apiKeysJSON(t, map[string][]string{"k123": {"default:read"}}))
 	for name, cfg := range map[string]Config{
-		"nothing":            {},
-		"bad algorithm":      {JWT: JWTConfig{JWKS: keys, Algorithms: []string{"HS256"}}},
-		"missing JWKS file":  {JWT: JWTConfig{JWKS: dir + "/missing.json"}},
-		"JWKS is not a JWKS": {JWT: JWTConfig{JWKS: keys}},
-		"bad role":           {APIKeysFile: writeFile(t, dir, "bad-role.json", []byte(`{"keys":[{"sha256":"`+HashAPIKey("x")+`","permissions":["default:owner"]}]}`))},
-		"unknown field":      {APIKeysFile: writeFile(t, dir, "typo.json", []byte(`{"keys":[{"sha265":"`+HashAPIKey("x")+`"}]}`))},
+		"nothing":                  {},
+		"bad algorithm":            {JWT: JWTConfig{JWKS: keys, Algorithms: []string{"HS256"}}},
+		"missing JWKS file":        {JWT: JWTConfig{JWKS: dir + "/missing.json"}},
+		"JWKS is not a JWKS":       {JWT: JWTConfig{JWKS: keys}},
+		"bad role":                 {APIKeysFile: writeFile(t, dir, "bad-role.json", []byte(`{"keys":[{"sha256":"`+HashAPIKey("x")+`","permissions":["default:owner"]}]}`))},
+		"unknown field":            {APIKeysFile: writeFile(t, dir, "typo.json", []byte(`{"keys":[{"sha265":"`+HashAPIKey("x")+`"}]}`))},
 		"identity without subject": {MTLSIdentitiesFile: writeFile(t, dir, "ids.json", []byte(`{"identities":[{"permissions":["a:read"]}]}`))},
 		"negative skew":            {APIKeysFile: keys, JWT: JWTConfig{JWKS: keys, ClockSkew: -time.Second}},
 	} {

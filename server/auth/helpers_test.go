@@ -28,7 +28,7 @@ type signingKey struct {
 	key crypto.Signer
 }
 
-func newRSAKey(t *testing.T, id string) signingKey {
+func newRSAKey(t testing.TB, id string) signingKey {
 	t.Helper()
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -37,7 +37,7 @@ func newRSAKey(t *testing.T, id string) signingKey {
 	return signingKey{id: id, alg: jose.RS256, key: k}
 }
 
-func newECKey(t *testing.T, id string) signingKey {
+func newECKey(t testing.TB, id string) signingKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -47,7 +47,7 @@ func newECKey(t *testing.T, id string) signingKey {
 }
 
 // jwksJSON is the public JWKS of keys.
-func jwksJSON(t *testing.T, keys ...signingKey) []byte {
+func jwksJSON(t testing.TB, keys ...signingKey) []byte {
 	t.Helper()
 	var set jose.JSONWebKeySet
 	for _, k := range keys {
@@ -88,7 +88,7 @@ const (
 )
 
 // sign makes a compact JWT of claims signed by k.
-func sign(t *testing.T, k signingKey, claims any) string {
+func sign(t testing.TB, k signingKey, claims any) string {
 	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: jose.JSONWebKey{Key: k.key, KeyID: k.id}}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
@@ -102,7 +102,7 @@ func sign(t *testing.T, k signingKey, claims any) string {
 }
 
 // writeFile writes data to name in dir and returns its path.
-func writeFile(t *testing.T, dir, name string, data []byte) string {
+func writeFile(t testing.TB, dir, name string, data []byte) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -112,7 +112,7 @@ func writeFile(t *testing.T, dir, name string, data []byte) string {
 }
 
 // apiKeysJSON is an API key file granting perms to each key.
-func apiKeysJSON(t *testing.T, keys map[string][]string) []byte {
+func apiKeysJSON(t testing.TB, keys map[string][]string) []byte {
 	t.Helper()
 	type entry struct {
 		Name        string   `json:"name"`
