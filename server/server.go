@@ -29,6 +29,7 @@ import (
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/frontend"
 	"github.com/sundialdev/sundial/internal/store/sqlite"
+	"github.com/sundialdev/sundial/server/auth"
 )
 
 // Version is the server version GetSystemInfo reports.
@@ -103,6 +104,9 @@ type Options struct {
 	// beyond it, tasks wait in the store and are read back as the queue
 	// drains, so a backlog of any size costs bounded memory. Default 4,096.
 	TaskQueueWindow int
+	// Auth turns on authentication and per-namespace authorization of every
+	// call (see package auth). Nil: every caller may do everything.
+	Auth *auth.Config
 }
 
 // Server is an embedded Sundial engine.
@@ -116,6 +120,7 @@ type Server struct {
 	store    *sqlite.Store
 	engine   *engine.Engine
 	skipping *timeSkipping // nil unless Options.TimeSkipping
+	auth     *serverAuth   // nil unless Options.Auth
 	grpc     *grpc.Server
 	health   *health.Server
 	listener net.Listener
@@ -162,6 +167,15 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("server: already started")
 	}
+	authn, err := s.newAuth(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if !s.started {
+			authn.close()
+		}
+	}()
 	sync := "FULL"
 	if s.opts.SynchronousNormal {
 		sync = "NORMAL"
@@ -220,8 +234,8 @@ func (s *Server) Start(ctx context.Context) error {
 		grpc.MaxSendMsgSize(128<<20),
 		// Recovery comes first so that a panic anywhere below it answers Internal
 		// for that call and the server keeps serving.
-		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)}, skipping.interceptors()...)...),
-		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
+		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), authn.unary(), statusInterceptor(s.log)}, skipping.interceptors()...)...),
+		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log), authn.stream()),
 	)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
 	operatorservice.RegisterOperatorServiceServer(g, frontend.NewOperatorHandler(eng, limits))
@@ -239,6 +253,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 
 	s.skipping = skipping
+	s.auth = authn
 	s.store, s.engine, s.grpc, s.health, s.listener = st, eng, g, hs, lis
 	s.serveErr = make(chan error, 1)
 	logged := loggedListener{Listener: lis, log: s.log, logs: backoff.NewLogLimiter(time.Minute)}
@@ -272,6 +287,7 @@ func (s *Server) Stop(ctx context.Context) error {
 		<-done
 	}
 	<-s.serveErr
+	s.auth.close()
 	if err := s.store.Close(); err != nil {
 		return fmt.Errorf("server: closing database: %w", err)
 	}
