@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sundialdev/sundial/server"
+	"github.com/sundialdev/sundial/server/auth"
 )
 
 // serverConfig is what the server sub-command's flags select.
@@ -20,6 +21,7 @@ type serverConfig struct {
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	pprofAddr       string
+	auth            *auth.Config // nil: auth off
 }
 
 // parseServerFlags reads the server sub-command's flags. Help output and error
@@ -34,6 +36,7 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 	flags.StringVar(&level, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
+	authFlags := addAuthFlags(flags)
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite.\n\nFlags:\n")
 		flags.PrintDefaults()
@@ -49,6 +52,9 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 		return cfg, err
 	}
 	cfg.logLevel = parsed
+	if cfg.auth, err = authFlags.config(); err != nil {
+		return cfg, err
+	}
 	if cfg.listenAddr == "" {
 		return cfg, errors.New("--listen must not be empty")
 	}
@@ -93,6 +99,7 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		ListenAddr:   cfg.listenAddr,
 		DatabasePath: cfg.databasePath,
 		Logger:       logger,
+		Auth:         cfg.auth,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "sundial server: configuring: %v\n", err)
