@@ -47,6 +47,10 @@ type Authenticator struct {
 	apiKeys    *watchedFile[map[string]apiKey]
 	identities *watchedFile[identityMap]
 
+	// unknownKey asks the goroutine to fetch a JWKS URL early, because a
+	// token named a key id the set does not have.
+	unknownKey chan struct{}
+
 	cancel    context.CancelFunc
 	done      chan struct{}
 	closeOnce sync.Once
@@ -74,7 +78,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Authenticator, 
 		} else if a.jwksFile, err = loadWatchedFile(j, parseJWKS); err != nil {
 			return nil, fmt.Errorf("auth: JWKS: %w", err)
 		}
-		a.jwt = newJWTVerifier(cfg.JWT, a.currentKeys, time.Now)
+		var onUnknownKey func()
+		if isURL(j) {
+			a.unknownKey = make(chan struct{}, 1)
+			onUnknownKey = a.requestEarlyRefresh
+		}
+		a.jwt = newJWTVerifier(cfg.JWT, a.currentKeys, time.Now, onUnknownKey)
 	}
 	if cfg.APIKeysFile != "" {
 		if a.apiKeys, err = loadWatchedFile(cfg.APIKeysFile, parseAPIKeys); err != nil {
@@ -108,8 +117,22 @@ func (a *Authenticator) currentKeys() *keySet {
 	return a.jwksURL.Load()
 }
 
+// minEarlyRefresh is the least time between two fetches of a JWKS URL made
+// because tokens name unknown keys, so that such tokens cannot make the
+// server hammer the identity provider.
+const minEarlyRefresh = 30 * time.Second
+
+// requestEarlyRefresh asks for an early JWKS fetch without waiting.
+func (a *Authenticator) requestEarlyRefresh() {
+	select {
+	case a.unknownKey <- struct{}{}:
+	default:
+	}
+}
+
 // keepCurrent checks the files every FileCheckInterval and refetches a JWKS
-// URL every JWT.RefreshInterval, until ctx ends.
+// URL every JWT.RefreshInterval (and early, at most every minEarlyRefresh,
+// when a token names an unknown key), until ctx ends.
 func (a *Authenticator) keepCurrent(ctx context.Context) {
 	defer close(a.done)
 	files := time.NewTicker(a.cfg.FileCheckInterval)
@@ -120,6 +143,7 @@ func (a *Authenticator) keepCurrent(ctx context.Context) {
 		defer t.Stop()
 		refresh = t.C
 	}
+	lastFetch := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -128,6 +152,12 @@ func (a *Authenticator) keepCurrent(ctx context.Context) {
 			a.checkFiles()
 		case <-refresh:
 			a.refreshJWKS(ctx)
+			lastFetch = time.Now()
+		case <-a.unknownKey: // nil, never ready, unless the JWKS is a URL
+			if time.Since(lastFetch) >= minEarlyRefresh {
+				a.refreshJWKS(ctx)
+				lastFetch = time.Now()
+			}
 		}
 	}
 }
