@@ -44,7 +44,9 @@
 // namespaces and uses the server-wide operator RPCs; listing namespaces
 // needs system read. Health checks and GetSystemInfo need no credential;
 // GetClusterInfo and GetSearchAttributes need any valid one.
-// MethodRequirements is the complete table.
+// MethodRequirements is the complete table. One check goes beyond it: a
+// completed workflow task whose commands start a child, signal or cancel a
+// workflow in another namespace needs the write role in that namespace too.
 //
 // A call without a valid credential fails with Unauthenticated; one without
 // the role with PermissionDenied, naming the namespace and the role. Both

@@ -57,7 +57,7 @@ func checkRule(rule Requirement, p Principal, req any) error {
 	case ScopeNamespace:
 		ns := requestNamespace(req)
 		if p.Permissions.Has(ns, rule.Role) {
-			return nil
+			return checkCrossNamespaceCommands(p, req)
 		}
 		return status.Errorf(codes.PermissionDenied, "Request unauthorized: this call needs the %q role in namespace %q", rule.Role, ns)
 	}

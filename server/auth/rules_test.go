@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	commandpb "go.temporal.io/api/command/v1"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc/codes"
@@ -128,4 +130,34 @@ func TestRolesPerNamespace(t *testing.T) {
 	requireCode(t, err, codes.PermissionDenied)
 	_, err = a.Authorize(context.Background(), ws("StartWorkflowExecution"), &workflowservice.StartWorkflowExecutionRequest{Namespace: "a"})
 	requireCode(t, err, codes.Unauthenticated)
+}
+
+// TestCrossNamespaceCommandsNeedWrite: a worker of namespace a completing a
+// workflow task whose commands reach into namespace b needs write in b.
+func TestCrossNamespaceCommandsNeedWrite(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "keys.json", apiKeysJSON(t, map[string][]string{
+		"a-worker": {"a:worker"}, "both": {"a:worker", "b:write"},
+	}))
+	a := newTestAuthenticator(t, Config{APIKeysFile: path})
+	method := "/" + WorkflowServiceName + "/RespondWorkflowTaskCompleted"
+	req := func(target string) *workflowservice.RespondWorkflowTaskCompletedRequest {
+		return &workflowservice.RespondWorkflowTaskCompletedRequest{Namespace: "a", Commands: []*commandpb.Command{
+			{CommandType: enumspb.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION, Attributes: &commandpb.Command_SignalExternalWorkflowExecutionCommandAttributes{
+				SignalExternalWorkflowExecutionCommandAttributes: &commandpb.SignalExternalWorkflowExecutionCommandAttributes{Namespace: target},
+			}},
+			{CommandType: enumspb.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION, Attributes: &commandpb.Command_StartChildWorkflowExecutionCommandAttributes{
+				StartChildWorkflowExecutionCommandAttributes: &commandpb.StartChildWorkflowExecutionCommandAttributes{Namespace: target},
+			}},
+		}}
+	}
+	for _, target := range []string{"", "a"} {
+		if _, err := a.Authorize(bearerContext("a-worker"), method, req(target)); err != nil {
+			t.Errorf("commands in the task's own namespace (%q): %v", target, err)
+		}
+	}
+	_, err := a.Authorize(bearerContext("a-worker"), method, req("b"))
+	requireCode(t, err, codes.PermissionDenied)
+	if _, err := a.Authorize(bearerContext("both"), method, req("b")); err != nil {
+		t.Errorf("with write in b: %v", err)
+	}
 }
