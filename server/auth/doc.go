@@ -15,7 +15,8 @@
 //     "none" and HMAC ones included, is refused.
 //   - An API key in "authorization: Bearer <key>", as the SDKs send one
 //     (Go: client.NewAPIKeyStaticCredentials). The server keeps only hashes.
-//   - A client certificate the TLS layer verified (mTLS), whose subject
+//   - A client certificate the TLS layer verified against the client CA
+//     (mTLS; an unverified certificate is never looked up), whose subject
 //     common name or one of whose subject alternative names (DNS, URI, email,
 //     IP) is in the identity map.
 //
@@ -36,7 +37,8 @@
 //   - write: read plus start, signal, signal-with-start, update, cancel,
 //     terminate, reset, delete, and completing activities by id;
 //   - worker: read plus polling, responding to tasks (by task token) and
-//     heartbeating;
+//     heartbeating; completing an activity asynchronously by its task token
+//     is therefore a worker's call, by workflow and activity id a writer's;
 //   - admin: everything in the namespace, UpdateNamespace, search
 //     attributes and worker versioning included.
 //
