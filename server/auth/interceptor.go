@@ -27,6 +27,15 @@ func PrincipalFromContext(ctx context.Context) (Principal, bool) {
 // status error. It never looks at anything but the request itself, so the
 // answer cannot depend on whether a workflow exists.
 func (a *Authenticator) Authorize(ctx context.Context, method string, req any) (context.Context, error) {
+	ctx, err := a.authorize(ctx, method, req)
+	if err != nil {
+		a.log.Debug("auth: call refused", "method", method, "err", err)
+	}
+	return ctx, err
+}
+
+// authorize is Authorize without the logging.
+func (a *Authenticator) authorize(ctx context.Context, method string, req any) (context.Context, error) {
 	rule, ok := a.rules[method]
 	if !ok {
 		return ctx, status.Errorf(codes.PermissionDenied, "Request unauthorized: %s has no authorization rule", method)
