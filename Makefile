@@ -50,6 +50,7 @@ build:
 fuzz:
 	$(GO) test ./internal/tasktoken -run '^$$' -fuzz FuzzDecode -fuzztime 30s
 	$(GO) test ./internal/frontend -run '^$$' -fuzz '^FuzzRPC$$' -fuzztime 60s
+	$(GO) test ./server/auth -run '^$$' -fuzz '^FuzzAuthorization$$' -fuzztime 30s
 
 ## bench: the same load against Sundial and Temporal's server, side by side (under
 ## 15 minutes); prints the table and rewrites BENCHMARKS.md. BENCH_FLAGS passes

@@ -3,6 +3,7 @@ module github.com/sundialdev/sundial
 go 1.26.8
 
 require (
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/robfig/cron/v3 v3.0.1
 	go.temporal.io/api v1.63.5
 	go.yaml.in/yaml/v3 v3.0.4

@@ -31,10 +31,9 @@ func (s *Server) prepareSecurity() error {
 	return nil
 }
 
-// authConfigured reports whether the options make requests carry credentials.
-// Authentication is configured by the auth package, wired in at Options.Auth;
-// until then no option asks for it.
-func (o Options) authConfigured() bool { return false }
+// authConfigured reports whether the options make requests carry
+// credentials (Options.Auth is set).
+func (o Options) authConfigured() bool { return o.Auth != nil }
 
 // namespaceRegistered reports through eng whether a namespace exists.
 func namespaceRegistered(eng *engine.Engine) func(context.Context, string) bool {

@@ -30,6 +30,7 @@ import (
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/frontend"
 	"github.com/sundialdev/sundial/internal/store/sqlite"
+	"github.com/sundialdev/sundial/server/auth"
 )
 
 // Version is the server version GetSystemInfo reports.
@@ -123,6 +124,9 @@ type Options struct {
 	// names. Zero RPS: no limit (the default).
 	NamespaceRateLimit  RateLimit
 	NamespaceRateLimits map[string]RateLimit
+	// Auth turns on authentication and per-namespace authorization of every
+	// call (see package auth). Nil: every caller may do everything.
+	Auth *auth.Config
 }
 
 // Server is an embedded Sundial engine.
@@ -136,6 +140,7 @@ type Server struct {
 	store    *sqlite.Store
 	engine   *engine.Engine
 	skipping *timeSkipping // nil unless Options.TimeSkipping
+	auth     *serverAuth   // nil unless Options.Auth
 	grpc     *grpc.Server
 	health   *health.Server
 	listener net.Listener
@@ -188,6 +193,15 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("server: already started")
 	}
+	authn, err := s.newAuth(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if !s.started {
+			authn.close()
+		}
+	}()
 	sync := "FULL"
 	if s.opts.SynchronousNormal {
 		sync = "NORMAL"
@@ -247,9 +261,9 @@ func (s *Server) Start(ctx context.Context) error {
 		grpc.MaxSendMsgSize(128<<20),
 		// Recovery comes first so that a panic anywhere below it answers Internal
 		// for that call and the server keeps serving.
-		grpc.ChainUnaryInterceptor(append(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)},
+		grpc.ChainUnaryInterceptor(append(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), authn.unary(), statusInterceptor(s.log)},
 			s.rateLimitInterceptors(namespaceRegistered(eng))...), skipping.interceptors()...)...),
-		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
+		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log), authn.stream()),
 	)
 	workflowHandler, operatorHandler := frontend.NewHandler(eng, limits, "sundial-"+Version), frontend.NewOperatorHandler(eng, limits)
 	if err := bootstrap(ctx, workflowHandler, operatorHandler, s.opts.Namespaces, s.opts.SearchAttributes); err != nil {
@@ -275,6 +289,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 
 	s.skipping = skipping
+	s.auth = authn
 	s.store, s.engine, s.grpc, s.health, s.listener = st, eng, g, hs, lis
 	s.serveErr = make(chan error, 1)
 	logged := loggedListener{Listener: lis, log: s.log, logs: backoff.NewLogLimiter(time.Minute)}
@@ -309,6 +324,7 @@ func (s *Server) Stop(ctx context.Context) error {
 		<-done
 	}
 	<-s.serveErr
+	s.auth.close()
 	if err := s.store.Close(); err != nil {
 		return fmt.Errorf("server: closing database: %w", err)
 	}

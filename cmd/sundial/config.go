@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sundialdev/sundial/server"
+	"github.com/sundialdev/sundial/server/auth"
 )
 
 // configFile is the YAML file --config names: everything the server's flags
@@ -31,9 +32,9 @@ type configFile struct {
 	Store           storeSection     `yaml:"store"`
 	Limits          limitsSection    `yaml:"limits"`
 	RateLimits      rateLimitSection `yaml:"rateLimits"`
-	// Auth is kept as raw YAML until authentication is part of the build;
-	// a non-empty section is refused rather than ignored.
-	Auth yaml.Node `yaml:"auth"`
+	// Auth turns on authentication (see package server/auth); --auth-*
+	// flags replace it as a whole.
+	Auth *auth.Config `yaml:"auth"`
 }
 
 type listenerSection struct {
@@ -139,8 +140,8 @@ func (f *configFile) applyTo(cfg *serverConfig) error {
 	if f.Metrics.Listen != "" {
 		return errors.New("metrics.listen: this build of sundial serves no metrics")
 	}
-	if !f.Auth.IsZero() {
-		return errors.New("auth: this build of sundial has no authentication")
+	if f.Auth != nil {
+		cfg.fileAuth = f.Auth
 	}
 	setString(&cfg.listenAddr, f.GRPC.Listen)
 	setString(&cfg.pprofAddr, f.Pprof.Listen)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 )
 
 // Exit codes of the sundial command.
@@ -22,6 +23,8 @@ Usage:
   sundial check --db PATH  run a full integrity check of a (stopped) database
   sundial backup --db PATH --out PATH
                            write a consistent copy of a database, live
+  sundial auth new-key|hash-key
+                           make an API key, or hash one read on stdin
   sundial version          print the version
   sundial help             print this help
   sundial PORT [--enable-time-skipping] [--listen-host HOST]
@@ -52,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCheck(ctx, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, stdout, stderr)
+	case "auth":
+		return runAuth(rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "sundial %s\n", version)
 		return exitOK

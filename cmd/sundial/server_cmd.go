@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sundialdev/sundial/server"
+	"github.com/sundialdev/sundial/server/auth"
 )
 
 // serverConfig is what the server sub-command's flags (and --config file) select.
@@ -26,6 +27,10 @@ type serverConfig struct {
 	configPath  string
 	synchronous string
 	options     server.Options
+	// authFlags are the --auth-* flags; fileAuth is the config file's auth
+	// section, used when no --auth-* flag selects a credential source.
+	authFlags authFlags
+	fileAuth  *auth.Config
 }
 
 // newServerFlagSet declares the server sub-command's flags, bound to cfg.
@@ -38,6 +43,7 @@ func newServerFlagSet(cfg *serverConfig, output io.Writer) *flag.FlagSet {
 	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
 	addProductionFlags(flags, cfg)
+	addAuthFlags(flags, &cfg.authFlags)
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite.\n\nFlags:\n")
 		flags.PrintDefaults()
@@ -66,6 +72,12 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 	cfg.logLevel = parsed
 	if cfg.options.SynchronousNormal, err = parseSynchronous(cfg.synchronous); err != nil {
 		return cfg, err
+	}
+	if cfg.options.Auth, err = cfg.authFlags.config(); err != nil {
+		return cfg, err
+	}
+	if cfg.options.Auth == nil {
+		cfg.options.Auth = cfg.fileAuth
 	}
 	if cfg.listenAddr == "" {
 		return cfg, errors.New("--listen must not be empty")
