@@ -20,6 +20,7 @@ Usage:
   sundial check --db PATH  run a full integrity check of a (stopped) database
   sundial backup --db PATH --out PATH
                            write a consistent copy of a database, live
+  sundial migrate --db URL create or migrate a PostgreSQL database's schema
   sundial version          print the version
   sundial help             print this help
   sundial PORT [--enable-time-skipping] [--listen-host HOST]
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCheck(ctx, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "sundial %s\n", version)
 		return exitOK

@@ -30,12 +30,12 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 	flags := flag.NewFlagSet("sundial server", flag.ContinueOnError)
 	flags.SetOutput(output)
 	flags.StringVar(&cfg.listenAddr, "listen", "127.0.0.1:7233", "`HOST:PORT` to serve gRPC on (port 0 picks a free port)")
-	flags.StringVar(&cfg.databasePath, "db", "./sundial.db", "SQLite database `PATH` (\":memory:\" keeps nothing after exit)")
+	flags.StringVar(&cfg.databasePath, "db", "./sundial.db", "SQLite database `PATH` (\":memory:\" keeps nothing after exit), or a PostgreSQL URL (postgres://user:pass@host/db?sslmode=require) or keyword/value string")
 	flags.StringVar(&level, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
 	flags.Usage = func() {
-		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite.\n\nFlags:\n")
+		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite or PostgreSQL.\n\nFlags:\n")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
@@ -89,20 +89,20 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	srv, err := server.New(server.Options{
+	srv, err := server.New(withDatabase(server.Options{
 		ListenAddr:   cfg.listenAddr,
 		DatabasePath: cfg.databasePath,
 		Logger:       logger,
-	})
+	}))
 	if err != nil {
 		fmt.Fprintf(stderr, "sundial server: configuring: %v\n", err)
 		return exitFailure
 	}
 	if err := srv.Start(ctx); err != nil {
-		fmt.Fprintf(stderr, "sundial server: starting on %s with database %s: %v\n", cfg.listenAddr, cfg.databasePath, err)
+		fmt.Fprintf(stderr, "sundial server: starting on %s with database %s: %v\n", cfg.listenAddr, redactDatabase(cfg.databasePath), err)
 		return exitFailure
 	}
-	logger.Info("listening on "+srv.Addr(), "addr", srv.Addr(), "db", cfg.databasePath, "version", version)
+	logger.Info("listening on "+srv.Addr(), "addr", srv.Addr(), "db", redactDatabase(cfg.databasePath), "version", version)
 	var profiles *profilingServer
 	if cfg.pprofAddr != "" {
 		profiles, err = startProfilingServer(cfg.pprofAddr)
