@@ -1,7 +1,7 @@
 # Sundial's tasks. `make test` is what CI runs (.ci/run).
 GO ?= go
 
-.PHONY: test test-root test-compat check staticcheck build fuzz bench
+.PHONY: test test-root test-compat test-compat-postgres check staticcheck build fuzz bench
 
 # STATICCHECK is the pinned staticcheck (the first release line that supports
 # go1.26 is v0.7; v0.8.2 is the newest). Its settings and the one check left
@@ -36,6 +36,12 @@ test-root:
 test-compat:
 	cd compat && $(GO) test -count=1 -timeout 45m -run '^TestTemporalCLIBuilds$$' .
 	cd compat && $(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) test-compat-postgres
+
+## test-compat-postgres: the compat suite's SDK tests again, each on a fresh PostgreSQL
+## database (SUNDIAL_TEST_POSTGRES; .ci/run sets it). Under CI a missing server fails.
+test-compat-postgres:
+	cd compat && COMPAT_STORE=postgres $(GO) test -count=1 -timeout 30m -run '$(COMPAT_POSTGRES_TESTS)' .
 
 ## build: the sundial binary in ./bin.
 build:
