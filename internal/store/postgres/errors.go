@@ -17,6 +17,7 @@ const (
 	codeUniqueViolation  = "23505"
 	codeNoRowConflict    = "SDCNF"
 	codeNoRowNotFound    = "SDNFD"
+	codeFenced           = "SDFNC"
 	codeSerialization    = "40001"
 	codeDeadlockDetected = "40P01"
 )

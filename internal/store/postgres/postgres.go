@@ -95,6 +95,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	writer *writer
 	health *health
+	fence  fence
 	logger *slog.Logger
 
 	stopHealth  chan struct{}
@@ -145,7 +146,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		defer close(s.healthDone)
 		s.health.watch(s.stopHealth)
 	}()
-	s.writer = newWriter(pool, opts, s.health)
+	s.writer = newWriter(pool, opts, s.health, &s.fence)
 	s.writer.start(opts.Committers)
 	return s, nil
 }

@@ -55,7 +55,7 @@ const sqlDeleteRun = `WITH runs AS (
 
 // DeleteClosedExecutions implements store.Store. It deletes in transactions
 // of at most retentionChunk runs; each run goes with all its rows or not at
-// all.
+// all. Like every write, each is fenced by the store's lease, if any.
 func (s *Store) DeleteClosedExecutions(ctx context.Context, namespaceID string, cutoff time.Time, limit int) ([]store.ExecutionKey, error) {
 	if err := s.checkOpen(); err != nil {
 		return nil, err
@@ -80,14 +80,18 @@ func (s *Store) deleteExpiredChunk(ctx context.Context, namespaceID string, cuto
 		key       store.ExecutionKey
 		closeTime int64
 	}
-	rows, err := s.pool.Query(ctx, sqlDeleteExpired, namespaceID, timeToColumn(cutoff), limit)
-	if err != nil {
-		return nil, err
-	}
-	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (expired, error) {
-		x := expired{key: store.ExecutionKey{NamespaceID: namespaceID}}
-		err := row.Scan(&x.key.WorkflowID, &x.key.RunID, &x.closeTime)
-		return x, err
+	var found []expired
+	err := s.fence.inTx(ctx, s, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sqlDeleteExpired, namespaceID, timeToColumn(cutoff), limit)
+		if err != nil {
+			return err
+		}
+		found, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (expired, error) {
+			x := expired{key: store.ExecutionKey{NamespaceID: namespaceID}}
+			err := row.Scan(&x.key.WorkflowID, &x.key.RunID, &x.closeTime)
+			return x, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -115,7 +119,10 @@ func (s *Store) DeleteExecution(ctx context.Context, key store.ExecutionKey) err
 		return err
 	}
 	var n int64
-	if err := s.pool.QueryRow(ctx, sqlDeleteRun, key.NamespaceID, key.WorkflowID, key.RunID).Scan(&n); err != nil {
+	err := s.fence.inTx(ctx, s, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, sqlDeleteRun, key.NamespaceID, key.WorkflowID, key.RunID).Scan(&n)
+	})
+	if err != nil {
 		return fmt.Errorf("postgres: delete execution %s: %w", key.RunID, err)
 	}
 	if n == 0 {

@@ -10,7 +10,8 @@ import (
 )
 
 // Registry writes are rare administrative changes; each runs as its own
-// short transaction on the pool, beside the group commits.
+// short transaction on the pool, beside the group commits, fenced like
+// them.
 
 // AddSearchAttributes implements store.Store. Every name is inserted, or
 // found with its type, in one transaction; the first name registered with
@@ -19,7 +20,7 @@ func (s *Store) AddSearchAttributes(ctx context.Context, namespaceID string, att
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.fence.inTx(ctx, s, func(tx pgx.Tx) error {
 		for _, a := range attrs {
 			var current int32
 			// The no-op update makes the row come back (and locked) whether
@@ -47,8 +48,11 @@ func (s *Store) RemoveSearchAttributes(ctx context.Context, namespaceID string, 
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, `DELETE FROM search_attributes WHERE namespace_id = $1 AND name = ANY($2)`,
-		namespaceID, names); err != nil {
+	err := s.fence.inTx(ctx, s, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM search_attributes WHERE namespace_id = $1 AND name = ANY($2)`, namespaceID, names)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("postgres: removing search attributes from namespace %s: %w", namespaceID, err)
 	}
 	return nil

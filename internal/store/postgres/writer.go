@@ -31,6 +31,10 @@ type writeRequest struct {
 	done chan error
 }
 
+// fenceCheckOwner marks the fence check, which belongs to no request, in a
+// batch's statement owners.
+const fenceCheckOwner = -1
+
 // maxTransientRetries bounds how often a batch that lost a deadlock or
 // serialization race is sent again before its requests are failed.
 const maxTransientRetries = 5
@@ -49,6 +53,7 @@ type writer struct {
 	writeTimeout time.Duration
 	logger       *slog.Logger
 	health       *health
+	fence        *fence
 
 	// requests is unbuffered: a send succeeds only when a committer takes
 	// the request, which is the moment a Write can no longer be abandoned.
@@ -61,9 +66,10 @@ type writer struct {
 	commits, transitions, rejected atomic.Uint64
 }
 
-func newWriter(pool *pgxpool.Pool, opts Options, h *health) *writer {
+func newWriter(pool *pgxpool.Pool, opts Options, h *health, f *fence) *writer {
 	return &writer{
 		pool:         pool,
+		fence:        f,
 		maxBatch:     opts.MaxBatch,
 		writeTimeout: opts.WriteTimeout,
 		logger:       opts.Logger,
@@ -196,6 +202,14 @@ func (w *writer) attempt(pending []*writeRequest) outcome {
 		batch  pgx.Batch
 		owners []statementOwner
 	)
+	fenced, err := w.fence.queue(&batch)
+	if err != nil {
+		w.failAll(pending, fmt.Errorf("postgres: write: %w", err))
+		return outcome{}
+	}
+	if fenced {
+		owners = append(owners, statementOwner{request: fenceCheckOwner})
+	}
 	for i, r := range pending {
 		owners = queueRequest(&batch, owners, i, r)
 	}
@@ -218,6 +232,9 @@ func (w *writer) attempt(pending []*writeRequest) outcome {
 	switch {
 	case stmtErr == nil && closeErr == nil:
 		w.succeed(pending)
+		return outcome{}
+	case stmtErr != nil && owners[failedAt].request == fenceCheckOwner && isFenceRefusal(stmtErr):
+		w.failAll(pending, fmt.Errorf("postgres: write: %w", w.fence.observe(stmtErr)))
 		return outcome{}
 	case stmtErr == nil:
 		// Every statement ran, and then the commit failed.
