@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -76,9 +75,4 @@ func isTransient(err error) bool {
 		return pgErr.Code == codeDeadlockDetected || pgErr.Code == codeSerialization
 	}
 	return false
-}
-
-// isContextError reports whether err is a caller's cancellation.
-func isContextError(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
