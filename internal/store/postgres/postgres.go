@@ -17,6 +17,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,9 @@ const (
 	defaultMaxBatch     = 256
 	defaultCommitters   = 2
 	defaultWriteTimeout = 30 * time.Second
+	// defaultPoolConns is how many connections reads may use when the URL
+	// does not set pool_max_conns; the committers get theirs on top.
+	defaultPoolConns = 16
 )
 
 // Options tunes a Store. The zero value is the default.
@@ -119,6 +123,11 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgxpool's default (the larger of 4 and the CPU count) leaves reads
+		// queueing behind the committers on small machines.
+		cfg.MaxConns = max(cfg.MaxConns, defaultPoolConns+int32(opts.Committers))
 	}
 	where := fmt.Sprintf("%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
 	conn, err := pgxConnect(ctx, cfg)
