@@ -24,6 +24,8 @@ func BenchmarkWriteTransitions(b *testing.B) {
 		opts Options
 	}{
 		{"group", Options{}},
+		{"group-1committer", Options{Committers: 1}},
+		{"group-4committers", Options{Committers: 4}},
 		{"one-by-one", Options{MaxBatch: 1, Committers: 1}},
 		{"one-by-one-16conns", Options{MaxBatch: 1, Committers: 16}},
 	} {
