@@ -1,7 +1,7 @@
 # Sundial's tasks. `make test` is what CI runs (.ci/run).
 GO ?= go
 
-.PHONY: test test-root test-compat test-python check staticcheck build fuzz bench
+.PHONY: test test-root test-compat test-compat-postgres test-python check staticcheck build fuzz bench
 
 # STATICCHECK is the pinned staticcheck (the first release line that supports
 # go1.26 is v0.7; v0.8.2 is the newest). Its settings and the one check left
@@ -36,6 +36,16 @@ test-root:
 test-compat:
 	cd compat && $(GO) test -count=1 -timeout 45m -run '^TestTemporalCLIBuilds$$' .
 	cd compat && $(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) test-compat-postgres
+
+## test-compat-postgres: compat tests again, each on a fresh PostgreSQL database
+## (SUNDIAL_TEST_POSTGRES; .ci/run sets it; under CI a missing server fails). By default
+## a representative subset (every kind of history event, retries, timeouts, children,
+## messages, reset, paging, start policies, the crash test);
+## COMPAT_POSTGRES_TESTS=. runs the whole suite.
+COMPAT_POSTGRES_TESTS ?= ^Test(HelloWorldActivity|ActivityRetryMaximumAttempts|ActivityStartToCloseTimeout|ActivityHeartbeatTimeout|AsyncCompletionByID|ActivityCancellation|ChildWorkflows|SignalAndCancelExternalWorkflow|ContinueAsNew|CronWorkflow|WorkflowRetryPolicy|CrashRecovery|DescribeWorkflowPendingActivity|HistoryPaging|StickyExecutionManyActivities|ResetRunningWorkflow|SDKSignalQueryUpdate|SDKWorkflowAPIs|SignalWithStartNewWorkflow|Query|StartConflictPolicies|StartReusePolicies|Updates|UpdateWithStart|TimerFires|CancelWorkflow|TerminateWorkflow|WorkflowTimeouts|LocalActivityRecordsMarker|BadRequests)$$
+test-compat-postgres:
+	cd compat && COMPAT_STORE=postgres $(GO) test -count=1 -timeout 30m -run '$(COMPAT_POSTGRES_TESTS)' .
 
 ## test-python: the Python SDK's seed tests against Sundial (compat/python): builds the
 ## binary, makes or reuses the virtualenv compat/python/.venv, runs pytest.

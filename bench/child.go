@@ -30,6 +30,9 @@ type binaries struct {
 	Temporal string
 	// TemporalJournalMode is SQLite's journal mode for Temporal: "wal" or "delete".
 	TemporalJournalMode string
+	// SundialDB, when set, is Sundial's --db for every scenario (a
+	// PostgreSQL URL) instead of a fresh SQLite file in the scenario's dir.
+	SundialDB string
 }
 
 // child is a server running as a child process of the benchmark.
@@ -53,8 +56,11 @@ func startChild(ctx context.Context, kind serverKind, bins binaries, dir string)
 	var cmd *exec.Cmd
 	switch kind {
 	case sundialServer:
-		cmd = exec.Command(bins.Sundial, "server", "--listen", hostPort,
-			"--db", filepath.Join(dir, "sundial.db"), "--log-level", "warn")
+		db := filepath.Join(dir, "sundial.db")
+		if bins.SundialDB != "" {
+			db = bins.SundialDB
+		}
+		cmd = exec.Command(bins.Sundial, "server", "--listen", hostPort, "--db", db, "--log-level", "warn")
 	case temporalServer:
 		cmd = exec.Command(bins.Temporal, "--listen", hostPort,
 			"--db", filepath.Join(dir, "temporal.db"), "--log-level", "warn",

@@ -43,6 +43,7 @@ type options struct {
 	markdown    string
 	repoRoot    string
 	sundialBin  string
+	sundialDB   string
 	temporalBin string
 	journalMode string
 	profile     profiling
@@ -60,6 +61,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	flags.StringVar(&o.markdown, "md", "../BENCHMARKS.md", "file to write the report to (only after a full run)")
 	flags.StringVar(&o.repoRoot, "repo", "..", "root of the Sundial repository")
 	flags.StringVar(&o.sundialBin, "sundial-bin", "", "use this sundial binary instead of building one")
+	flags.StringVar(&o.sundialDB, "sundial-db", "", "run Sundial on this PostgreSQL `URL` (shared by every scenario: use a fresh database) instead of a fresh SQLite file per scenario")
 	flags.StringVar(&o.temporalBin, "temporal-bin", "", "use this temporal-server binary instead of building one")
 	flags.StringVar(&o.journalMode, "temporal-journal", "wal", "Temporal's SQLite journal mode: wal (as Sundial) or delete (SQLite's default)")
 	flags.StringVar(&o.profile.cpuPath, "profile", "", "run Sundial in-process and write a CPU profile of the (single) scenario here")
@@ -201,5 +203,6 @@ func prepareBinaries(ctx context.Context, o options, repoRoot, workDir string) (
 		bins.Temporal = o.temporalBin
 	}
 	bins.TemporalJournalMode = o.journalMode
+	bins.SundialDB = o.sundialDB
 	return bins, nil
 }

@@ -173,7 +173,7 @@ func TestCrashRecovery(t *testing.T) {
 	dir := t.TempDir()
 	proc := &sundialProcess{
 		t: t, binary: buildSundial(t), addr: freeLoopbackAddr(t),
-		db: filepath.Join(dir, "sundial.db"), logPath: filepath.Join(dir, "server.log"),
+		db: testDatabaseFlag(t, dir), logPath: filepath.Join(dir, "server.log"),
 	}
 	started := time.Now()
 	proc.start()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -48,15 +47,14 @@ func startTarget(t *testing.T) target {
 }
 
 // startSundial starts Sundial in-process with opts, filling in a free loopback port
-// and a database in t.TempDir() when they are unset.
+// and a database (COMPAT_STORE: a SQLite file in t.TempDir() or a fresh PostgreSQL
+// database) when they are unset.
 func startSundial(t *testing.T, opts server.Options) target {
 	t.Helper()
 	if opts.ListenAddr == "" {
 		opts.ListenAddr = "127.0.0.1:0"
 	}
-	if opts.DatabasePath == "" {
-		opts.DatabasePath = filepath.Join(t.TempDir(), "sundial.db")
-	}
+	opts = withTestDatabase(t, opts)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}

@@ -29,7 +29,6 @@ import (
 	"github.com/sundialdev/sundial/internal/engine"
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/frontend"
-	"github.com/sundialdev/sundial/internal/store/sqlite"
 	"github.com/sundialdev/sundial/server/auth"
 )
 
@@ -43,8 +42,13 @@ type Options struct {
 	// which. Default "127.0.0.1:7233".
 	ListenAddr string
 	// DatabasePath is the SQLite file. ":memory:" keeps everything in memory and
-	// loses it on Stop. Default "sundial.db".
+	// loses it on Stop. Default "sundial.db". Ignored when DatabaseURL is set.
 	DatabasePath string
+	// DatabaseURL, when set, stores in PostgreSQL instead of SQLite: a libpq
+	// URL (postgres://user:pass@host:5432/db?sslmode=require) or keyword/value
+	// string ("host=db user=sundial dbname=sundial"). The schema is created
+	// or migrated on Start. SynchronousNormal does not apply.
+	DatabaseURL string
 	// Logger receives the server's logs. Default: slog.Default().
 	Logger *slog.Logger
 	// MaxPayloadBytes caps the size of any single payload or blob in a request.
@@ -137,7 +141,7 @@ type Server struct {
 	mu       sync.Mutex
 	started  bool
 	stopped  bool
-	store    *sqlite.Store
+	store    runningStore
 	engine   *engine.Engine
 	skipping *timeSkipping // nil unless Options.TimeSkipping
 	auth     *serverAuth   // nil unless Options.Auth
@@ -202,12 +206,8 @@ func (s *Server) Start(ctx context.Context) error {
 			authn.close()
 		}
 	}()
-	sync := "FULL"
-	if s.opts.SynchronousNormal {
-		sync = "NORMAL"
-	}
 	hs := health.NewServer()
-	st, err := sqlite.Open(ctx, s.opts.DatabasePath, sqlite.Options{Synchronous: sync, Logger: s.log, OnHealthChange: storeHealth(hs, s.log)})
+	st, database, err := s.openStore(ctx, storeHealth(hs, s.log))
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
@@ -295,7 +295,7 @@ func (s *Server) Start(ctx context.Context) error {
 	logged := loggedListener{Listener: lis, log: s.log, logs: backoff.NewLogLimiter(time.Minute)}
 	go func() { s.serveErr <- g.Serve(logged) }()
 	s.started = true
-	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", s.opts.DatabasePath, "tls", s.tls != nil)
+	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", database, "tls", s.tls != nil)
 	s.warnIfInsecure(lis.Addr().String())
 	return nil
 }

@@ -25,6 +25,7 @@ Usage:
                            write a consistent copy of a database, live
   sundial auth new-key|hash-key
                            make an API key, or hash one read on stdin
+  sundial migrate --db URL create or migrate a PostgreSQL database's schema
   sundial version          print the version
   sundial help             print this help
   sundial PORT [--enable-time-skipping] [--listen-host HOST]
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runBackup(ctx, rest, stdout, stderr)
 	case "auth":
 		return runAuth(rest, os.Stdin, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "sundial %s\n", version)
 		return exitOK

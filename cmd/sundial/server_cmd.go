@@ -38,14 +38,14 @@ func newServerFlagSet(cfg *serverConfig, output io.Writer) *flag.FlagSet {
 	flags := flag.NewFlagSet("sundial server", flag.ContinueOnError)
 	flags.SetOutput(output)
 	flags.StringVar(&cfg.listenAddr, "listen", "127.0.0.1:7233", "`HOST:PORT` to serve gRPC on (port 0 picks a free port)")
-	flags.StringVar(&cfg.databasePath, "db", "./sundial.db", "SQLite database `PATH` (\":memory:\" keeps nothing after exit)")
+	flags.StringVar(&cfg.databasePath, "db", "./sundial.db", "SQLite database `PATH` (\":memory:\" keeps nothing after exit), or a PostgreSQL URL (postgres://user:pass@host/db?sslmode=require) or keyword/value string")
 	flags.StringVar(&cfg.logLevelName, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
 	addProductionFlags(flags, cfg)
 	addAuthFlags(flags, &cfg.authFlags)
 	flags.Usage = func() {
-		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite.\n\nFlags:\n")
+		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite or PostgreSQL.\n\nFlags:\n")
 		flags.PrintDefaults()
 	}
 	return flags
@@ -121,16 +121,16 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 
 	opts := cfg.options
 	opts.ListenAddr, opts.DatabasePath, opts.Logger = cfg.listenAddr, cfg.databasePath, logger
-	srv, err := server.New(opts)
+	srv, err := server.New(withDatabase(opts))
 	if err != nil {
 		fmt.Fprintf(stderr, "sundial server: configuring: %v\n", err)
 		return exitFailure
 	}
 	if err := srv.Start(ctx); err != nil {
-		fmt.Fprintf(stderr, "sundial server: starting on %s with database %s: %v\n", cfg.listenAddr, cfg.databasePath, err)
+		fmt.Fprintf(stderr, "sundial server: starting on %s with database %s: %v\n", cfg.listenAddr, redactDatabase(cfg.databasePath), err)
 		return exitFailure
 	}
-	logger.Info("listening on "+srv.Addr(), "addr", srv.Addr(), "db", cfg.databasePath, "version", version)
+	logger.Info("listening on "+srv.Addr(), "addr", srv.Addr(), "db", redactDatabase(cfg.databasePath), "version", version)
 	var profiles *profilingServer
 	if cfg.pprofAddr != "" {
 		profiles, err = startProfilingServer(cfg.pprofAddr)

@@ -1,16 +1,28 @@
 package visibility
 
-import "fmt"
+import (
+	"fmt"
 
-// Dialect supplies the SQL syntax that differs between databases.
+	enumspb "go.temporal.io/api/enums/v1"
+)
+
+// Dialect supplies the SQL syntax, and the layout of search_attribute_values,
+// that differ between databases.
 type Dialect interface {
 	// Placeholder is the text of the n-th bound argument (1-based).
 	Placeholder(n int) string
 	// StartsWith is a condition that holds when the string expression expr
 	// begins with the string bound at prefix.
 	StartsWith(expr, prefix string) string
-	// TextMatch is a condition that holds when the text expression expr shares
-	// a word with the text bound at query (see TextMatches).
+	// AttributeValue is the column of search_attribute_values (alias v) that
+	// comparisons with a custom attribute of type t read.
+	AttributeValue(t enumspb.IndexedValueType) string
+	// TextQuery is the argument TextMatch compares with, made from the
+	// words a query gave for a Text attribute.
+	TextQuery(query string) any
+	// TextMatch is a condition that holds when the Text attribute value expr
+	// (from AttributeValue) shares a word with the argument bound at query
+	// (from TextQuery); see TextMatches.
 	TextMatch(expr, query string) string
 }
 
@@ -30,6 +42,19 @@ func (SQLite) Placeholder(n int) string { return fmt.Sprintf("?%d", n) }
 func (SQLite) StartsWith(expr, prefix string) string {
 	return fmt.Sprintf("(%s >= %s AND substr(%s, 1, length(%s)) = %s)", expr, prefix, expr, prefix, prefix)
 }
+
+// AttributeValue implements Dialect: SQLite keeps every value in one
+// dynamically typed column, and datetimes also as nanoseconds.
+func (SQLite) AttributeValue(t enumspb.IndexedValueType) string {
+	if t == enumspb.INDEXED_VALUE_TYPE_DATETIME {
+		return "v.time_value"
+	}
+	return "v.value"
+}
+
+// TextQuery implements Dialect: the registered function takes the query's
+// text as it is.
+func (SQLite) TextQuery(query string) any { return query }
 
 // TextMatch implements Dialect with the driver's registered function.
 func (SQLite) TextMatch(expr, query string) string {

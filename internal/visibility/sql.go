@@ -16,9 +16,8 @@ type SQL struct {
 	SortKeys int
 }
 
-// closeSortKey sorts open runs (close_time 0) after every closed one. The
-// SQLite driver's index executions_recent is built on exactly this
-// expression.
+// closeSortKey sorts open runs (close_time 0) after every closed one. Both
+// drivers' index executions_recent is built on exactly this expression.
 const closeSortKey = "(CASE WHEN e.close_time = 0 THEN 9223372036854775807 ELSE e.close_time END)"
 
 // Select renders the statement reading one page of runs of a namespace that
@@ -227,17 +226,14 @@ func (b *builder) withValue(name, cond string) string {
 
 func (b *builder) attributeComparison(c *Comparison) string {
 	name := b.arg(c.Attr.Name)
-	value := "v.value"
-	if c.Attr.Type == enumspb.INDEXED_VALUE_TYPE_DATETIME {
-		value = "v.time_value"
-	}
+	value := b.d.AttributeValue(c.Attr.Type)
 	switch {
 	case c.Op == OpIsNotNull:
 		return b.withValue(name, "")
 	case c.Op == OpIsNull:
 		return "NOT " + b.withValue(name, "")
 	case c.Attr.Type == enumspb.INDEXED_VALUE_TYPE_TEXT:
-		match := b.d.TextMatch(value, b.arg(c.Values[0]))
+		match := b.d.TextMatch(value, b.arg(b.d.TextQuery(c.Values[0].(string))))
 		if c.Op == OpNotEqual {
 			match = "NOT " + match
 		}

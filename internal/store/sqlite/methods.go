@@ -28,30 +28,10 @@ func (s *Store) UpdateNamespace(ctx context.Context, ns *store.Namespace) error 
 // Write implements store.Store. t must not be modified until Write returns; on
 // success each written Execution's Version holds its stored version.
 func (s *Store) Write(ctx context.Context, t *store.Transition) error {
-	if err := validateTransition(t); err != nil {
+	if err := store.CheckTransition(t); err != nil {
 		return fmt.Errorf("sqlite: write: %w", err)
 	}
 	return s.writer.submit(ctx, requestTransition, t, nil)
-}
-
-func validateTransition(t *store.Transition) error {
-	if t == nil {
-		return errors.New("nil transition")
-	}
-	for i, w := range t.Executions {
-		if w.Execution == nil {
-			return fmt.Errorf("execution write %d has no execution", i)
-		}
-		if w.ExpectedVersion < 0 {
-			return fmt.Errorf("execution write %d expects negative version %d", i, w.ExpectedVersion)
-		}
-	}
-	for i, b := range t.Events {
-		if b.LastEventID < b.FirstEventID {
-			return fmt.Errorf("event batch %d ends (%d) before it starts (%d)", i, b.LastEventID, b.FirstEventID)
-		}
-	}
-	return validateRecordWrites(t.Records)
 }
 
 // GetNamespaceByName implements store.Store.

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/sundialdev/sundial/internal/store"
@@ -106,19 +105,4 @@ func scanRecord(row rowScanner) (*store.Record, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// validateRecordWrites checks the record writes of a transition.
-func validateRecordWrites(ws []store.RecordWrite) error {
-	for i, w := range ws {
-		switch {
-		case w.Record == nil:
-			return fmt.Errorf("record write %d has no record", i)
-		case w.ExpectedVersion < 0:
-			return fmt.Errorf("record write %d expects negative version %d", i, w.ExpectedVersion)
-		case w.Delete && w.ExpectedVersion == 0:
-			return errors.New("a record delete needs the version it expects")
-		}
-	}
-	return nil
 }
