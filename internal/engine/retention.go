@@ -47,6 +47,8 @@ type retention struct {
 	steps     *clock.StepWatcher
 	// failures counts each namespace's sweeps that failed in a row.
 	failures map[string]int
+	// sweeping counts the sweeps running; stop waits for them.
+	sweeping sync.WaitGroup
 }
 
 func newRetention(e *Engine) *retention {
@@ -195,7 +197,9 @@ func (rt *retention) sweep(nsID string) {
 	}
 	delete(rt.armed, nsID)
 	delete(rt.at, nsID)
+	rt.sweeping.Add(1)
 	rt.mu.Unlock()
+	defer rt.sweeping.Done()
 
 	e := rt.e
 	ctx := context.Background()
@@ -261,10 +265,9 @@ func (rt *retention) succeeded(nsID string) {
 	rt.mu.Unlock()
 }
 
-// stop disarms every sweep.
+// stop disarms every sweep and waits for one that is running.
 func (rt *retention) stop() {
 	rt.mu.Lock()
-	defer rt.mu.Unlock()
 	rt.closed = true
 	if rt.steps != nil {
 		rt.steps.Stop()
@@ -272,4 +275,8 @@ func (rt *retention) stop() {
 	for _, t := range rt.armed {
 		t.Stop()
 	}
+	rt.mu.Unlock()
+	// A sweep already running finishes before Stop returns, so none uses the
+	// store (or logs) after the engine stopped.
+	rt.sweeping.Wait()
 }
