@@ -47,7 +47,7 @@ func ExecuteWorkflowFunc[In, Out any](ctx context.Context, c *Client, opts Start
 
 // GetWorkflowFunc returns a typed handle to an existing run of wf; an empty runID
 // means the latest run.
-func GetWorkflowFunc[In, Out any](c *Client, wf WorkflowFunc[In, Out], workflowID, runID string) TypedRun[Out] {
+func GetWorkflowFunc[In, Out any](ctx context.Context, c *Client, wf WorkflowFunc[In, Out], workflowID, runID string) TypedRun[Out] {
 	return TypedRun[Out]{WorkflowRun: c.newRun(workflowID, runID, wf.Name())}
 }
 
@@ -63,6 +63,20 @@ func SignalWithStart[T any](opts StartWorkflowOptions, s decl.Signal[T], value T
 	opts.StartSignal = s.Name()
 	opts.StartSignalArgs = []any{value}
 	return opts
+}
+
+// QueryState runs the declared argument-less query q (a workflow.StateQuery, made with
+// workflow.NewStateQuery) on the workflow of run and returns its typed result.
+func QueryState[Out any](ctx context.Context, run WorkflowRun, q decl.StateQuery[Out]) (Out, error) {
+	var out Out
+	value, err := run.Query(ctx, q.Name())
+	if err != nil {
+		return out, err
+	}
+	if err := value.Get(&out); err != nil {
+		return out, err
+	}
+	return out, nil
 }
 
 // Query runs the declared query q (a workflow.Query, made with workflow.NewQuery) with

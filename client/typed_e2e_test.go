@@ -150,7 +150,7 @@ func TestTypedCallsSignalQueryUpdateAndResult(t *testing.T) {
 		t.Fatalf("status = %s", st)
 	}
 	// A typed handle to the closed run returns the same result.
-	again, err := client.GetWorkflowFunc(c, cartWorkflow, "cart-ada", run.GetRunID()).Result(ctx)
+	again, err := client.GetWorkflowFunc(ctx, c, cartWorkflow, "cart-ada", run.GetRunID()).Result(ctx)
 	if err != nil || again != got {
 		t.Fatalf("GetWorkflowFunc result = %q, %v", again, err)
 	}

@@ -16,7 +16,7 @@ func GetSignalChannel(ctx Context, name string) ReceiveChannel {
 }
 
 // Signal declares a signal and the type of its value, for type-checked receiving (and
-// sending, with client.SignalWorkflowFunc). Its Name method returns the signal name on
+// sending, with client.Signal). Its Name method returns the signal name on
 // the wire.
 type Signal[T any] = decl.Signal[T]
 
@@ -59,8 +59,8 @@ func SetQueryHandler(ctx Context, queryType string, handler any) error {
 }
 
 // Query declares a query with its argument and result types, for type-checked
-// handlers (and calls, with client.QueryWorkflowFunc). Use struct{} for no argument.
-// Its Name method returns the query type on the wire.
+// handlers (and calls, with client.Query). A query without an argument is a
+// StateQuery. Its Name method returns the query type on the wire.
 type Query[In, Out any] = decl.Query[In, Out]
 
 // NewQuery declares the query named name.
@@ -68,5 +68,21 @@ func NewQuery[In, Out any](name string) Query[In, Out] { return decl.NewQuery[In
 
 // SetQueryHandlerFor registers a handler for the declared query q.
 func SetQueryHandlerFor[In, Out any](ctx Context, q Query[In, Out], handler func(In) (Out, error)) error {
+	return workflowrt.SetQueryHandler(ctx, q.Name(), handler)
+}
+
+// StateQuery declares a query without an argument, for type-checked handlers (and
+// calls, with client.QueryState): typically a read of the workflow's state. Its Name
+// method returns the query type on the wire.
+type StateQuery[Out any] = decl.StateQuery[Out]
+
+// NewStateQuery declares the argument-less query named name.
+func NewStateQuery[Out any](name string) StateQuery[Out] { return decl.NewStateQuery[Out](name) }
+
+// SetStateQueryHandler registers handler as the answer to the declared query q:
+//
+//	var Status = workflow.NewStateQuery[string]("status")
+//	workflow.SetStateQueryHandler(ctx, Status, func() (string, error) { return status, nil })
+func SetStateQueryHandler[Out any](ctx Context, q StateQuery[Out], handler func() (Out, error)) error {
 	return workflowrt.SetQueryHandler(ctx, q.Name(), handler)
 }

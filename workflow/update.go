@@ -24,7 +24,7 @@ func SetUpdateHandler(ctx Context, name string, handler any, opts UpdateHandlerO
 }
 
 // Update declares an update with its argument and result types, for type-checked
-// handlers (and calls, with client.UpdateWorkflowFunc). Its Name method returns the
+// handlers (and calls, with client.ExecuteUpdate or client.StartUpdate). Its Name method returns the
 // update name on the wire.
 type Update[In, Out any] = decl.Update[In, Out]
 

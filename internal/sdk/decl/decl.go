@@ -14,8 +14,8 @@ func NewSignal[T any](name string) Signal[T] { return Signal[T]{name: name} }
 // Name is the signal name on the wire.
 func (s Signal[T]) Name() string { return s.name }
 
-// Query declares a query with its argument and result types. Use struct{} for no
-// argument.
+// Query declares a query with its argument and result types; StateQuery declares one
+// without an argument.
 type Query[In, Out any] struct{ name string }
 
 // NewQuery declares the query named name.
@@ -32,3 +32,13 @@ func NewUpdate[In, Out any](name string) Update[In, Out] { return Update[In, Out
 
 // Name is the update name on the wire.
 func (u Update[In, Out]) Name() string { return u.name }
+
+// StateQuery declares a query that takes no argument and returns an Out, typically a
+// read of the workflow's state.
+type StateQuery[Out any] struct{ name string }
+
+// NewStateQuery declares the argument-less query named name.
+func NewStateQuery[Out any](name string) StateQuery[Out] { return StateQuery[Out]{name: name} }
+
+// Name is the query type on the wire.
+func (q StateQuery[Out]) Name() string { return q.name }
