@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/sundialdev/sundial/internal/sdk/decl"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 )
 
 // WorkflowFunc is a typed workflow declaration. workflow.Func[In, Out], made with
@@ -13,8 +12,9 @@ import (
 type WorkflowFunc[In, Out any] interface {
 	// Name is the workflow type name.
 	Name() string
-	// Function is the workflow function, func(workflow.Context, In) (Out, error).
-	Function() func(workflowrt.Context, In) (Out, error)
+	// Types returns zero values of the workflow's input and result types; its
+	// signature is what lets the compiler check calls.
+	Types() (In, Out)
 }
 
 // TypedRun is a handle to a workflow whose result type is known.

@@ -2,17 +2,16 @@ package workflow
 
 import (
 	"github.com/sundialdev/sundial/internal/sdk/decl"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 )
 
 // StackTraceQuery is the built-in query answered with the stacks of the workflow's
 // goroutines, for finding where a workflow is stuck.
-const StackTraceQuery = workflowrt.StackTraceQuery
+const StackTraceQuery = "__stack_trace"
 
 // GetSignalChannel returns the channel of the signals named name. Signals are kept in
 // the channel until received, even those sent before the call.
 func GetSignalChannel(ctx Context, name string) ReceiveChannel {
-	return workflowrt.GetSignalChannel(ctx, name)
+	return runtimeOf(ctx).GetSignalChannel(ctx, name)
 }
 
 // Signal declares a signal and the type of its value, for type-checked receiving (and
@@ -55,7 +54,7 @@ func (c SignalChannel[T]) Channel() ReceiveChannel { return c.ch }
 // with any arguments the data converter can decode, returning (result, error) or error.
 // It must only read workflow state and must not block.
 func SetQueryHandler(ctx Context, queryType string, handler any) error {
-	return workflowrt.SetQueryHandler(ctx, queryType, handler)
+	return runtimeOf(ctx).SetQueryHandler(ctx, queryType, handler)
 }
 
 // Query declares a query with its argument and result types, for type-checked
@@ -68,7 +67,7 @@ func NewQuery[In, Out any](name string) Query[In, Out] { return decl.NewQuery[In
 
 // SetQueryHandlerFor registers a handler for the declared query q.
 func SetQueryHandlerFor[In, Out any](ctx Context, q Query[In, Out], handler func(In) (Out, error)) error {
-	return workflowrt.SetQueryHandler(ctx, q.Name(), handler)
+	return runtimeOf(ctx).SetQueryHandler(ctx, q.Name(), handler)
 }
 
 // StateQuery declares a query without an argument, for type-checked handlers (and
@@ -84,5 +83,5 @@ func NewStateQuery[Out any](name string) StateQuery[Out] { return decl.NewStateQ
 //	var Status = workflow.NewStateQuery[string]("status")
 //	workflow.SetStateQueryHandler(ctx, Status, func() (string, error) { return status, nil })
 func SetStateQueryHandler[Out any](ctx Context, q StateQuery[Out], handler func() (Out, error)) error {
-	return workflowrt.SetQueryHandler(ctx, q.Name(), handler)
+	return runtimeOf(ctx).SetQueryHandler(ctx, q.Name(), handler)
 }

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"github.com/sundialdev/sundial/internal/sdk/decl"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 )
 
 // UpdateHandlerOptions configure an update handler.
@@ -20,7 +19,7 @@ type UpdateHandlerOptions struct {
 // Updates that arrive before their handler is registered wait until the code first
 // blocks, then are rejected.
 func SetUpdateHandler(ctx Context, name string, handler any, opts UpdateHandlerOptions) error {
-	return workflowrt.SetUpdateHandler(ctx, name, handler, opts.Validator)
+	return runtimeOf(ctx).SetUpdateHandler(ctx, name, handler, opts.Validator)
 }
 
 // Update declares an update with its argument and result types, for type-checked
@@ -38,11 +37,11 @@ func SetUpdateHandlerFor[In, Out any](ctx Context, u Update[In, Out], handler fu
 	if validator != nil {
 		v = validator
 	}
-	return workflowrt.SetUpdateHandler(ctx, u.Name(), handler, v)
+	return runtimeOf(ctx).SetUpdateHandler(ctx, u.Name(), handler, v)
 }
 
 // AllHandlersFinished reports whether no update handler is still running; await it
 // before returning so that accepted updates complete:
 //
 //	workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-func AllHandlersFinished(ctx Context) bool { return workflowrt.AllHandlersFinished(ctx) }
+func AllHandlersFinished(ctx Context) bool { return runtimeOf(ctx).AllHandlersFinished(ctx) }

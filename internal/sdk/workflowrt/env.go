@@ -2,6 +2,7 @@ package workflowrt
 
 import (
 	"errors"
+	"github.com/sundialdev/sundial/internal/sdk/wfapi"
 	"log/slog"
 	"time"
 
@@ -96,8 +97,11 @@ type envCtx struct{ env *runEnv }
 func (c *envCtx) Done() ReceiveChannel { return nil }
 func (c *envCtx) Err() error           { return nil }
 func (c *envCtx) Value(key any) any {
-	if key == (envKey{}) {
+	switch key {
+	case envKey{}:
 		return c.env
+	case wfapi.RuntimeKey{}:
+		return api{}
 	}
 	return nil
 }
