@@ -1,9 +1,6 @@
 package workflow
 
-import (
-	"time"
-
-)
+import "time"
 
 // Now returns the workflow's deterministic current time: the time its current workflow
 // task started, the same on every replay. Never call time.Now in workflow code.

@@ -11,7 +11,6 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 )
 
-
 // activityCall is one scheduled activity and its future.
 type activityCall struct {
 	env              *runEnv

@@ -8,7 +8,6 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 )
 
-
 // channel implements Channel. Values are kept in send order; a send completes once its
 // value is within the buffer's capacity or has been received.
 type channel struct {

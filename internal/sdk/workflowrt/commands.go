@@ -190,4 +190,3 @@ func commandMatchesEvent(c *commandpb.Command, ev *historypb.HistoryEvent) bool 
 	}
 	return false
 }
-

@@ -4,7 +4,6 @@ import (
 	"github.com/sundialdev/sundial"
 )
 
-
 // envKey stores the run's environment in the root context.
 type envKey struct{}
 

@@ -10,7 +10,6 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-
 // NewContinueAsNewError encodes args for a new run of workflowType (empty: the current
 // type) with the current run's options.
 func NewContinueAsNewError(ctx Context, workflowType string, args ...any) *ContinueAsNewError {

@@ -2,12 +2,12 @@ package workflowrt
 
 import (
 	"errors"
-	"github.com/sundialdev/sundial/internal/sdk/wfapi"
 	"log/slog"
 	"time"
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/internal/sdk/wfapi"
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
 	protocolpb "go.temporal.io/api/protocol/v1"

@@ -2,7 +2,6 @@ package workflowrt
 
 import commonpb "go.temporal.io/api/common/v1"
 
-
 // future implements Future and Settable.
 type future struct {
 	env       *runEnv

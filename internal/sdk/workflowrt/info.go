@@ -1,11 +1,9 @@
 package workflowrt
 
 import (
-
 	"github.com/sundialdev/sundial"
 	historypb "go.temporal.io/api/history/v1"
 )
-
 
 // newInfo fills an Info from the start event.
 func newInfo(namespace string, exec Execution, taskQueue string, started *historypb.HistoryEvent) *Info {

@@ -32,7 +32,6 @@ type LocalActivityRequest struct {
 	Workflow *Info
 }
 
-
 // localActivityMarkerData is the "data" detail of a LocalActivity marker; field names
 // are those Temporal's Go SDK writes.
 type localActivityMarkerData struct {

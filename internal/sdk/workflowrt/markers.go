@@ -26,7 +26,6 @@ const (
 	changeVersionSearchAttribute = "TemporalChangeVersion"
 )
 
-
 // SideEffect runs fn once and records its result in history; on replay the recorded
 // result is returned instead of calling fn again. Use it for nondeterministic values
 // such as random numbers or UUIDs. fn must not fail: an encoding error panics.

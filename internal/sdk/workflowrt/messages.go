@@ -7,7 +7,6 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 )
 
-
 // GetSignalChannel returns the channel that receives the signals named name. Signals
 // that arrive before anyone asks are kept in it.
 func GetSignalChannel(ctx Context, name string) ReceiveChannel {

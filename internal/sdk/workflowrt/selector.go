@@ -1,6 +1,5 @@
 package workflowrt
 
-
 type selectCase struct {
 	receive  ReceiveChannel
 	onRecv   func(ReceiveChannel, bool)
