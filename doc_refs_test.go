@@ -31,7 +31,8 @@ type docComment struct {
 func TestDocCommentsNameExistingIdentifiers(t *testing.T) {
 	idents, comments := readModule(t, ".")
 	qualified := regexp.MustCompile(`\b([a-z][a-z0-9]*)\.([A-Z][A-Za-z0-9_]*)(?:\.([A-Z][A-Za-z0-9_]*))?`)
-	link := regexp.MustCompile(`\[([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*){0,2})\]`)
+	// A bracket right after an identifier is a type argument (Signal[T]), not a link.
+	link := regexp.MustCompile(`(?:^|[^A-Za-z0-9_\]])\[([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*){0,2})\]`)
 	checked := 0
 	for _, c := range comments {
 		for _, m := range qualified.FindAllStringSubmatch(c.text, -1) {
@@ -251,5 +252,65 @@ func TestReadmeLinksStayInTheRepository(t *testing.T) {
 		if _, err := os.Stat(target); err != nil {
 			t.Errorf("README.md links to %s: %v", target, err)
 		}
+	}
+}
+
+// TestPublicTypesAreDeclaredInPublicPackages fails on a public package's type that is
+// an alias of an internal package's type: go doc and pkg.go.dev show an alias without
+// its methods or fields, so each public type is declared where users read about it.
+func TestPublicTypesAreDeclaredInPublicPackages(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "internal" || d.Name() == "testdata" || isModuleRoot(path)) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		internal := map[string]bool{}
+		for _, imp := range f.Imports {
+			importPath := strings.Trim(imp.Path.Value, `"`)
+			if !strings.Contains(importPath, "/internal/") {
+				continue
+			}
+			name := importPath[strings.LastIndex(importPath, "/")+1:]
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			internal[name] = true
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			spec, ok := n.(*ast.TypeSpec)
+			if !ok || spec.Assign == token.NoPos || !spec.Name.IsExported() {
+				return true
+			}
+			target := spec.Type
+			if index, ok := target.(*ast.IndexExpr); ok {
+				target = index.X
+			}
+			if index, ok := target.(*ast.IndexListExpr); ok {
+				target = index.X
+			}
+			if sel, ok := target.(*ast.SelectorExpr); ok {
+				if pkg, ok := sel.X.(*ast.Ident); ok && internal[pkg.Name] {
+					t.Errorf("%s: %s is an alias of the internal %s.%s; declare it here so go doc shows it", fset.Position(spec.Pos()), spec.Name.Name, pkg.Name, sel.Sel.Name)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,8 +1,6 @@
 package workflow
 
-import (
-	"github.com/sundialdev/sundial/internal/sdk/decl"
-)
+import ()
 
 // UpdateHandlerOptions configure an update handler.
 type UpdateHandlerOptions struct {
@@ -25,10 +23,21 @@ func SetUpdateHandler(ctx Context, name string, handler any, opts UpdateHandlerO
 // Update declares an update with its argument and result types, for type-checked
 // handlers (and calls, with client.ExecuteUpdate or client.StartUpdate). Its Name method returns the
 // update name on the wire.
-type Update[In, Out any] = decl.Update[In, Out]
+type Update[In, Out any] struct{ name string }
 
 // NewUpdate declares the update named name.
-func NewUpdate[In, Out any](name string) Update[In, Out] { return decl.NewUpdate[In, Out](name) }
+func NewUpdate[In, Out any](name string) Update[In, Out] { return Update[In, Out]{name: name} }
+
+// Name is the update name on the wire.
+func (u Update[In, Out]) Name() string { return u.name }
+
+// UpdateTypes returns zero values of the update's argument and result types, for typed
+// client calls (client.ExecuteUpdate, client.StartUpdate).
+func (u Update[In, Out]) UpdateTypes() (In, Out) {
+	var in In
+	var out Out
+	return in, out
+}
 
 // SetUpdateHandlerFor registers a type-checked handler, and optionally a validator, for
 // the declared update u.
