@@ -3,6 +3,7 @@ package sundialtest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -245,5 +246,30 @@ func TestActivityEnvironmentLogsQuietlyOrToTheTest(t *testing.T) {
 	}
 	if len(rec.lines) != 1 || !strings.Contains(rec.lines[0], "charging") {
 		t.Fatalf("the test's log got %q, want the activity's record", rec.lines)
+	}
+}
+
+// fatalRecorder records Fatalf instead of stopping the test.
+type fatalRecorder struct {
+	testing.TB
+	fatals []string
+}
+
+func (r *fatalRecorder) Fatalf(format string, args ...any) {
+	r.fatals = append(r.fatals, fmt.Sprintf(format, args...))
+}
+
+func TestActivityMockAfterNewWorkerFailsTheTest(t *testing.T) {
+	rec := &fatalRecorder{TB: t}
+	env := sundialtest.NewWorkflowEnvironment(rec, sundialtest.WorkflowEnvironmentOptions{})
+	sundialtest.OnActivity(env, chargeActivity)
+	if len(rec.fatals) != 0 {
+		t.Fatalf("a mock before any worker failed: %q", rec.fatals)
+	}
+	sundialtest.OnActivity(env, chargeActivity)
+	env.NewWorker("late", worker.Options{})
+	sundialtest.OnActivity(env, activity.DefineNamed("Refund", func(context.Context, int) (string, error) { return "", nil }))
+	if len(rec.fatals) != 2 || !strings.Contains(rec.fatals[0], "already mocked") || !strings.Contains(rec.fatals[1], "after NewWorker") {
+		t.Fatalf("failures = %q, want a second mock of Charge and a mock after NewWorker refused", rec.fatals)
 	}
 }
