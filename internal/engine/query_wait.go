@@ -38,7 +38,7 @@ func (e *Engine) queryGiveUp(ctx context.Context) (giveUp <-chan struct{}, stop 
 	if !ok {
 		return nil, func() {}
 	}
-	left := time.Until(deadline)
+	left := deadline.Sub(e.cfg.WallClock.Now())
 	wait := left - min(queryAnswerReserve, left/2)
 	ch := make(chan struct{})
 	t := e.cfg.WallClock.AfterFunc(max(wait, 0), func() { close(ch) })
