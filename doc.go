@@ -43,11 +43,14 @@
 //     returns a *CanceledError when cancellation was requested, [ErrActivityPaused] or
 //     [ErrActivityReset].
 //
-// All of them implement Unwrap, so errors.Is and errors.As see the whole chain,
-// for example:
+// All of them implement Unwrap, so errors.Is and errors.As see the whole chain. To
+// find an application error by its type, use [FindApplicationError] (or
+// [HasApplicationError]) rather than errors.As: errors.As stops at the first
+// ApplicationError, and a workflow that wraps an activity's failure
+// (fmt.Errorf("charging: %w", err)) puts one of its own, of type "wrapError", in
+// front of it:
 //
-//	var appErr *sundial.ApplicationError
-//	if errors.As(err, &appErr) && appErr.Type() == "CardDeclined" { ... }
+//	if appErr, ok := sundial.FindApplicationError(err, "CardDeclined"); ok { ... }
 //
 // [ErrResultPending] is the sentinel an activity returns when it will be completed
 // later through client.Client.CompleteActivity.

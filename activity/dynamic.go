@@ -8,7 +8,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 )
 
-// DynamicFunc is a dynamic activity: registered with worker.RegisterDynamicActivity, it
+// DynamicFunc is a dynamic activity: registered with worker.Worker.RegisterDynamicActivity, it
 // runs every activity type that has no function of its own. GetInfo(ctx).ActivityType
 // names the type it was called as; args holds the arguments undecoded. Its result is
 // encoded with the data converter like any activity's.

@@ -12,10 +12,10 @@ import (
 //
 //	var ChargeCard = activity.Define(chargeCard) // named "chargeCard"
 //
-// register it with worker.RegisterActivityFunc(w, ChargeCard), and call it by
-// ChargeCard.Name() today, or through typed workflow calls once workflows land. The
-// compiler checks In and Out everywhere the declaration is used. An activity that needs
-// several inputs takes them as one struct.
+// register it with worker.RegisterActivityFunc(w, ChargeCard) and call it from a workflow
+// with workflow.ExecuteActivityFunc(ctx, ChargeCard, in), or by ChargeCard.Name() where
+// activities are scheduled by name. The compiler checks In and Out everywhere the
+// declaration is used. An activity that needs several inputs takes them as one struct.
 type Func[In, Out any] struct {
 	name string
 	fn   func(context.Context, In) (Out, error)

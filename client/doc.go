@@ -10,10 +10,16 @@
 //	c, err := client.Dial(ctx, client.Options{HostPort: "127.0.0.1:7233"})
 //	if err != nil { ... }
 //	defer c.Close()
-//	run, err := client.ExecuteWorkflowFunc(ctx, c, client.StartWorkflowOptions{ID: "order-1", TaskQueue: "orders"}, orders.OrderWorkflow, order)
-//	err = client.Signal(ctx, run, orders.Shipped, trackingNumber)
-//	status, err := client.Query(ctx, run, orders.Status, struct{}{})
-//	receipt, err := run.Result(ctx)
+//	run, err := client.ExecuteWorkflowFunc(ctx, c, client.StartWorkflowOptions{ID: "sub-ada", TaskQueue: "billing"}, subscription.Workflow, sub)
+//	previous, err := client.ExecuteUpdate(ctx, run, subscription.ChangePlan, premium)
+//	status, err := client.QueryState(ctx, run, subscription.Status)
+//	err = client.Signal(ctx, run, subscription.Cancel, "moving abroad")
+//	summary, err := run.Result(ctx) // a subscription.Summary
+//
+// (from the example in examples/subscription). Every call takes its context.Context
+// first; the typed calls are functions, as Go methods cannot have type parameters, and
+// take the client (ExecuteWorkflowFunc, GetWorkflowFunc) or a run (Signal, Query,
+// QueryState, StartUpdate, ExecuteUpdate) next.
 //
 // Workflows implemented in other languages, or known only by name, use the untyped
 // calls, whose arguments are encoded with the DataConverter:

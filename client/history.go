@@ -11,7 +11,7 @@ import (
 
 // GetWorkflowHistory returns the events of a run (runID empty: the latest run) as they
 // are now, fetching pages as the loop asks for more. An error ends the sequence. The
-// events can be saved and replayed with workflow.Replayer.
+// events can be saved and replayed with worker.WorkflowReplayer.
 func (c *Client) GetWorkflowHistory(ctx context.Context, workflowID, runID string) iter.Seq2[*historypb.HistoryEvent, error] {
 	return func(yield func(*historypb.HistoryEvent, error) bool) {
 		req := &workflowservice.GetWorkflowExecutionHistoryRequest{

@@ -2,9 +2,6 @@ package client
 
 import (
 	"context"
-
-	"github.com/sundialdev/sundial/internal/sdk/decl"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 )
 
 // WorkflowFunc is a typed workflow declaration. workflow.Func[In, Out], made with
@@ -13,8 +10,9 @@ import (
 type WorkflowFunc[In, Out any] interface {
 	// Name is the workflow type name.
 	Name() string
-	// Function is the workflow function, func(workflow.Context, In) (Out, error).
-	Function() func(workflowrt.Context, In) (Out, error)
+	// WorkflowTypes returns zero values of the workflow's input and result types;
+	// its signature is what lets the compiler check calls.
+	WorkflowTypes() (In, Out)
 }
 
 // TypedRun is a handle to a workflow whose result type is known.
@@ -47,27 +45,41 @@ func ExecuteWorkflowFunc[In, Out any](ctx context.Context, c *Client, opts Start
 
 // GetWorkflowFunc returns a typed handle to an existing run of wf; an empty runID
 // means the latest run.
-func GetWorkflowFunc[In, Out any](c *Client, wf WorkflowFunc[In, Out], workflowID, runID string) TypedRun[Out] {
+func GetWorkflowFunc[In, Out any](ctx context.Context, c *Client, wf WorkflowFunc[In, Out], workflowID, runID string) TypedRun[Out] {
 	return TypedRun[Out]{WorkflowRun: c.newRun(workflowID, runID, wf.Name())}
 }
 
 // Signal sends the declared signal s (a workflow.Signal, made with workflow.NewSignal)
 // with value to the workflow of run.
-func Signal[T any](ctx context.Context, run WorkflowRun, s decl.Signal[T], value T) error {
+func Signal[T any](ctx context.Context, run WorkflowRun, s SignalDef[T], value T) error {
 	return run.Signal(ctx, s.Name(), value)
 }
 
 // SignalWithStart returns opts with the declared signal s and value as the start signal
 // (see StartWorkflowOptions.StartSignal).
-func SignalWithStart[T any](opts StartWorkflowOptions, s decl.Signal[T], value T) StartWorkflowOptions {
+func SignalWithStart[T any](opts StartWorkflowOptions, s SignalDef[T], value T) StartWorkflowOptions {
 	opts.StartSignal = s.Name()
 	opts.StartSignalArgs = []any{value}
 	return opts
 }
 
+// QueryState runs the declared argument-less query q (a workflow.StateQuery, made with
+// workflow.NewStateQuery) on the workflow of run and returns its typed result.
+func QueryState[Out any](ctx context.Context, run WorkflowRun, q StateQueryDef[Out]) (Out, error) {
+	var out Out
+	value, err := run.Query(ctx, q.Name())
+	if err != nil {
+		return out, err
+	}
+	if err := value.Get(&out); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
 // Query runs the declared query q (a workflow.Query, made with workflow.NewQuery) with
 // argument in on the workflow of run and returns its typed result.
-func Query[In, Out any](ctx context.Context, run WorkflowRun, q decl.Query[In, Out], in In) (Out, error) {
+func Query[In, Out any](ctx context.Context, run WorkflowRun, q QueryDef[In, Out], in In) (Out, error) {
 	var out Out
 	value, err := run.Query(ctx, q.Name(), in)
 	if err != nil {
@@ -102,7 +114,7 @@ func (h UpdateHandleOf[Out]) Result(ctx context.Context) (Out, error) {
 // StartUpdate sends the declared update u (a workflow.Update, made with
 // workflow.NewUpdate) with argument in to the workflow of run and waits for
 // opts.WaitForStage.
-func StartUpdate[In, Out any](ctx context.Context, run WorkflowRun, u decl.Update[In, Out], in In, opts UpdateOptions) (UpdateHandleOf[Out], error) {
+func StartUpdate[In, Out any](ctx context.Context, run WorkflowRun, u UpdateDef[In, Out], in In, opts UpdateOptions) (UpdateHandleOf[Out], error) {
 	h, err := run.Update(ctx, UpdateWorkflowOptions{UpdateName: u.Name(), Args: []any{in}, UpdateID: opts.UpdateID, WaitForStage: opts.WaitForStage})
 	if err != nil {
 		return UpdateHandleOf[Out]{}, err
@@ -112,7 +124,7 @@ func StartUpdate[In, Out any](ctx context.Context, run WorkflowRun, u decl.Updat
 
 // ExecuteUpdate sends the declared update u with argument in to the workflow of run,
 // waits for the handler to finish and returns its typed result.
-func ExecuteUpdate[In, Out any](ctx context.Context, run WorkflowRun, u decl.Update[In, Out], in In) (Out, error) {
+func ExecuteUpdate[In, Out any](ctx context.Context, run WorkflowRun, u UpdateDef[In, Out], in In) (Out, error) {
 	h, err := StartUpdate(ctx, run, u, in, UpdateOptions{WaitForStage: UpdateStageCompleted})
 	if err != nil {
 		var zero Out

@@ -112,6 +112,9 @@ func TestTypedCallsSignalQueryUpdateAndResult(t *testing.T) {
 	if !errors.As(err, &appErr) || !strings.Contains(err.Error(), "price must be positive") {
 		t.Fatalf("rejected update error = %v (%T), want an ApplicationError from the validator", err, err)
 	}
+	if want := `update "add-item-update" rejected: price must be positive`; !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "retryable: true") {
+		t.Fatalf("rejected update error reads %q; want it to start %q and not call itself retryable", err, want)
+	}
 	// Waiting only for acceptance returns a handle whose Result waits for the handler.
 	h, err := client.StartUpdate(ctx, run, addItemUpdate, item{SKU: "pad", Price: 5}, client.UpdateOptions{
 		UpdateID: "pad-1", WaitForStage: client.UpdateStageAccepted,
@@ -150,7 +153,7 @@ func TestTypedCallsSignalQueryUpdateAndResult(t *testing.T) {
 		t.Fatalf("status = %s", st)
 	}
 	// A typed handle to the closed run returns the same result.
-	again, err := client.GetWorkflowFunc(c, cartWorkflow, "cart-ada", run.GetRunID()).Result(ctx)
+	again, err := client.GetWorkflowFunc(ctx, c, cartWorkflow, "cart-ada", run.GetRunID()).Result(ctx)
 	if err != nil || again != got {
 		t.Fatalf("GetWorkflowFunc result = %q, %v", again, err)
 	}

@@ -295,7 +295,7 @@ func (s *Server) Start(ctx context.Context) error {
 	logged := loggedListener{Listener: lis, log: s.log, logs: backoff.NewLogLimiter(time.Minute)}
 	go func() { s.serveErr <- g.Serve(logged) }()
 	s.started = true
-	s.log.Info("sundial server listening", "addr", lis.Addr().String(), "db", database, "tls", s.tls != nil)
+	s.log.Info("listening on "+lis.Addr().String(), "addr", lis.Addr().String(), "db", database, "tls", s.tls != nil, "version", Version)
 	s.warnIfInsecure(lis.Addr().String())
 	return nil
 }

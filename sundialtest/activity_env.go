@@ -33,7 +33,9 @@ type ActivityEnvironmentOptions struct {
 	Client *client.Client
 	// DataConverter encodes arguments, results and details; default the default converter.
 	DataConverter converter.DataConverter
-	// Logger is the base of activity.Logger; default slog.Default().
+	// Logger is the base of activity.Logger; default a logger that discards
+	// everything, so that tests stay quiet. TestLogger(t) sends the records to the
+	// test's log instead.
 	Logger *slog.Logger
 	// MetricMeter is what activity.GetMetricMeter returns; default a meter that records
 	// nothing.
@@ -63,7 +65,7 @@ func NewActivityEnvironment(opts ActivityEnvironmentOptions) *ActivityEnvironmen
 		opts.DataConverter = converter.GetDefaultDataConverter()
 	}
 	if opts.Logger == nil {
-		opts.Logger = slog.Default()
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.MetricMeter == nil {
 		opts.MetricMeter = activity.NopMetricMeter()

@@ -16,6 +16,7 @@ import (
 	"github.com/sundialdev/sundial/client"
 	"github.com/sundialdev/sundial/internal/timeskip"
 	"github.com/sundialdev/sundial/server"
+	"github.com/sundialdev/sundial/worker"
 )
 
 // WorkflowEnvironmentOptions configure NewWorkflowEnvironment. Every field is
@@ -31,6 +32,11 @@ type WorkflowEnvironmentOptions struct {
 	Logger *slog.Logger
 	// Client configures the Sundial client Client returns; HostPort is filled in.
 	Client client.Options
+	// Retention is how long the server keeps the default namespace's closed runs.
+	// Default DefaultRetention (100 years), so that no run a test finished is deleted,
+	// however far the test skips time. Set it to test what retention deletes; values
+	// under a day are accepted here (the server refuses them in production).
+	Retention time.Duration
 }
 
 // WorkflowEnvironment is a Sundial server running in the test's process, on a
@@ -45,8 +51,16 @@ type WorkflowEnvironment struct {
 	logs     *testLogWriter
 	shutdown sync.Once
 
-	mu     sync.Mutex
-	client *client.Client
+	// callbacks owns the goroutines of RegisterDelayedCallback: stopCallbacks ends
+	// their waits and Shutdown waits for them before stopping the server.
+	callbacks     sync.WaitGroup
+	callbackCtx   context.Context
+	stopCallbacks context.CancelFunc
+
+	mu      sync.Mutex
+	client  *client.Client
+	workers []*worker.Worker
+	mocks   []activityMock
 }
 
 // NewWorkflowEnvironment starts a server for one test; it is shut down when the
@@ -68,11 +82,16 @@ func startWorkflowEnvironment(t testing.TB, opts WorkflowEnvironmentOptions) (*W
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	retention, err := opts.retention()
+	if err != nil {
+		return nil, err
+	}
 	srv, err := server.New(server.Options{
 		ListenAddr:   "127.0.0.1:0",
 		DatabasePath: ":memory:",
 		Logger:       logger,
 		TimeSkipping: opts.TimeSkipping,
+		MinRetention: min(retention, minProductionRetention),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("configuring the server: %w", err)
@@ -83,34 +102,47 @@ func startWorkflowEnvironment(t testing.TB, opts WorkflowEnvironmentOptions) (*W
 		return nil, fmt.Errorf("starting the server: %w", err)
 	}
 	env := &WorkflowEnvironment{t: t, opts: opts, srv: srv, logs: logs}
-	if !opts.TimeSkipping {
-		return env, nil
-	}
-	if err := env.connectTestService(ctx); err != nil {
+	env.callbackCtx, env.stopCallbacks = context.WithCancel(context.Background())
+	if err := env.connect(ctx, retention); err != nil {
+		env.stopCallbacks()
+		if env.conn != nil {
+			_ = env.conn.Close()
+		}
 		_ = srv.Stop(ctx)
 		return nil, err
 	}
 	return env, nil
 }
 
+// connect dials the environment's own connection, sets the default namespace's
+// retention and, under time skipping, connects the TestService.
+func (e *WorkflowEnvironment) connect(ctx context.Context, retention time.Duration) error {
+	conn, err := grpc.NewClient(e.srv.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return fmt.Errorf("dialing the server: %w", err)
+	}
+	e.conn = conn
+	if err := setRetention(ctx, conn, retention); err != nil {
+		return err
+	}
+	if !e.opts.TimeSkipping {
+		return nil
+	}
+	return e.connectTestService(ctx)
+}
+
 // connectTestService dials the server's TestService and releases the lock the
 // server starts with, so that time skips whenever the engine is idle: Go tests
 // wait on results with ordinary SDK calls, which do not unlock it themselves.
 func (e *WorkflowEnvironment) connectTestService(ctx context.Context) error {
-	conn, err := grpc.NewClient(e.srv.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	testSvc, err := timeskip.NewClient(e.conn)
 	if err != nil {
-		return fmt.Errorf("dialing the TestService: %w", err)
-	}
-	testSvc, err := timeskip.NewClient(conn)
-	if err != nil {
-		_ = conn.Close()
 		return err
 	}
 	if err := testSvc.UnlockTimeSkipping(ctx); err != nil {
-		_ = conn.Close()
 		return fmt.Errorf("releasing the time-skipping lock: %w", err)
 	}
-	e.conn, e.testSvc = conn, testSvc
+	e.testSvc = testSvc
 	return nil
 }
 
@@ -172,10 +204,19 @@ func (e *WorkflowEnvironment) Sleep(d time.Duration) {
 	}
 }
 
-// Shutdown closes the client and stops the server. It is idempotent and runs
-// by itself when the test ends.
+// Shutdown ends the delayed callbacks still waiting (and waits for those running),
+// stops the workers NewWorker made, closes the client and stops the server. It is
+// idempotent and runs by itself when the test ends.
 func (e *WorkflowEnvironment) Shutdown() {
 	e.shutdown.Do(func() {
+		e.stopCallbacks()
+		e.callbacks.Wait()
+		e.mu.Lock()
+		workers := e.workers
+		e.mu.Unlock()
+		for _, w := range workers {
+			w.Stop()
+		}
 		e.mu.Lock()
 		if e.client != nil {
 			if err := e.client.Close(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sundialdev/sundial/activity"
+	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	"github.com/sundialdev/sundial/workflow"
 )
@@ -78,12 +79,12 @@ func (w *Worker) RegisterWorkflowWithOptions(fn any, opts RegisterWorkflowOption
 // DynamicWorkflowFunc runs every workflow type that has no function of its own:
 // workflow.GetInfo(ctx).WorkflowType names the type, and args decode the input on
 // request. Its result is encoded with the data converter.
-type DynamicWorkflowFunc = workflowrt.DynamicWorkflow
+type DynamicWorkflowFunc func(ctx workflow.Context, args *converter.EncodedValues) (any, error)
 
 // RegisterDynamicWorkflow registers the workflow that runs every workflow type with no
 // function of its own. There can be one per worker.
 func (w *Worker) RegisterDynamicWorkflow(fn DynamicWorkflowFunc) error {
-	if err := w.workflows.RegisterDynamic(fn); err != nil {
+	if err := w.workflows.RegisterDynamic(workflowrt.DynamicWorkflow(fn)); err != nil {
 		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, err)
 	}
 	return nil

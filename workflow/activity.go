@@ -8,7 +8,6 @@ import (
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/activity"
 	"github.com/sundialdev/sundial/internal/sdk/funcname"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -17,18 +16,18 @@ import (
 )
 
 // ActivityCancellationType says what happens when an activity's context is canceled.
-type ActivityCancellationType = workflowrt.ActivityCancellationType
+type ActivityCancellationType int
 
 const (
 	// ActivityCancelTry asks the server to cancel the activity and fails its future
 	// with a *sundial.CanceledError at once (the default).
-	ActivityCancelTry = workflowrt.TryCancel
+	ActivityCancelTry ActivityCancellationType = iota
 	// ActivityCancelWaitCompleted asks the server to cancel the activity and waits
 	// until the activity reports how it ended.
-	ActivityCancelWaitCompleted = workflowrt.WaitCancellationCompleted
+	ActivityCancelWaitCompleted
 	// ActivityCancelAbandon fails the future at once and leaves the activity running
 	// without telling the server.
-	ActivityCancelAbandon = workflowrt.Abandon
+	ActivityCancelAbandon
 )
 
 // ActivityOptions shape how an activity is scheduled. At least one of
@@ -100,7 +99,7 @@ func scheduleActivity(ctx Context, name string, args []any) Future {
 	if err != nil {
 		return failedFuture(ctx, err)
 	}
-	return workflowrt.ScheduleActivity(ctx, attrs, opts.CancellationType)
+	return runtimeOf(ctx).ScheduleActivity(ctx, attrs, opts.CancellationType)
 }
 
 // activityCommand builds and validates the ScheduleActivityTask attributes.

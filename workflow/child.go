@@ -6,7 +6,6 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -74,7 +73,7 @@ func ExecuteChildWorkflow(ctx Context, workflowType any, args ...any) ChildWorkf
 	if err == nil {
 		var attrs *commandpb.StartChildWorkflowExecutionCommandAttributes
 		if attrs, err = childCommand(ctx, name, GetChildWorkflowOptions(ctx), args); err == nil {
-			started, result := workflowrt.StartChildWorkflow(ctx, attrs)
+			started, result := runtimeOf(ctx).StartChildWorkflow(ctx, attrs)
 			return childFuture{Future: result, started: started}
 		}
 	}
@@ -137,7 +136,7 @@ func UpsertSearchAttributes(ctx Context, attributes map[string]any) error {
 	if len(fields) == 0 {
 		return fmt.Errorf("upserting search attributes: none given")
 	}
-	workflowrt.UpsertSearchAttributes(ctx, &commandpb.UpsertWorkflowSearchAttributesCommandAttributes{
+	runtimeOf(ctx).UpsertSearchAttributes(ctx, &commandpb.UpsertWorkflowSearchAttributesCommandAttributes{
 		SearchAttributes: &commonpb.SearchAttributes{IndexedFields: fields},
 	})
 	return nil
@@ -153,7 +152,7 @@ func UpsertMemo(ctx Context, memo map[string]any) error {
 	if len(fields) == 0 {
 		return fmt.Errorf("upserting memo: no fields given")
 	}
-	workflowrt.UpsertMemo(ctx, &commandpb.ModifyWorkflowPropertiesCommandAttributes{UpsertedMemo: &commonpb.Memo{Fields: fields}})
+	runtimeOf(ctx).UpsertMemo(ctx, &commandpb.ModifyWorkflowPropertiesCommandAttributes{UpsertedMemo: &commonpb.Memo{Fields: fields}})
 	return nil
 }
 
@@ -186,11 +185,11 @@ func SignalExternalWorkflow(ctx Context, workflowID, runID, signalName string, a
 	if err != nil {
 		return failedFuture(ctx, fmt.Errorf("encoding signal %s: %w", signalName, err))
 	}
-	return workflowrt.SignalExternalWorkflow(ctx, "", workflowID, runID, signalName, input, false)
+	return runtimeOf(ctx).SignalExternalWorkflow(ctx, "", workflowID, runID, signalName, input, false)
 }
 
 // RequestCancelExternalWorkflow asks the server to cancel another workflow (runID empty:
 // its current run). The future is ready once the request was delivered.
 func RequestCancelExternalWorkflow(ctx Context, workflowID, runID string) Future {
-	return workflowrt.RequestCancelExternalWorkflow(ctx, "", workflowID, runID)
+	return runtimeOf(ctx).RequestCancelExternalWorkflow(ctx, "", workflowID, runID)
 }

@@ -25,9 +25,29 @@
 //		return workflow.ExecuteActivityFunc(ctx, ChargeCard, order).Get(ctx)
 //	}
 //
+// Declarations make the rest type-checked too, in workflow code and in clients
+// (client.ExecuteWorkflowFunc, client.Signal, client.QueryState, client.ExecuteUpdate):
+//
+//	var (
+//		Subscription = workflow.Define(subscription)           // the workflow
+//		Cancel       = workflow.NewSignal[string]("cancel")     // a signal with its value
+//		Status       = workflow.NewStateQuery[State]("status")  // a query without argument
+//		ChangePlan   = workflow.NewUpdate[Plan, Plan]("change") // an update
+//	)
+//
+//	sel := workflow.NewSelector(ctx)
+//	workflow.AddSignal(ctx, sel, workflow.GetSignal(ctx, Cancel), func(reason string) { ... })
+//	workflow.AddFutureOf(ctx, sel, workflow.ExecuteActivityFunc(ctx, ChargeCard, charge), func(r Receipt, err error) { ... })
+//	sel.Select(ctx)
+//	...
+//	return State{}, workflow.ContinueAsNewSelf(ctx, subscription, state) // or ContinueAsNew(ctx, OtherDef, in)
+//
+// examples/subscription puts them together, with its test.
+//
 // Workflow code runs as coroutines: only one runs at a time, each until it blocks on a
 // workflow call, always in the same order. A panic fails the workflow task (not the
 // workflow), so a fixed worker can continue it; a change that makes replay disagree
 // with history fails the task with a nondeterminism error naming the command and the
-// event that disagree. Use GetVersion to change code that has runs in flight.
+// event that disagree. Use GetVersion to change code that has runs in flight, and
+// worker.WorkflowReplayer to check a change against saved histories.
 package workflow

@@ -43,3 +43,13 @@ func (f Func[In, Out]) Name() string { return f.name }
 
 // Function is the declared workflow function, for registration.
 func (f Func[In, Out]) Function() func(Context, In) (Out, error) { return f.fn }
+
+// WorkflowTypes returns zero values of the workflow's input and result types. Typed client
+// calls (client.ExecuteWorkflowFunc) take a Func through an interface with this
+// method, which lets the compiler check their arguments without the client importing
+// this package.
+func (f Func[In, Out]) WorkflowTypes() (In, Out) {
+	var in In
+	var out Out
+	return in, out
+}

@@ -1,17 +1,30 @@
 package workflow
 
-import "github.com/sundialdev/sundial/internal/sdk/workflowrt"
-
 // Future is the result of an asynchronous workflow call: Get blocks until it is ready
 // and decodes the value into a pointer.
-type Future = workflowrt.Future
+type Future interface {
+	// Get blocks until the future is ready, then decodes its value into valuePtr (which
+	// may be nil) and returns its error.
+	Get(ctx Context, valuePtr any) error
+	// IsReady reports whether Get would return without blocking.
+	IsReady() bool
+}
 
 // Settable settles a Future made with NewFuture.
-type Settable = workflowrt.Settable
+type Settable interface {
+	// Set makes the future ready with a value and an error. Setting twice panics.
+	Set(value any, err error)
+	// SetValue is Set(value, nil).
+	SetValue(value any)
+	// SetError is Set(nil, err).
+	SetError(err error)
+	// Chain makes the future ready when other is, with other's outcome.
+	Chain(other Future)
+}
 
 // NewFuture returns a future and the means to settle it, for results produced by
 // workflow goroutines.
-func NewFuture(ctx Context) (Future, Settable) { return workflowrt.NewFuture(ctx) }
+func NewFuture(ctx Context) (Future, Settable) { return runtimeOf(ctx).NewFuture(ctx) }
 
 // FutureOf is a Future whose value type is known to the compiler.
 type FutureOf[T any] struct{ f Future }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/activity"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
+	"github.com/sundialdev/sundial/internal/sdk/wfapi"
 )
 
 // LocalActivityOptions shape a local activity. StartToCloseTimeout or
@@ -64,7 +64,7 @@ func executeLocal(ctx Context, name string, args []any) Future {
 	if err != nil {
 		return failedFuture(ctx, fmt.Errorf("encoding arguments of local activity %s: %w", name, err))
 	}
-	return workflowrt.ExecuteLocalActivity(ctx, workflowrt.LocalActivityParams{
+	return runtimeOf(ctx).ExecuteLocalActivity(ctx, wfapi.LocalActivityParams{
 		ActivityType: name, Input: input, ScheduleToCloseTimeout: opts.ScheduleToCloseTimeout,
 		StartToCloseTimeout: opts.StartToCloseTimeout, RetryPolicy: opts.RetryPolicy,
 	})

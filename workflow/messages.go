@@ -1,27 +1,35 @@
 package workflow
 
-import (
-	"github.com/sundialdev/sundial/internal/sdk/decl"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
-)
+import ()
 
 // StackTraceQuery is the built-in query answered with the stacks of the workflow's
 // goroutines, for finding where a workflow is stuck.
-const StackTraceQuery = workflowrt.StackTraceQuery
+const StackTraceQuery = "__stack_trace"
 
 // GetSignalChannel returns the channel of the signals named name. Signals are kept in
 // the channel until received, even those sent before the call.
 func GetSignalChannel(ctx Context, name string) ReceiveChannel {
-	return workflowrt.GetSignalChannel(ctx, name)
+	return runtimeOf(ctx).GetSignalChannel(ctx, name)
 }
 
 // Signal declares a signal and the type of its value, for type-checked receiving (and
-// sending, with client.SignalWorkflowFunc). Its Name method returns the signal name on
+// sending, with client.Signal). Its Name method returns the signal name on
 // the wire.
-type Signal[T any] = decl.Signal[T]
+type Signal[T any] struct{ name string }
 
 // NewSignal declares the signal named name carrying a T.
-func NewSignal[T any](name string) Signal[T] { return decl.NewSignal[T](name) }
+func NewSignal[T any](name string) Signal[T] { return Signal[T]{name: name} }
+
+// Name is the signal name on the wire.
+func (s Signal[T]) Name() string { return s.name }
+
+// SignalType returns a zero value of the signal's value type; typed client calls
+// (client.Signal) take a Signal through an interface with this method, which lets the
+// compiler check the value sent.
+func (s Signal[T]) SignalType() T {
+	var v T
+	return v
+}
 
 // SignalChannel receives the values of one declared signal.
 type SignalChannel[T any] struct{ ch ReceiveChannel }
@@ -55,18 +63,55 @@ func (c SignalChannel[T]) Channel() ReceiveChannel { return c.ch }
 // with any arguments the data converter can decode, returning (result, error) or error.
 // It must only read workflow state and must not block.
 func SetQueryHandler(ctx Context, queryType string, handler any) error {
-	return workflowrt.SetQueryHandler(ctx, queryType, handler)
+	return runtimeOf(ctx).SetQueryHandler(ctx, queryType, handler)
 }
 
 // Query declares a query with its argument and result types, for type-checked
-// handlers (and calls, with client.QueryWorkflowFunc). Use struct{} for no argument.
-// Its Name method returns the query type on the wire.
-type Query[In, Out any] = decl.Query[In, Out]
+// handlers (and calls, with client.Query). A query without an argument is a
+// StateQuery. Its Name method returns the query type on the wire.
+type Query[In, Out any] struct{ name string }
 
 // NewQuery declares the query named name.
-func NewQuery[In, Out any](name string) Query[In, Out] { return decl.NewQuery[In, Out](name) }
+func NewQuery[In, Out any](name string) Query[In, Out] { return Query[In, Out]{name: name} }
+
+// Name is the query type on the wire.
+func (q Query[In, Out]) Name() string { return q.name }
+
+// QueryTypes returns zero values of the query's argument and result types, for typed
+// client calls (client.Query).
+func (q Query[In, Out]) QueryTypes() (In, Out) {
+	var in In
+	var out Out
+	return in, out
+}
 
 // SetQueryHandlerFor registers a handler for the declared query q.
 func SetQueryHandlerFor[In, Out any](ctx Context, q Query[In, Out], handler func(In) (Out, error)) error {
-	return workflowrt.SetQueryHandler(ctx, q.Name(), handler)
+	return runtimeOf(ctx).SetQueryHandler(ctx, q.Name(), handler)
+}
+
+// StateQuery declares a query without an argument, for type-checked handlers (and
+// calls, with client.QueryState): typically a read of the workflow's state. Its Name
+// method returns the query type on the wire.
+type StateQuery[Out any] struct{ name string }
+
+// NewStateQuery declares the argument-less query named name.
+func NewStateQuery[Out any](name string) StateQuery[Out] { return StateQuery[Out]{name: name} }
+
+// Name is the query type on the wire.
+func (q StateQuery[Out]) Name() string { return q.name }
+
+// StateQueryType returns a zero value of the query's result type, for typed client calls
+// (client.QueryState).
+func (q StateQuery[Out]) StateQueryType() Out {
+	var out Out
+	return out
+}
+
+// SetStateQueryHandler registers handler as the answer to the declared query q:
+//
+//	var Status = workflow.NewStateQuery[string]("status")
+//	workflow.SetStateQueryHandler(ctx, Status, func() (string, error) { return status, nil })
+func SetStateQueryHandler[Out any](ctx Context, q StateQuery[Out], handler func() (Out, error)) error {
+	return runtimeOf(ctx).SetQueryHandler(ctx, q.Name(), handler)
 }

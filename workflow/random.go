@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 )
 
 type randomKey struct{}
@@ -14,7 +12,7 @@ type randomKey struct{}
 // run's original run id, so every replay draws the same numbers in the same order.
 // Draw from it only in workflow code, in a deterministic order.
 func Random(ctx Context) *rand.Rand {
-	return workflowrt.RunValue(ctx, randomKey{}, func() any {
+	return runtimeOf(ctx).RunValue(ctx, randomKey{}, func() any {
 		h := fnv.New64a()
 		_, _ = h.Write([]byte(GetInfo(ctx).OriginalRunID))
 		seed := h.Sum64()

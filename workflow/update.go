@@ -1,9 +1,6 @@
 package workflow
 
-import (
-	"github.com/sundialdev/sundial/internal/sdk/decl"
-	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
-)
+import ()
 
 // UpdateHandlerOptions configure an update handler.
 type UpdateHandlerOptions struct {
@@ -20,16 +17,27 @@ type UpdateHandlerOptions struct {
 // Updates that arrive before their handler is registered wait until the code first
 // blocks, then are rejected.
 func SetUpdateHandler(ctx Context, name string, handler any, opts UpdateHandlerOptions) error {
-	return workflowrt.SetUpdateHandler(ctx, name, handler, opts.Validator)
+	return runtimeOf(ctx).SetUpdateHandler(ctx, name, handler, opts.Validator)
 }
 
 // Update declares an update with its argument and result types, for type-checked
-// handlers (and calls, with client.UpdateWorkflowFunc). Its Name method returns the
+// handlers (and calls, with client.ExecuteUpdate or client.StartUpdate). Its Name method returns the
 // update name on the wire.
-type Update[In, Out any] = decl.Update[In, Out]
+type Update[In, Out any] struct{ name string }
 
 // NewUpdate declares the update named name.
-func NewUpdate[In, Out any](name string) Update[In, Out] { return decl.NewUpdate[In, Out](name) }
+func NewUpdate[In, Out any](name string) Update[In, Out] { return Update[In, Out]{name: name} }
+
+// Name is the update name on the wire.
+func (u Update[In, Out]) Name() string { return u.name }
+
+// UpdateTypes returns zero values of the update's argument and result types, for typed
+// client calls (client.ExecuteUpdate, client.StartUpdate).
+func (u Update[In, Out]) UpdateTypes() (In, Out) {
+	var in In
+	var out Out
+	return in, out
+}
 
 // SetUpdateHandlerFor registers a type-checked handler, and optionally a validator, for
 // the declared update u.
@@ -38,11 +46,11 @@ func SetUpdateHandlerFor[In, Out any](ctx Context, u Update[In, Out], handler fu
 	if validator != nil {
 		v = validator
 	}
-	return workflowrt.SetUpdateHandler(ctx, u.Name(), handler, v)
+	return runtimeOf(ctx).SetUpdateHandler(ctx, u.Name(), handler, v)
 }
 
 // AllHandlersFinished reports whether no update handler is still running; await it
 // before returning so that accepted updates complete:
 //
 //	workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-func AllHandlersFinished(ctx Context) bool { return workflowrt.AllHandlersFinished(ctx) }
+func AllHandlersFinished(ctx Context) bool { return runtimeOf(ctx).AllHandlersFinished(ctx) }

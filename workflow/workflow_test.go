@@ -10,6 +10,7 @@ import (
 	"github.com/sundialdev/sundial/activity"
 	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	"github.com/sundialdev/sundial/internal/sdk/workflowrt/historytest"
+	"github.com/sundialdev/sundial/worker"
 	"github.com/sundialdev/sundial/workflow"
 	historypb "go.temporal.io/api/history/v1"
 )
@@ -71,7 +72,7 @@ func record(t *testing.T) *historypb.History {
 func TestReplayerAcceptsSameCodeAndRejectsChangedCode(t *testing.T) {
 	history := record(t)
 
-	same := workflow.NewReplayer()
+	same := worker.NewWorkflowReplayer()
 	if err := same.RegisterWorkflow(Sum); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestReplayerAcceptsSameCodeAndRejectsChangedCode(t *testing.T) {
 		t.Fatalf("replaying unchanged code: %v", err)
 	}
 
-	changed := workflow.NewReplayer()
+	changed := worker.NewWorkflowReplayer()
 	if err := changed.RegisterWorkflowWithName(func(ctx workflow.Context, keys []string) (int, error) {
 		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
 		var n int
@@ -96,7 +97,7 @@ func TestReplayerAcceptsSameCodeAndRejectsChangedCode(t *testing.T) {
 }
 
 func TestReplayerReadsGoldenFiles(t *testing.T) {
-	r := workflow.NewReplayer()
+	r := worker.NewWorkflowReplayer()
 	err := r.ReplayHistoryFile("../testdata/histories/approval-signaled.json")
 	if err == nil || !strings.Contains(err.Error(), "not registered") {
 		t.Fatalf("replaying without the workflow registered: %v", err)

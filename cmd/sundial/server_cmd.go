@@ -130,7 +130,7 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sundial server: starting on %s with database %s: %v\n", cfg.listenAddr, redactDatabase(cfg.databasePath), err)
 		return exitFailure
 	}
-	logger.Info("listening on "+srv.Addr(), "addr", srv.Addr(), "db", redactDatabase(cfg.databasePath), "version", version)
+	// The server logged "listening on ADDR" itself; the start is logged once.
 	var profiles *profilingServer
 	if cfg.pprofAddr != "" {
 		profiles, err = startProfilingServer(cfg.pprofAddr)

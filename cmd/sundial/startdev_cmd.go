@@ -68,7 +68,7 @@ func runStartDev(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sundial server start-dev: starting on %s with database %s: %v\n", opts.ListenAddr, cfg.databasePath, err)
 		return exitFailure
 	}
-	logger.Info("dev server listening on "+srv.Addr(), "addr", srv.Addr(), "db", cfg.databasePath, "namespaces", append([]string{"default"}, cfg.namespaces...), "version", version)
+	logger.Info("dev server ready", "namespaces", append([]string{"default"}, cfg.namespaces...))
 	<-ctx.Done()
 	logger.Info("shutting down", "timeout", startDevShutdownTimeout)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), startDevShutdownTimeout)

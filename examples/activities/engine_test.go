@@ -21,8 +21,10 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 )
 
-// engineHarness runs the examples' worker against Sundial's engine, with workflows
-// driven by hand (wfdriver) until the workflow SDK exists.
+// engineHarness runs the examples' worker against Sundial's engine, with the workflow
+// side driven by hand (wfdriver) rather than by workflow code: each test sends exactly
+// the commands the activity behaviour under test needs (schedule, cancel request,
+// completion) at the moment it chooses.
 type engineHarness struct {
 	client *client.Client
 	worker *worker.Worker

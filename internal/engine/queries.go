@@ -73,11 +73,20 @@ func (e *Engine) QueryWorkflow(ctx context.Context, req *workflowservice.QueryWo
 		e.sendQueryTask(r, q)
 	}
 	e.refreshOutstanding(r)
+	queues := queryQueues(s)
 	r.mu.Unlock()
 
+	giveUp, stopGiveUp := e.queryGiveUp(ctx)
+	defer stopGiveUp()
 	select {
 	case out := <-q.done:
 		return out.resp, out.err
+	case <-giveUp:
+		r.mu.Lock()
+		delete(r.queries, q.id)
+		e.refreshOutstanding(r)
+		r.mu.Unlock()
+		return nil, e.unansweredQueryError(queues)
 	case <-ctx.Done():
 		r.mu.Lock()
 		delete(r.queries, q.id)

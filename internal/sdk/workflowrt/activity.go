@@ -11,21 +11,6 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 )
 
-// ActivityCancellationType says what canceling an activity's context does.
-type ActivityCancellationType int
-
-const (
-	// TryCancel asks the server to cancel the activity and resolves the activity's
-	// future with a canceled error at once.
-	TryCancel ActivityCancellationType = iota
-	// WaitCancellationCompleted asks the server to cancel the activity and waits for the
-	// activity to finish (canceled, completed or failed) before resolving.
-	WaitCancellationCompleted
-	// Abandon resolves the future with a canceled error without telling the server; the
-	// activity runs on.
-	Abandon
-)
-
 // activityCall is one scheduled activity and its future.
 type activityCall struct {
 	env              *runEnv

@@ -8,39 +8,6 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 )
 
-// ReceiveChannel is the receiving side of a workflow channel.
-type ReceiveChannel interface {
-	// Name is the channel's name (the signal name for signal channels).
-	Name() string
-	// Receive blocks until a value arrives or the channel is closed and drained. It
-	// stores the value in *valuePtr (valuePtr may be nil to drop it) and reports false
-	// when the channel was closed instead.
-	Receive(ctx Context, valuePtr any) (more bool)
-	// ReceiveAsync takes a value if one is ready, without blocking.
-	ReceiveAsync(valuePtr any) (ok bool)
-	// ReceiveWithTimeout is Receive that gives up after timeout (a durable timer),
-	// reporting ok=false then.
-	ReceiveWithTimeout(ctx Context, timeout time.Duration, valuePtr any) (ok, more bool)
-	// Len is the number of values ready to be received.
-	Len() int
-}
-
-// SendChannel is the sending side of a workflow channel.
-type SendChannel interface {
-	// Send blocks until the value is buffered or taken by a receiver.
-	Send(ctx Context, value any)
-	// SendAsync sends only if that needs no waiting.
-	SendAsync(value any) (ok bool)
-	// Close marks the channel closed: receivers drain what is left, then get more=false.
-	Close()
-}
-
-// Channel is a deterministic channel between workflow coroutines.
-type Channel interface {
-	ReceiveChannel
-	SendChannel
-}
-
 // channel implements Channel. Values are kept in send order; a send completes once its
 // value is within the buffer's capacity or has been received.
 type channel struct {

@@ -4,22 +4,6 @@ import (
 	"github.com/sundialdev/sundial"
 )
 
-// Context is the deterministic counterpart of context.Context that workflow code receives
-// and passes to every workflow call. It carries values and cancellation, never deadlines:
-// waiting is done with durable timers instead.
-type Context interface {
-	// Done is closed when the context is canceled. It never closes for a context that
-	// cannot be canceled.
-	Done() ReceiveChannel
-	// Err is nil until the context is canceled, then a *sundial.CanceledError.
-	Err() error
-	// Value returns the value stored under key in this context or an ancestor.
-	Value(key any) any
-}
-
-// CancelFunc cancels a context and its descendants. Calling it again does nothing.
-type CancelFunc func()
-
 // envKey stores the run's environment in the root context.
 type envKey struct{}
 

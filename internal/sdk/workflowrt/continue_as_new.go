@@ -2,37 +2,13 @@ package workflowrt
 
 import (
 	"fmt"
-	"time"
 
-	"github.com/sundialdev/sundial"
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
-
-// ContinueAsNewError, returned by a workflow function, closes the run and starts a new
-// run of the same workflow id with fresh history.
-type ContinueAsNewError struct {
-	// WorkflowType of the new run; empty means the same type.
-	WorkflowType string
-	// Input is the new run's encoded arguments.
-	Input *commonpb.Payloads
-	// TaskQueue of the new run; empty means the same queue.
-	TaskQueue string
-	// WorkflowRunTimeout and WorkflowTaskTimeout of the new run; zero means the same.
-	WorkflowRunTimeout  time.Duration
-	WorkflowTaskTimeout time.Duration
-	// RetryPolicy of the new run; nil means the same.
-	RetryPolicy *sundial.RetryPolicy
-	// BackoffStartInterval delays the new run's first workflow task.
-	BackoffStartInterval time.Duration
-}
-
-func (e *ContinueAsNewError) Error() string {
-	return fmt.Sprintf("continue as new (workflow type %q)", e.WorkflowType)
-}
 
 // NewContinueAsNewError encodes args for a new run of workflowType (empty: the current
 // type) with the current run's options.

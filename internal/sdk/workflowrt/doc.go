@@ -19,4 +19,9 @@
 //
 // The entry points are TaskHandler (one call per polled workflow task) and
 // ReplayWorkflowHistory (tests and tooling).
+//
+// The types workflow code sees (Context, Future, Channel, Selector, Info, ...) are
+// declared, with their documentation, in package workflow; this package implements
+// them under alias names (public_types.go) and gives every workflow context the
+// runtime the workflow package calls into (api.go, under wfapi.RuntimeKey).
 package workflowrt

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/internal/sdk/wfapi"
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
 	protocolpb "go.temporal.io/api/protocol/v1"
@@ -96,8 +97,11 @@ type envCtx struct{ env *runEnv }
 func (c *envCtx) Done() ReceiveChannel { return nil }
 func (c *envCtx) Err() error           { return nil }
 func (c *envCtx) Value(key any) any {
-	if key == (envKey{}) {
+	switch key {
+	case envKey{}:
 		return c.env
+	case wfapi.RuntimeKey{}:
+		return api{}
 	}
 	return nil
 }

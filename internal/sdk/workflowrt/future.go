@@ -2,27 +2,6 @@ package workflowrt
 
 import commonpb "go.temporal.io/api/common/v1"
 
-// Future is the result of an asynchronous workflow operation.
-type Future interface {
-	// Get blocks until the future is ready, then decodes its value into valuePtr (which
-	// may be nil) and returns its error.
-	Get(ctx Context, valuePtr any) error
-	// IsReady reports whether Get would return without blocking.
-	IsReady() bool
-}
-
-// Settable is the writing side of a Future.
-type Settable interface {
-	// Set makes the future ready with a value and an error. Setting twice panics.
-	Set(value any, err error)
-	// SetValue is Set(value, nil).
-	SetValue(value any)
-	// SetError is Set(nil, err).
-	SetError(err error)
-	// Chain makes the future ready when other is, with other's outcome.
-	Chain(other Future)
-}
-
 // future implements Future and Settable.
 type future struct {
 	env       *runEnv

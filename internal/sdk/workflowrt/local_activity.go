@@ -32,15 +32,6 @@ type LocalActivityRequest struct {
 	Workflow *Info
 }
 
-// LocalActivityParams describe a local activity call.
-type LocalActivityParams struct {
-	ActivityType           string
-	Input                  *commonpb.Payloads
-	ScheduleToCloseTimeout time.Duration
-	StartToCloseTimeout    time.Duration
-	RetryPolicy            *sundial.RetryPolicy
-}
-
 // localActivityMarkerData is the "data" detail of a LocalActivity marker; field names
 // are those Temporal's Go SDK writes.
 type localActivityMarkerData struct {

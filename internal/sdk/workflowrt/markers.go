@@ -26,12 +26,6 @@ const (
 	changeVersionSearchAttribute = "TemporalChangeVersion"
 )
 
-// Version is a version of workflow code returned by GetVersion.
-type Version int
-
-// DefaultVersion is the version of code that predates a GetVersion call.
-const DefaultVersion Version = -1
-
 // SideEffect runs fn once and records its result in history; on replay the recorded
 // result is returned instead of calling fn again. Use it for nondeterministic values
 // such as random numbers or UUIDs. fn must not fail: an encoding error panics.

@@ -7,10 +7,6 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 )
 
-// StackTraceQuery is the built-in query that returns the stacks of the workflow's
-// coroutines.
-const StackTraceQuery = "__stack_trace"
-
 // GetSignalChannel returns the channel that receives the signals named name. Signals
 // that arrive before anyone asks are kept in it.
 func GetSignalChannel(ctx Context, name string) ReceiveChannel {

@@ -1,25 +1,5 @@
 package workflowrt
 
-// Selector waits for the first of several channels and futures to be ready, like a
-// select statement. Cases are checked in the order they were added, so the choice is
-// deterministic.
-type Selector interface {
-	// AddReceive adds a case that is ready when c has a value or is closed. fn must
-	// receive from c (Select does not).
-	AddReceive(c ReceiveChannel, fn func(c ReceiveChannel, more bool)) Selector
-	// AddSend adds a case that sends v on c when c can take it without waiting.
-	AddSend(c SendChannel, v any, fn func()) Selector
-	// AddFuture adds a case that is ready when f is. Each future case fires at most once
-	// per selector.
-	AddFuture(f Future, fn func(f Future)) Selector
-	// AddDefault adds a case chosen when no other case is ready.
-	AddDefault(fn func())
-	// Select blocks until a case is ready, then runs its function.
-	Select(ctx Context)
-	// HasPending reports whether a case is ready now.
-	HasPending() bool
-}
-
 type selectCase struct {
 	receive  ReceiveChannel
 	onRecv   func(ReceiveChannel, bool)

@@ -143,17 +143,26 @@ func (e *runEnv) rejectUnhandledUpdates() {
 	waiting := e.unhandledUpdates
 	e.unhandledUpdates = nil
 	for _, r := range waiting {
-		e.rejectUpdate(r, fmt.Errorf("unknown update %q; known updates: %v", r.req.GetInput().GetName(), sortedKeys(e.updateHandlers)))
+		e.rejectUpdate(r, fmt.Errorf("the workflow has no handler for it; known updates: %v", sortedKeys(e.updateHandlers)))
 	}
 }
 
+// rejectUpdate answers r with a rejection carrying err. The failure keeps err's type
+// and details, so callers can match on them, but reads as what it is: the message
+// names the update and says it was rejected, and it is non-retryable (sending the same
+// update again meets the same validator).
 func (e *runEnv) rejectUpdate(r *updateRequest, err error) {
 	id := r.req.GetMeta().GetUpdateId()
+	failure := e.failureConverter.ErrorToFailure(err)
+	failure.Message = fmt.Sprintf("update %q rejected: %s", r.req.GetInput().GetName(), failure.GetMessage())
+	if info := failure.GetApplicationFailureInfo(); info != nil {
+		info.NonRetryable = true
+	}
 	e.sendUpdateMessage(id+rejectSuffix, id, &updatepb.Rejection{
 		RejectedRequestMessageId:         r.msg.GetId(),
 		RejectedRequestSequencingEventId: r.msg.GetEventId(),
 		RejectedRequest:                  r.req,
-		Failure:                          e.failureConverter.ErrorToFailure(err),
+		Failure:                          failure,
 	}, false)
 }
 
