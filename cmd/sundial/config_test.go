@@ -98,7 +98,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"tls:\n  reloadInterval: soon\n", `soon`},
 		{"store:\n  synchronous: sometimes\n", `must be full or normal, got "sometimes"`},
 		{"limits:\n  priorityLevels: many\n", `many`},
-		{"auth:\n  jwks: /x.json\n", "auth: this build of sundial has no authentication"},
+		{"auth:\n  jwks: /x.json\n", "field jwks not found"},
 		{"ui:\n  listen: 127.0.0.1:8080\n", "ui.listen"},
 		{"metrics:\n  listen: 127.0.0.1:9090\n", "metrics.listen"},
 		{"- a list\n", "cannot unmarshal"},

@@ -31,8 +31,8 @@ const (
 	// defaultBatchRPS is Temporal's worker.batcherRPS default.
 	defaultBatchRPS = 50
 	maxBatchRPS     = 10_000
-	// DefaultMaxConcurrentBatchOperations is Temporal's default for
-	// frontend.MaxConcurrentBatchOperationPerNamespace.
+	// DefaultMaxConcurrentBatchOperations is the default of Temporal's
+	// dynamic config setting MaxConcurrentBatchOperationPerNamespace.
 	DefaultMaxConcurrentBatchOperations = 1
 	// batchSaveEvery is how many operations may pass between two saves of a
 	// batch's progress.

@@ -10,7 +10,7 @@ import (
 )
 
 // maxBatchExecutions is the most runs one batch operation may list, as
-// Temporal's frontend.MaxExecutionCountBatchOperationPerNamespace default.
+// Temporal's default for its MaxExecutionCountBatchOperationPerNamespace setting.
 const maxBatchExecutions = 1000
 
 func (h *Handler) StartBatchOperation(ctx context.Context, req *workflowservice.StartBatchOperationRequest) (*workflowservice.StartBatchOperationResponse, error) {

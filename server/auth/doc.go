@@ -14,7 +14,7 @@
 //     checked when JWT.Issuer and JWT.Audience are set. Any other algorithm,
 //     "none" and HMAC ones included, is refused.
 //   - An API key in "authorization: Bearer <key>", as the SDKs send one
-//     (Go: client.NewAPIKeyStaticCredentials). The server keeps only hashes.
+//     (the official Go SDK: NewAPIKeyStaticCredentials). The server keeps only hashes.
 //   - A client certificate the TLS layer verified against the client CA
 //     (mTLS; an unverified certificate is never looked up), whose subject
 //     common name or one of whose subject alternative names (DNS, URI, email,
