@@ -200,13 +200,17 @@ func (e *Engine) cancelActivity(ctx context.Context, t activityTarget, details *
 	})
 }
 
-func (e *Engine) heartbeatActivity(ctx context.Context, t activityTarget, details *commonpb.Payloads) (bool, error) {
-	var cancelRequested bool
+// heartbeatAnswer is what a heartbeat tells the running attempt.
+type heartbeatAnswer struct{ cancelRequested, paused, reset bool }
+
+func (e *Engine) heartbeatActivity(ctx context.Context, t activityTarget, details *commonpb.Payloads) (heartbeatAnswer, error) {
+	var a heartbeatAnswer
 	err := e.updateActivity(ctx, t, func(tx *machine.Tx, act *machine.Activity) error {
-		cancelRequested = tx.HeartbeatActivity(act, details)
+		a.cancelRequested = tx.HeartbeatActivity(act, details)
+		a.paused, a.reset = act.HeartbeatFlags()
 		return nil
 	})
-	return cancelRequested, err
+	return a, err
 }
 
 // RespondActivityTaskCompleted records an activity's result.
@@ -296,11 +300,11 @@ func (e *Engine) RecordActivityTaskHeartbeat(ctx context.Context, req *workflows
 	if err != nil {
 		return nil, err
 	}
-	cancel, err := e.heartbeatActivity(ctx, t, req.Details)
+	a, err := e.heartbeatActivity(ctx, t, req.Details)
 	if err != nil {
 		return nil, err
 	}
-	return &workflowservice.RecordActivityTaskHeartbeatResponse{CancelRequested: cancel}, nil
+	return &workflowservice.RecordActivityTaskHeartbeatResponse{CancelRequested: a.cancelRequested, ActivityPaused: a.paused, ActivityReset: a.reset}, nil
 }
 
 // RecordActivityTaskHeartbeatById is RecordActivityTaskHeartbeat by ids.
@@ -309,9 +313,9 @@ func (e *Engine) RecordActivityTaskHeartbeatById(ctx context.Context, req *workf
 	if err != nil {
 		return nil, err
 	}
-	cancel, err := e.heartbeatActivity(ctx, t, req.Details)
+	a, err := e.heartbeatActivity(ctx, t, req.Details)
 	if err != nil {
 		return nil, err
 	}
-	return &workflowservice.RecordActivityTaskHeartbeatByIdResponse{CancelRequested: cancel}, nil
+	return &workflowservice.RecordActivityTaskHeartbeatByIdResponse{CancelRequested: a.cancelRequested, ActivityPaused: a.paused, ActivityReset: a.reset}, nil
 }

@@ -266,6 +266,7 @@ func pendingActivity(a *machine.Activity) *workflowpb.PendingActivityInfo {
 			p.LastFailure = f
 		}
 	}
+	describePauseAndOptions(p, a)
 	return p
 }
 

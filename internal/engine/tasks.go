@@ -118,7 +118,7 @@ func pendingMarks(s *machine.State) taskMarks {
 		marks = append(marks, taskMark{kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority})
 	}
 	for id, a := range s.Activities {
-		if a.State != machine.ActivityScheduled {
+		if a.State != machine.ActivityScheduled || a.Paused {
 			continue
 		}
 		mark := taskMark{kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}

@@ -161,6 +161,26 @@ type Activity struct {
 	CancelRequested        bool   `json:",omitzero"`
 	CancelRequestedEventID int64  `json:",omitzero"`
 	Priority               []byte `json:",omitzero"` // encoded commonpb.Priority, may be nil
+
+	// Paused withholds the activity's next attempt (see activity_ops.go); the
+	// Pause fields say who paused it, when and why.
+	Paused         bool      `json:",omitzero"`
+	PauseTime      time.Time `json:",omitzero"`
+	PauseIdentity  string    `json:",omitzero"`
+	PauseReason    string    `json:",omitzero"`
+	PauseRequestID string    `json:",omitzero"`
+	// ResetRequested is set when an operator reset the activity while an
+	// attempt was running: that attempt learns it through its heartbeat, and
+	// the next attempt is number 1. ResetHeartbeat then also drops the
+	// heartbeat details before the next attempt.
+	ResetRequested bool `json:",omitzero"`
+	ResetHeartbeat bool `json:",omitzero"`
+	// ResetAttempts makes the next attempt number 1 (a reset or an unpause
+	// that resets attempts while an attempt was running).
+	ResetAttempts bool `json:",omitzero"`
+	// LastAttemptCompleteTime is when the last failed attempt ended; a retry
+	// policy changed during backoff counts its interval from it.
+	LastAttemptCompleteTime time.Time `json:",omitzero"`
 }
 
 // Timer is one started user timer.
