@@ -231,6 +231,11 @@ var ActivityOptionsPaths = []string{
 	"priority", "priority.priority_key", "priority.fairness_key", "priority.fairness_weight",
 }
 
+// cliTaskQueuePath is the path the temporal CLI's `activity update-options
+// --task-queue` sends (v1.5.1); Temporal's server does not recognize it and
+// ignores the flag, Sundial takes it for task_queue.name as meant.
+const cliTaskQueuePath = "task_queue_name"
+
 // CanonicalOptionsPath turns a field mask path into its snake_case form, and
 // reports whether UpdateActivityOptions knows it.
 func CanonicalOptionsPath(path string) (string, bool) {
@@ -244,6 +249,9 @@ func CanonicalOptionsPath(path string) (string, bool) {
 		b.WriteRune(c)
 	}
 	canon := b.String()
+	if canon == cliTaskQueuePath {
+		canon = "task_queue.name"
+	}
 	for _, p := range ActivityOptionsPaths {
 		if p == canon {
 			return canon, true
