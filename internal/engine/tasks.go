@@ -109,8 +109,8 @@ func (e *Engine) stickyAlive(q matching.QueueKey) bool {
 // pendingMarks lists the run's tasks that wait for a worker (scheduled, not
 // started), as they are marked in queues.
 func pendingMarks(s *machine.State) taskMarks {
-	if !s.Open() {
-		return nil
+	if !s.Open() || s.Paused() {
+		return nil // a paused run's tasks wait for it to be unpaused
 	}
 	var marks taskMarks
 	runPriority := matchPriority(s.DecodedPriority(), matching.Priority{})

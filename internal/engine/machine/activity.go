@@ -132,7 +132,7 @@ func (tx *Tx) requestCancelActivity(i int, scheduledID, completedID int64) (bool
 // only with the activity's final outcome.
 func (tx *Tx) StartActivity(scheduledID int64, attempt int32, identity, requestID string) (*Activity, error) {
 	act := tx.S.Activities[scheduledID]
-	if !tx.S.Open() || act == nil || act.State != ActivityScheduled || act.Attempt != attempt || act.Paused {
+	if !tx.S.Open() || act == nil || act.State != ActivityScheduled || act.Attempt != attempt || act.Paused || tx.S.Paused() {
 		return nil, ErrStale
 	}
 	act.State = ActivityStarted

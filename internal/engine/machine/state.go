@@ -75,6 +75,8 @@ type State struct {
 	SignalRequestIDs []string `json:",omitzero"`
 
 	CancelRequested bool `json:",omitzero"`
+	// Pause says who paused the run, when and why; nil unless it is paused.
+	Pause *RunPause `json:",omitzero"`
 
 	Memo             []byte `json:",omitzero"` // encoded commonpb.Memo
 	SearchAttributes []byte `json:",omitzero"` // encoded commonpb.SearchAttributes
@@ -201,7 +203,12 @@ type RetryPolicy struct {
 
 // Open reports whether the run is still running.
 func (s *State) Open() bool {
-	return s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	return s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_PAUSED
+}
+
+// Paused reports whether an operator paused the run (see workflow_pause.go).
+func (s *State) Paused() bool {
+	return s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_PAUSED
 }
 
 // WorkflowTaskStarted reports whether a workflow task is running on a worker.
@@ -249,6 +256,10 @@ func (s *State) Clone() *State {
 	if s.Parent != nil {
 		p := *s.Parent
 		c.Parent = &p
+	}
+	if s.Pause != nil {
+		p := *s.Pause
+		c.Pause = &p
 	}
 	return &c
 }
