@@ -354,3 +354,49 @@ func TestActivityOpsErrors(t *testing.T) {
 		}
 	})
 }
+
+// movingWorkflow schedules "ops" on a queue no worker polls.
+func movingWorkflow(ctx workflow.Context, queue string) (string, error) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		ActivityID: "op-1", TaskQueue: queue, StartToCloseTimeout: time.Minute,
+	})
+	var out string
+	err := workflow.ExecuteActivity(ctx, "ops").Get(ctx, &out)
+	return out, err
+}
+
+// TestActivityUpdateOptionsMovesQueue: an activity waiting on a queue nobody
+// polls runs once UpdateActivityOptions moves it to the worker's queue.
+func TestActivityUpdateOptionsMovesQueue(t *testing.T) {
+	t.Parallel()
+	onBothServers(t, func(t *testing.T, tg target) {
+		ctx := testContext(t, 60*time.Second)
+		c := dial(t, tg)
+		taskQueue := uniqueName(t, "tq")
+		act := newOpsActivity(func(_, _ int32) bool { return true })
+		startWorker(t, c, taskQueue, func(r worker.Registry) {
+			r.RegisterWorkflowWithOptions(movingWorkflow, workflow.RegisterOptions{Name: "Moving"})
+			r.RegisterActivityWithOptions(act.run, activity.RegisterOptions{Name: "ops"})
+		})
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: uniqueName(t, "wf"), TaskQueue: taskQueue}, "Moving", uniqueName(t, "nowhere"))
+		if err != nil {
+			t.Fatalf("starting workflow: %v", err)
+		}
+		waitPending(t, c, run, "activity scheduled", func(p *workflowpb.PendingActivityInfo) bool { return true })
+		resp, err := c.WorkflowService().UpdateActivityOptions(ctx, &workflowservice.UpdateActivityOptionsRequest{
+			Namespace: tg.Namespace, Execution: execOf(run), Activity: &workflowservice.UpdateActivityOptionsRequest_Id{Id: "op-1"},
+			ActivityOptions: &activitypb.ActivityOptions{TaskQueue: &taskqueuepb.TaskQueue{Name: taskQueue}},
+			UpdateMask:      &fieldmaskpb.FieldMask{Paths: []string{"task_queue.name"}},
+		})
+		if err != nil {
+			t.Fatalf("UpdateActivityOptions: %v", err)
+		}
+		if got := resp.GetActivityOptions().GetTaskQueue().GetName(); got != taskQueue {
+			t.Errorf("task queue after the update %q, want %q", got, taskQueue)
+		}
+		var result string
+		if err := run.Get(ctx, &result); err != nil || !strings.HasPrefix(result, "attempt 1 call 1") {
+			t.Fatalf("result %q, %v", result, err)
+		}
+	})
+}

@@ -39,7 +39,7 @@ func (e *Engine) PollActivityTaskQueue(ctx context.Context, req *workflowservice
 		if !ok {
 			return &workflowservice.PollActivityTaskQueueResponse{}, nil
 		}
-		resp, err := e.startActivity(ctx, ns, ref, req.Identity)
+		resp, err := e.startActivity(ctx, ns, ref, q.Name, req.Identity)
 		if errors.Is(err, machine.ErrStale) || isNotFoundErr(err) {
 			continue
 		}
@@ -50,12 +50,15 @@ func (e *Engine) PollActivityTaskQueue(ctx context.Context, req *workflowservice
 	}
 }
 
-// startActivity records that a poller took the activity attempt ref points at
-// and builds its task.
-func (e *Engine) startActivity(ctx context.Context, ns *namespace, ref taskRef, identity string) (*workflowservice.PollActivityTaskQueueResponse, error) {
+// startActivity records that a poller of queue took the activity attempt ref
+// points at and builds its task.
+func (e *Engine) startActivity(ctx context.Context, ns *namespace, ref taskRef, queue, identity string) (*workflowservice.PollActivityTaskQueueResponse, error) {
 	requestID := uuid.NewRandom()
 	var act *machine.Activity
 	r, err := e.updateInMemory(ctx, ref.run, func(r *run, tx *machine.Tx) error {
+		if a := tx.S.Activities[ref.scheduledEventID]; a != nil && a.TaskQueue != queue {
+			return machine.ErrStale // moved to another queue by UpdateActivityOptions
+		}
 		var err error
 		act, err = tx.StartActivity(ref.scheduledEventID, ref.attempt, identity, requestID)
 		return err
