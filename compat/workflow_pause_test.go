@@ -50,6 +50,10 @@ func TestWorkflowPause(t *testing.T) {
 		t.Fatalf("starting: %v", err)
 	}
 	svc := c.WorkflowService()
+	nsInfo, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: tg.Namespace})
+	if err != nil || !nsInfo.GetNamespaceInfo().GetCapabilities().GetWorkflowPause() {
+		t.Errorf("the namespace does not advertise workflow_pause: %v", err)
+	}
 	eventually(t, 20*time.Second, "first workflow task completed", func() bool {
 		return slices.Contains(eventTypes(fetchHistory(t, c, run.GetID(), run.GetRunID())), enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
 	})
