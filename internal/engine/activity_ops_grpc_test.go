@@ -5,10 +5,14 @@ import (
 	"testing"
 	"time"
 
+	activitypb "go.temporal.io/api/activity/v1"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // pollActivityNone polls tq briefly and fails if a task comes.
@@ -86,4 +90,60 @@ func TestPausedActivityAndRunSurviveRestart(t *testing.T) {
 		t.Fatalf("heartbeat by id after reset: %v %v", hbID, err)
 	}
 	second.completeActivity(act.TaskToken, "done")
+}
+
+// TestActivityOptionsRestoreOriginal: UpdateActivityOptions changes a waiting
+// activity's options, and restore_original (and ResetActivity's
+// restore_original_options) brings back those it was scheduled with; the
+// activity is then handed out on its original queue with them.
+func TestActivityOptionsRestoreOriginal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	runID := e.start("restore", "tq")
+	wft := e.pollWFT("tq")
+	e.completeWFT(wft.TaskToken, scheduleActivityCmd("a1", "act-tq"))
+	ex := &commonpb.WorkflowExecution{WorkflowId: "restore", RunId: runID}
+	resp, err := e.c.UpdateActivityOptions(e.ctx(), &workflowservice.UpdateActivityOptionsRequest{
+		Namespace: ns, Execution: ex, Activity: &workflowservice.UpdateActivityOptionsRequest_Id{Id: "a1"},
+		ActivityOptions: &activitypb.ActivityOptions{
+			TaskQueue: &taskqueuepb.TaskQueue{Name: "elsewhere"}, StartToCloseTimeout: durationpb.New(5 * time.Second),
+			RetryPolicy: &commonpb.RetryPolicy{MaximumAttempts: 2},
+		},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"taskQueue.name", "start_to_close_timeout", "retry_policy.maximum_attempts"}},
+	})
+	if err != nil {
+		t.Fatalf("UpdateActivityOptions: %v", err)
+	}
+	if o := resp.ActivityOptions; o.GetTaskQueue().GetName() != "elsewhere" || o.GetStartToCloseTimeout().AsDuration() != 5*time.Second ||
+		o.GetRetryPolicy().GetMaximumAttempts() != 2 || o.GetRetryPolicy().GetInitialInterval().AsDuration() != time.Second {
+		t.Fatalf("options after the update: %v", o)
+	}
+	e.pollActivityNone("act-tq")
+	resp, err = e.c.UpdateActivityOptions(e.ctx(), &workflowservice.UpdateActivityOptionsRequest{
+		Namespace: ns, Execution: ex, Activity: &workflowservice.UpdateActivityOptionsRequest_MatchAll{MatchAll: true}, RestoreOriginal: true,
+	})
+	if err != nil {
+		t.Fatalf("restoring: %v", err)
+	}
+	if o := resp.ActivityOptions; o.GetTaskQueue().GetName() != "act-tq" || o.GetStartToCloseTimeout().AsDuration() != 30*time.Second || o.GetRetryPolicy().GetMaximumAttempts() != 0 {
+		t.Fatalf("options after restore: %v", o)
+	}
+	act := e.pollActivity("act-tq")
+	if act.StartToCloseTimeout.AsDuration() != 30*time.Second {
+		t.Errorf("task start-to-close %v, want 30s", act.StartToCloseTimeout.AsDuration())
+	}
+	// An activity task taken from the old queue would be stale: nothing waits there.
+	e.pollActivityNone("elsewhere")
+	// A bad combination of merged options is refused.
+	_, err = e.c.UpdateActivityOptions(e.ctx(), &workflowservice.UpdateActivityOptionsRequest{
+		Namespace: ns, Execution: ex, Activity: &workflowservice.UpdateActivityOptionsRequest_Id{Id: "a1"},
+		ActivityOptions: &activitypb.ActivityOptions{}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"start_to_close_timeout"}},
+	})
+	wantCode(t, "clearing the only timeout", err, codes.InvalidArgument)
+	if _, err := e.c.ResetActivity(e.ctx(), &workflowservice.ResetActivityRequest{
+		Namespace: ns, Execution: ex, Activity: &workflowservice.ResetActivityRequest_Id{Id: "a1"}, RestoreOriginalOptions: true,
+	}); err != nil {
+		t.Fatalf("ResetActivity restoring options: %v", err)
+	}
+	e.completeActivity(act.TaskToken, "done")
 }
