@@ -118,6 +118,19 @@ func waitPending(t *testing.T, c client.Client, run client.WorkflowRun, what str
 	return p
 }
 
+// holdsFor checks cond every 50ms for d and fails the test the first time it
+// does not hold: for what must not happen while nothing announces it.
+func holdsFor(t *testing.T, d time.Duration, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if err := cond(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func execOf(run client.WorkflowRun) *commonpb.WorkflowExecution {
 	return &commonpb.WorkflowExecution{WorkflowId: run.GetID(), RunId: run.GetRunID()}
 }
@@ -165,15 +178,15 @@ func TestActivityPauseAndUnpause(t *testing.T) {
 			t.Errorf("a paused activity shows a next attempt at %v", p.NextAttemptScheduleTime.AsTime())
 		}
 		// The retry interval is 100ms: for a second, nothing may start it.
-		deadline := time.Now().Add(time.Second)
-		for time.Now().Before(deadline) {
+		holdsFor(t, time.Second, "paused activity not retried", func() error {
 			if n := act.calls.Load(); n != 1 {
-				t.Fatalf("a paused activity was retried: %d calls", n)
+				return fmt.Errorf("a paused activity was retried: %d calls", n)
 			}
 			if p := describeOpsActivity(t, c, run); p.State != enumspb.PENDING_ACTIVITY_STATE_PAUSED {
-				t.Fatalf("paused activity left PAUSED: %v", p.State)
+				return fmt.Errorf("paused activity left PAUSED: %v", p.State)
 			}
-		}
+			return nil
+		})
 		// Pausing again with the same request id changes nothing; with another
 		// it is refused.
 		_, err = c.WorkflowService().PauseActivity(ctx, &workflowservice.PauseActivityRequest{

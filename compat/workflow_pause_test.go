@@ -94,14 +94,13 @@ func TestWorkflowPause(t *testing.T) {
 	if err := c.SignalWorkflow(ctx, run.GetID(), "", "go", "a"); err != nil {
 		t.Fatalf("signal: %v", err)
 	}
-	deadline := time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
+	holdsFor(t, time.Second, "no workflow task while paused", func() error {
 		types := eventTypes(fetchHistory(t, c, run.GetID(), run.GetRunID()))
-		last := types[len(types)-1]
-		if last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
-			t.Fatalf("after a signal to a paused run the history ends with %v: %v", last, types)
+		if last := types[len(types)-1]; last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+			return fmt.Errorf("after a signal to a paused run the history ends with %v: %v", last, types)
 		}
-	}
+		return nil
+	})
 	_, err = c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: run.GetID(), UpdateName: "nope", WaitForStage: client.WorkflowUpdateStageAccepted,
 	})
