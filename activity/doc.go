@@ -26,6 +26,13 @@
 // sundial.CanceledError reports the activity as canceled. A section that must not be
 // interrupted runs with WithoutCancel(ctx).
 //
+// An operator pauses or resets a pending activity with client.Client.PauseActivity or
+// ResetActivity (or `temporal activity pause|reset`); the running attempt learns it from
+// its next heartbeat and its context is cancelled with Paused or Reset. Returning
+// ctx.Err() then reports the attempt as failed (ActivityPaused / ActivityReset): a paused
+// activity waits, without retries or timeouts, until it is unpaused; after a reset the
+// next attempt is number 1.
+//
 // # Seed concepts and their Go API
 //
 // The activity model of Temporal's Python SDK (temporalio.activity, the testing module's
@@ -51,7 +58,10 @@
 //	activity.cancellation_details()                CancellationReason(ctx) CancelReason
 //	  .cancel_requested / .timed_out                 == CancelRequested / == TimedOut
 //	  .worker_shutdown / .not_found                  == WorkerShutdown / == NotFound
-//	  .paused / .reset                               == Paused / == Reset
+//	  .paused / .reset                               == Paused / == Reset (the server's heartbeat
+//	                                                 response says activity_paused / activity_reset
+//	                                                 after client.Client.PauseActivity / ResetActivity,
+//	                                                 on Sundial's server and on Temporal's)
 //	activity.shield_thread_cancel_exception()      WithoutCancel(ctx) for the critical section
 //	activity.wait_for_cancelled()                  <-ctx.Done()
 //	activity.wait_for_cancelled_sync(timeout)      WaitForCancel(ctx, timeout) bool

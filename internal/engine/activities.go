@@ -39,7 +39,7 @@ func (e *Engine) PollActivityTaskQueue(ctx context.Context, req *workflowservice
 		if !ok {
 			return &workflowservice.PollActivityTaskQueueResponse{}, nil
 		}
-		resp, err := e.startActivity(ctx, ns, ref, req.Identity)
+		resp, err := e.startActivity(ctx, ns, ref, q.Name, req.Identity)
 		if errors.Is(err, machine.ErrStale) || isNotFoundErr(err) {
 			continue
 		}
@@ -50,12 +50,15 @@ func (e *Engine) PollActivityTaskQueue(ctx context.Context, req *workflowservice
 	}
 }
 
-// startActivity records that a poller took the activity attempt ref points at
-// and builds its task.
-func (e *Engine) startActivity(ctx context.Context, ns *namespace, ref taskRef, identity string) (*workflowservice.PollActivityTaskQueueResponse, error) {
+// startActivity records that a poller of queue took the activity attempt ref
+// points at and builds its task.
+func (e *Engine) startActivity(ctx context.Context, ns *namespace, ref taskRef, queue, identity string) (*workflowservice.PollActivityTaskQueueResponse, error) {
 	requestID := uuid.NewRandom()
 	var act *machine.Activity
 	r, err := e.updateInMemory(ctx, ref.run, func(r *run, tx *machine.Tx) error {
+		if a := tx.S.Activities[ref.scheduledEventID]; a != nil && a.TaskQueue != queue {
+			return machine.ErrStale // moved to another queue by UpdateActivityOptions
+		}
 		var err error
 		act, err = tx.StartActivity(ref.scheduledEventID, ref.attempt, identity, requestID)
 		return err
@@ -200,13 +203,17 @@ func (e *Engine) cancelActivity(ctx context.Context, t activityTarget, details *
 	})
 }
 
-func (e *Engine) heartbeatActivity(ctx context.Context, t activityTarget, details *commonpb.Payloads) (bool, error) {
-	var cancelRequested bool
+// heartbeatAnswer is what a heartbeat tells the running attempt.
+type heartbeatAnswer struct{ cancelRequested, paused, reset bool }
+
+func (e *Engine) heartbeatActivity(ctx context.Context, t activityTarget, details *commonpb.Payloads) (heartbeatAnswer, error) {
+	var a heartbeatAnswer
 	err := e.updateActivity(ctx, t, func(tx *machine.Tx, act *machine.Activity) error {
-		cancelRequested = tx.HeartbeatActivity(act, details)
+		a.cancelRequested = tx.HeartbeatActivity(act, details)
+		a.paused, a.reset = act.HeartbeatFlags()
 		return nil
 	})
-	return cancelRequested, err
+	return a, err
 }
 
 // RespondActivityTaskCompleted records an activity's result.
@@ -296,11 +303,11 @@ func (e *Engine) RecordActivityTaskHeartbeat(ctx context.Context, req *workflows
 	if err != nil {
 		return nil, err
 	}
-	cancel, err := e.heartbeatActivity(ctx, t, req.Details)
+	a, err := e.heartbeatActivity(ctx, t, req.Details)
 	if err != nil {
 		return nil, err
 	}
-	return &workflowservice.RecordActivityTaskHeartbeatResponse{CancelRequested: cancel}, nil
+	return &workflowservice.RecordActivityTaskHeartbeatResponse{CancelRequested: a.cancelRequested, ActivityPaused: a.paused, ActivityReset: a.reset}, nil
 }
 
 // RecordActivityTaskHeartbeatById is RecordActivityTaskHeartbeat by ids.
@@ -309,9 +316,9 @@ func (e *Engine) RecordActivityTaskHeartbeatById(ctx context.Context, req *workf
 	if err != nil {
 		return nil, err
 	}
-	cancel, err := e.heartbeatActivity(ctx, t, req.Details)
+	a, err := e.heartbeatActivity(ctx, t, req.Details)
 	if err != nil {
 		return nil, err
 	}
-	return &workflowservice.RecordActivityTaskHeartbeatByIdResponse{CancelRequested: cancel}, nil
+	return &workflowservice.RecordActivityTaskHeartbeatByIdResponse{CancelRequested: a.cancelRequested, ActivityPaused: a.paused, ActivityReset: a.reset}, nil
 }

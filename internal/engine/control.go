@@ -167,6 +167,7 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, req *workflowser
 	for _, a := range sortedActivities(s) {
 		resp.PendingActivities = append(resp.PendingActivities, pendingActivity(a))
 	}
+	describeRunPause(resp, s)
 	if wt := s.WorkflowTask; wt != nil {
 		p := &workflowpb.PendingWorkflowTaskInfo{
 			State:                 enumspb.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
@@ -266,6 +267,7 @@ func pendingActivity(a *machine.Activity) *workflowpb.PendingActivityInfo {
 			p.LastFailure = f
 		}
 	}
+	describePauseAndOptions(p, a)
 	return p
 }
 

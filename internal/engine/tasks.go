@@ -109,8 +109,8 @@ func (e *Engine) stickyAlive(q matching.QueueKey) bool {
 // pendingMarks lists the run's tasks that wait for a worker (scheduled, not
 // started), as they are marked in queues.
 func pendingMarks(s *machine.State) taskMarks {
-	if !s.Open() {
-		return nil
+	if !s.Open() || s.Paused() {
+		return nil // a paused run's tasks wait for it to be unpaused
 	}
 	var marks taskMarks
 	runPriority := matchPriority(s.DecodedPriority(), matching.Priority{})
@@ -118,7 +118,7 @@ func pendingMarks(s *machine.State) taskMarks {
 		marks = append(marks, taskMark{kind: kindWorkflow, scheduledEventID: wt.ScheduledEventID, attempt: wt.Attempt, priority: runPriority})
 	}
 	for id, a := range s.Activities {
-		if a.State != machine.ActivityScheduled {
+		if a.State != machine.ActivityScheduled || a.Paused {
 			continue
 		}
 		mark := taskMark{kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}

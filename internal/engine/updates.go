@@ -163,6 +163,9 @@ func (e *Engine) awaitUpdate(ctx context.Context, r *run, id string, want enumsp
 		case !s.Open():
 			r.mu.Unlock()
 			return st, errRunClosed
+		case lu == nil && s.Updates[id] == nil && s.Paused():
+			r.mu.Unlock()
+			return st, errRunPausedNoUpdate
 		case lu == nil && s.Updates[id] == nil:
 			if err := admit(ctx, r); err != nil {
 				r.mu.Unlock()

@@ -43,29 +43,12 @@ func (tx *Tx) scheduleActivity(i int, a *commandpb.ScheduleActivityTaskCommandAt
 	if s2c < 0 || s2s < 0 || st2c < 0 || hb < 0 {
 		return bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, "activity timeouts must not be negative")
 	}
-	switch {
-	case s2c > 0:
-		if s2s == 0 || s2s > s2c {
-			s2s = s2c
-		}
-		if st2c == 0 || st2c > s2c {
-			st2c = s2c
-		}
-	case st2c > 0:
-		s2c = s.RunTimeout
-		if s2s == 0 {
-			s2s = s.RunTimeout
-		}
-	default:
+	timeouts, ok := NormalizeActivityTimeouts(s2c, s2s, st2c, hb, s.RunTimeout)
+	if !ok {
 		return bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
 			"a valid StartToCloseTimeout or ScheduleToCloseTimeout is not set on ScheduleActivityTask command")
 	}
-	if rt := s.RunTimeout; rt > 0 {
-		s2c, s2s, st2c = capAt(s2c, rt), capAt(s2s, rt), capAt(st2c, rt)
-	}
-	if s2c > 0 && hb > s2c {
-		hb = s2c
-	}
+	s2c, s2s, st2c, hb = timeouts.ScheduleToClose, timeouts.ScheduleToStart, timeouts.StartToClose, timeouts.Heartbeat
 	retry := NormalizeRetryPolicy(a.RetryPolicy)
 	ev := tx.add(&historypb.HistoryEvent{
 		EventType:    enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
@@ -149,7 +132,7 @@ func (tx *Tx) requestCancelActivity(i int, scheduledID, completedID int64) (bool
 // only with the activity's final outcome.
 func (tx *Tx) StartActivity(scheduledID int64, attempt int32, identity, requestID string) (*Activity, error) {
 	act := tx.S.Activities[scheduledID]
-	if !tx.S.Open() || act == nil || act.State != ActivityScheduled || act.Attempt != attempt {
+	if !tx.S.Open() || act == nil || act.State != ActivityScheduled || act.Attempt != attempt || act.Paused || tx.S.Paused() {
 		return nil, ErrStale
 	}
 	act.State = ActivityStarted
@@ -229,9 +212,19 @@ func (tx *Tx) CancelActivity(act *Activity, details *commonpb.Payloads, identity
 // when its retry policy allows one and the workflow has not asked to cancel it.
 // Otherwise it returns the retry state that ends the activity.
 func (tx *Tx) retryOrEnd(act *Activity, failure *failurepb.Failure) (enumspb.RetryState, bool) {
-	delay, state := act.Retry.nextAttempt(act.Attempt, failure, tx.Now, act.scheduleToCloseDeadline())
+	policy, attempt := act.Retry, act.Attempt
+	if act.ResetAttempts {
+		// The next attempt is number 1: no attempt limit is reached yet, and
+		// the wait is the first interval.
+		policy.MaximumAttempts, attempt = 0, 1
+	}
+	delay, state := policy.nextAttempt(attempt, failure, tx.Now, act.scheduleToCloseDeadline())
 	if act.CancelRequested {
 		return enumspb.RETRY_STATE_CANCEL_REQUESTED, false
+	}
+	if act.Paused && state != enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE {
+		tx.holdPausedAttempt(act, failure)
+		return enumspb.RETRY_STATE_IN_PROGRESS, true
 	}
 	if state == enumspb.RETRY_STATE_IN_PROGRESS {
 		tx.retryActivity(act, failure, delay)
@@ -245,7 +238,8 @@ func (tx *Tx) retryOrEnd(act *Activity, failure *failurepb.Failure) (enumspb.Ret
 func (tx *Tx) retryActivity(act *Activity, failure *failurepb.Failure, delay time.Duration) {
 	act.LastFailure, _ = proto.Marshal(failure)
 	act.State = ActivityBackoff
-	act.Attempt++
+	act.LastAttemptCompleteTime = tx.Now
+	act.startNextAttempt()
 	act.AttemptScheduledTime = tx.Now.Add(delay)
 	act.StartedTime = time.Time{}
 }

@@ -75,6 +75,15 @@ func (a *Activity) appendJSON(b []byte) ([]byte, error) {
 	w.bool("CancelRequested", a.CancelRequested)
 	w.int("CancelRequestedEventID", a.CancelRequestedEventID)
 	w.bytes("Priority", a.Priority)
+	w.bool("Paused", a.Paused)
+	w.time("PauseTime", a.PauseTime)
+	w.string("PauseIdentity", a.PauseIdentity)
+	w.string("PauseReason", a.PauseReason)
+	w.string("PauseRequestID", a.PauseRequestID)
+	w.bool("ResetRequested", a.ResetRequested)
+	w.bool("ResetHeartbeat", a.ResetHeartbeat)
+	w.bool("ResetAttempts", a.ResetAttempts)
+	w.time("LastAttemptCompleteTime", a.LastAttemptCompleteTime)
 	return w.close()
 }
 

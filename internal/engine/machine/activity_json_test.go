@@ -48,6 +48,8 @@ func fullActivity() *Activity {
 		Retry:            RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 5, NonRetryableErrorTypes: []string{"Fatal", "Bad<Input>"}},
 		HeartbeatDetails: []byte{0, 1, 2, 250}, LastHeartbeat: at, LastFailure: []byte("failure"), LastIdentity: "w2",
 		CancelRequested: true, CancelRequestedEventID: 9, Priority: []byte{8, 1},
+		Paused: true, PauseTime: at, PauseIdentity: "ops@host", PauseReason: "investigating \"it\"", PauseRequestID: "p-1",
+		ResetRequested: true, ResetHeartbeat: true, ResetAttempts: true, LastAttemptCompleteTime: at.Add(time.Minute),
 	}
 }
 
@@ -70,6 +72,7 @@ func TestActivityJSONMatchesReflection(t *testing.T) {
 		"invalid utf8":        func(a *Activity) { a.ActivityType = "a\xffb\xc3(c\xe2\x82" },
 		"year out of range":   func(a *Activity) { a.StartedTime = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
 		"only cancel request": func(a *Activity) { *a = Activity{CancelRequested: true} },
+		"only paused":         func(a *Activity) { *a = Activity{Paused: true} },
 	}
 	for name, edit := range cases {
 		t.Run(name, func(t *testing.T) {

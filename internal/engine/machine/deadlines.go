@@ -122,6 +122,9 @@ func (s *State) dueActivityDeadlines(now time.Time) []dueActivityDeadline {
 
 // deadlines lists what can fall due for an activity in its current state.
 func (a *Activity) deadlines() []activityDeadline {
+	if a.Paused {
+		return nil // a paused activity does not time out or retry (as in Temporal)
+	}
 	var ds []activityDeadline
 	if d := a.scheduleToCloseDeadline(); !d.IsZero() {
 		ds = append(ds, activityDeadline{d, enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE})

@@ -192,6 +192,13 @@ func (b *rebuilder) apply(ev *historypb.HistoryEvent) error {
 		}
 		rec.CompletedEventID = ev.EventId
 
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_PAUSED:
+		a := ev.GetWorkflowExecutionPausedEventAttributes()
+		s.Status = enumspb.WORKFLOW_EXECUTION_STATUS_PAUSED
+		s.Pause = &RunPause{Time: when, Identity: a.GetIdentity(), Reason: a.GetReason(), RequestID: a.GetRequestId()}
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UNPAUSED:
+		s.Status = enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+		s.Pause = nil
 	default:
 		if b.applyCrossRun(ev) {
 			return nil

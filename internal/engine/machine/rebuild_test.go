@@ -212,6 +212,10 @@ func historyView(s *machine.State) *machine.State {
 		a.StartedTime, a.LastHeartbeat = time.Time{}, time.Time{}
 		a.StartedIdentity, a.StartedRequestID, a.LastIdentity = "", "", ""
 		a.HeartbeatDetails, a.LastFailure = nil, nil
+		// Operator actions and retries write no events.
+		a.LastAttemptCompleteTime = time.Time{}
+		a.Paused, a.PauseTime, a.PauseIdentity, a.PauseReason, a.PauseRequestID = false, time.Time{}, "", "", ""
+		a.ResetRequested, a.ResetHeartbeat, a.ResetAttempts = false, false, false
 	}
 	if len(c.Updates) == 0 {
 		c.Updates = nil

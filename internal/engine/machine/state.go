@@ -75,6 +75,8 @@ type State struct {
 	SignalRequestIDs []string `json:",omitzero"`
 
 	CancelRequested bool `json:",omitzero"`
+	// Pause says who paused the run, when and why; nil unless it is paused.
+	Pause *RunPause `json:",omitzero"`
 
 	Memo             []byte `json:",omitzero"` // encoded commonpb.Memo
 	SearchAttributes []byte `json:",omitzero"` // encoded commonpb.SearchAttributes
@@ -161,6 +163,26 @@ type Activity struct {
 	CancelRequested        bool   `json:",omitzero"`
 	CancelRequestedEventID int64  `json:",omitzero"`
 	Priority               []byte `json:",omitzero"` // encoded commonpb.Priority, may be nil
+
+	// Paused withholds the activity's next attempt (see activity_ops.go); the
+	// Pause fields say who paused it, when and why.
+	Paused         bool      `json:",omitzero"`
+	PauseTime      time.Time `json:",omitzero"`
+	PauseIdentity  string    `json:",omitzero"`
+	PauseReason    string    `json:",omitzero"`
+	PauseRequestID string    `json:",omitzero"`
+	// ResetRequested is set when an operator reset the activity while an
+	// attempt was running: that attempt learns it through its heartbeat, and
+	// the next attempt is number 1. ResetHeartbeat then also drops the
+	// heartbeat details before the next attempt.
+	ResetRequested bool `json:",omitzero"`
+	ResetHeartbeat bool `json:",omitzero"`
+	// ResetAttempts makes the next attempt number 1 (a reset or an unpause
+	// that resets attempts while an attempt was running).
+	ResetAttempts bool `json:",omitzero"`
+	// LastAttemptCompleteTime is when the last failed attempt ended; a retry
+	// policy changed during backoff counts its interval from it.
+	LastAttemptCompleteTime time.Time `json:",omitzero"`
 }
 
 // Timer is one started user timer.
@@ -181,7 +203,12 @@ type RetryPolicy struct {
 
 // Open reports whether the run is still running.
 func (s *State) Open() bool {
-	return s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	return s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_PAUSED
+}
+
+// Paused reports whether an operator paused the run (see workflow_pause.go).
+func (s *State) Paused() bool {
+	return s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_PAUSED
 }
 
 // WorkflowTaskStarted reports whether a workflow task is running on a worker.
@@ -229,6 +256,10 @@ func (s *State) Clone() *State {
 	if s.Parent != nil {
 		p := *s.Parent
 		c.Parent = &p
+	}
+	if s.Pause != nil {
+		p := *s.Pause
+		c.Pause = &p
 	}
 	return &c
 }

@@ -66,6 +66,9 @@ func appendStateJSON(b []byte, s *State, buffered [][]byte) ([]byte, error) {
 	}
 	w.strings("SignalRequestIDs", s.SignalRequestIDs)
 	w.bool("CancelRequested", s.CancelRequested)
+	if s.Pause != nil {
+		w.reflected("Pause", s.Pause)
+	}
 	w.bytes("Memo", s.Memo)
 	w.bytes("SearchAttributes", s.SearchAttributes)
 	w.bytes("RetryPolicy", s.RetryPolicy)

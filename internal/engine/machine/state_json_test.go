@@ -67,7 +67,8 @@ func richState() *State {
 		Parent:           &ParentInfo{},
 		Updates:          map[string]*UpdateRecord{"u": {}},
 		SignalRequestIDs: []string{"s1", "s2"}, CancelRequested: true,
-		Memo: []byte("memo"), SearchAttributes: []byte{}, RetryPolicy: []byte("rp"), CronSchedule: "@every 1h",
+		Pause: &RunPause{Time: at, Identity: "ops", Reason: "r\u2028", RequestID: "p"},
+		Memo:  []byte("memo"), SearchAttributes: []byte{}, RetryPolicy: []byte("rp"), CronSchedule: "@every 1h",
 		ResetPoints: []ResetPoint{{BinaryChecksum: "bin", CompletedEventID: 4, CreateTime: at}, {}},
 		Priority:    []byte{1}, Input: []byte("in"), Header: []byte("hdr"),
 	}

@@ -39,6 +39,11 @@ func (tx *Tx) scheduleWorkflowTask() {
 
 func (tx *Tx) scheduleWorkflowTaskAttempt(attempt int32) {
 	s := tx.S
+	if s.Paused() {
+		// A paused run gets its next workflow task when it is unpaused.
+		s.WorkflowTaskNeeded = true
+		return
+	}
 	wt := &WorkflowTask{
 		Attempt:       attempt,
 		TaskQueue:     s.TaskQueue,
@@ -75,7 +80,7 @@ func (tx *Tx) scheduleWorkflowTaskAttempt(attempt int32) {
 func (tx *Tx) StartWorkflowTask(scheduledEventID int64, identity, requestID string) (*WorkflowTask, error) {
 	s := tx.S
 	wt := s.WorkflowTask
-	if !s.Open() || wt == nil || wt.ScheduledEventID != scheduledEventID || wt.StartedEventID != 0 {
+	if !s.Open() || s.Paused() || wt == nil || wt.ScheduledEventID != scheduledEventID || wt.StartedEventID != 0 {
 		return nil, ErrStale
 	}
 	tx.startWorkflowTask(identity, requestID)
@@ -285,7 +290,7 @@ func (tx *Tx) CompleteWorkflowTask(commands []*commandpb.Command, opts Completio
 		return CompletionResult{}, nil
 	}
 	tx.scheduleWorkflowTaskAttempt(1)
-	if opts.ReturnNewTask {
+	if opts.ReturnNewTask && s.WorkflowTask != nil {
 		tx.startWorkflowTask(opts.Identity, opts.RequestID)
 		s.WorkflowTask.Inline = true
 		return CompletionResult{Inline: s.WorkflowTask}, nil
