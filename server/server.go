@@ -28,7 +28,9 @@ import (
 	"github.com/sundialdev/sundial/internal/engine"
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/frontend"
+	"github.com/sundialdev/sundial/internal/metrics"
 	"github.com/sundialdev/sundial/internal/store/sqlite"
+	"github.com/sundialdev/sundial/internal/tracing"
 )
 
 // Version is the server version GetSystemInfo reports.
@@ -103,6 +105,17 @@ type Options struct {
 	// beyond it, tasks wait in the store and are read back as the queue
 	// drains, so a backlog of any size costs bounded memory. Default 4,096.
 	TaskQueueWindow int
+	// Metrics, if set, receives the server's metrics: Temporal's service,
+	// persistence and workflow metrics and Sundial's own (see package
+	// prommetrics for a Prometheus registry). Default: none.
+	Metrics metrics.Registry
+	// Tracer, if set, traces every store transaction and adds the namespace,
+	// workflow id and run id to each RPC's span (see package oteltracing).
+	// Default: none.
+	Tracer tracing.Tracer
+	// GRPCServerOptions are added to the gRPC server's own options, for
+	// example a stats handler that starts a span per RPC.
+	GRPCServerOptions []grpc.ServerOption
 }
 
 // Server is an embedded Sundial engine.
@@ -167,11 +180,11 @@ func (s *Server) Start(ctx context.Context) error {
 		sync = "NORMAL"
 	}
 	hs := health.NewServer()
-	st, err := sqlite.Open(ctx, s.opts.DatabasePath, sqlite.Options{Synchronous: sync, Logger: s.log, OnHealthChange: storeHealth(hs, s.log)})
+	st, err := sqlite.Open(ctx, s.opts.DatabasePath, sqlite.Options{Synchronous: sync, Logger: s.log, OnHealthChange: storeHealth(hs, s.log), Metrics: s.opts.Metrics})
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention, RetentionHold: s.opts.RetentionHold, PriorityLevels: int32(s.opts.PriorityLevels),
+	cfg := engine.Config{Store: s.observedStore(st), Metrics: s.opts.Metrics, Logger: s.log, MinRetention: s.opts.MinRetention, RetentionHold: s.opts.RetentionHold, PriorityLevels: int32(s.opts.PriorityLevels),
 		HistoryLimits: engine.HistoryLimits{
 			SuggestContinueAsNewCount: s.opts.HistoryCountSuggestContinueAsNew,
 			SuggestContinueAsNewBytes: s.opts.HistorySizeSuggestContinueAsNew,
@@ -215,14 +228,14 @@ func (s *Server) Start(ctx context.Context) error {
 	limits.PriorityLevels = int32(s.opts.PriorityLevels)
 	// A request may carry several payloads up to the limit, plus framing.
 	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
-	g := grpc.NewServer(
+	g := grpc.NewServer(s.grpcOptions(
 		grpc.MaxRecvMsgSize(maxMsg),
 		grpc.MaxSendMsgSize(128<<20),
 		// Recovery comes first so that a panic anywhere below it answers Internal
 		// for that call and the server keeps serving.
-		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), statusInterceptor(s.log)}, skipping.interceptors()...)...),
+		grpc.ChainUnaryInterceptor(s.unaryChain(frontend.RecoveryUnaryInterceptor(s.log), append([]grpc.UnaryServerInterceptor{statusInterceptor(s.log)}, skipping.interceptors()...)...)...),
 		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log)),
-	)
+	)...)
 	workflowservice.RegisterWorkflowServiceServer(g, frontend.NewHandler(eng, limits, "sundial-"+Version))
 	operatorservice.RegisterOperatorServiceServer(g, frontend.NewOperatorHandler(eng, limits))
 	storeHealth(hs, s.log)(st.Health())

@@ -20,6 +20,7 @@ type serverConfig struct {
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	pprofAddr       string
+	telemetry       telemetryFlags
 }
 
 // parseServerFlags reads the server sub-command's flags. Help output and error
@@ -33,6 +34,7 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 	flags.StringVar(&cfg.databasePath, "db", "./sundial.db", "SQLite database `PATH` (\":memory:\" keeps nothing after exit)")
 	flags.StringVar(&level, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
+	cfg.telemetry.register(flags)
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite.\n\nFlags:\n")
@@ -49,6 +51,9 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 		return cfg, err
 	}
 	cfg.logLevel = parsed
+	if err := cfg.telemetry.validate(); err != nil {
+		return cfg, err
+	}
 	if cfg.listenAddr == "" {
 		return cfg, errors.New("--listen must not be empty")
 	}
@@ -87,13 +92,26 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sundial server: %v\n", err)
 		return exitUsage
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	logger := cfg.telemetry.newLogger(stderr, cfg.logLevel)
 
-	srv, err := server.New(server.Options{
+	opts := server.Options{
 		ListenAddr:   cfg.listenAddr,
 		DatabasePath: cfg.databasePath,
 		Logger:       logger,
-	})
+	}
+	tel, err := setUpTelemetry(ctx, cfg.telemetry, &opts, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "sundial server: %v\n", err)
+		return exitFailure
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+		defer cancel()
+		if err := tel.stop(stopCtx); err != nil {
+			fmt.Fprintf(stderr, "sundial server: %v\n", err)
+		}
+	}()
+	srv, err := server.New(opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "sundial server: configuring: %v\n", err)
 		return exitFailure
@@ -103,6 +121,13 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailure
 	}
 	logger.Info("listening on "+srv.Addr(), "addr", srv.Addr(), "db", cfg.databasePath, "version", version)
+	if err := tel.serve(); err != nil {
+		fmt.Fprintf(stderr, "sundial server: %v\n", err)
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+		defer cancel()
+		_ = srv.Stop(stopCtx)
+		return exitFailure
+	}
 	var profiles *profilingServer
 	if cfg.pprofAddr != "" {
 		profiles, err = startProfilingServer(cfg.pprofAddr)

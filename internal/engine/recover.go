@@ -56,6 +56,7 @@ func (e *Engine) recover(ctx context.Context) error {
 		}
 		page, err = e.store.ListOpenExecutions(ctx, page.Next, recoverPageSize)
 	}
+	e.metrics.recovered(int64(count))
 	if count > 0 {
 		e.log.Info("recovered open workflow runs", "count", count)
 	}
