@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
@@ -29,25 +27,28 @@ type tracingSetup struct {
 // (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is
 // set; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off.
 // OTEL_EXPORTER_OTLP[_TRACES]_PROTOCOL picks "grpc" or "http/protobuf" (the
-// default); the exporters read their endpoint, headers and timeouts from the
-// environment themselves, and the provider its sampler (OTEL_TRACES_SAMPLER)
-// and resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES). Nil when off.
+// default), and the _ENDPOINT, _HEADERS, _TIMEOUT and _INSECURE variables
+// configure the exporter (see otlp_client.go); the provider reads its
+// sampler (OTEL_TRACES_SAMPLER) and resource (OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES). Nil when off.
 func setUpTracing(ctx context.Context, logger *slog.Logger) (*tracingSetup, error) {
 	on, err := tracingWanted(os.Getenv)
 	if err != nil || !on {
 		return nil, err
 	}
-	var exporter *otlptrace.Exporter
 	protocol := firstEnv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
-	switch protocol {
-	case "grpc":
-		exporter, err = otlptracegrpc.New(ctx)
-	case "", "http/protobuf":
+	if protocol == "" {
 		protocol = "http/protobuf"
-		exporter, err = otlptracehttp.New(ctx)
-	default:
-		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, got %q", protocol)
 	}
+	settings, err := readOTLPSettings(os.Getenv, protocol)
+	if err != nil {
+		return nil, err
+	}
+	client, err := newOTLPClient(protocol, settings)
+	if err != nil {
+		return nil, err
+	}
+	exporter, err := otlptrace.New(ctx, client)
 	if err != nil {
 		return nil, fmt.Errorf("creating the OTLP trace exporter: %w", err)
 	}
@@ -59,7 +60,7 @@ func setUpTracing(ctx context.Context, logger *slog.Logger) (*tracingSetup, erro
 		return nil, fmt.Errorf("describing the traced service: %w", err)
 	}
 	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
-	logger.Info("exporting traces with OTLP", "protocol", protocol)
+	logger.Info("exporting traces with OTLP", "protocol", protocol, "endpoint", settings.endpoint)
 	return &tracingSetup{provider: provider, tracer: oteltracing.New(provider)}, nil
 }
 

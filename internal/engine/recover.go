@@ -37,7 +37,7 @@ func (e *Engine) recover(ctx context.Context) error {
 		for _, row := range page.Executions {
 			st, err := machine.Decode(row.State)
 			if err != nil {
-				e.log.Error("skipping run with unreadable state", "workflow_id", row.WorkflowID, "run_id", row.RunID, "error", err)
+				e.log.Error("skipping run with unreadable state", e.runLogAttrs(runKey{row.NamespaceID, row.WorkflowID, row.RunID}, "error", err)...)
 				continue
 			}
 			r := e.runs.lock(runKey{row.NamespaceID, row.WorkflowID, row.RunID})

@@ -349,7 +349,7 @@ func (e *Engine) commitFailed(r *run, err error) {
 		r.state = nil
 		return
 	}
-	e.logStoreFault("committing a workflow transition failed", err, "workflow_id", r.key.workflowID, "run_id", r.key.runID)
+	e.logStoreFault("committing a workflow transition failed", err, e.runLogAttrs(r.key)...)
 }
 
 // commitError is what a caller is told when the store refused a transition.

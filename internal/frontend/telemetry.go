@@ -193,3 +193,21 @@ func setAttr(attrs []tracing.Attr, key, value string) []tracing.Attr {
 	}
 	return append(attrs, tracing.Attr{Key: key, Value: value})
 }
+
+// RunLogAttrs are the log attributes naming the run a request is about
+// ("namespace", "workflow_id", "run_id", the keys the engine's log lines
+// use), as far as the request names it.
+func RunLogAttrs(req any) []any {
+	var out []any
+	for _, a := range runAttrs(req) {
+		switch a.Key {
+		case tracing.KeyNamespace:
+			out = append(out, "namespace", a.Value)
+		case tracing.KeyWorkflowID:
+			out = append(out, "workflow_id", a.Value)
+		case tracing.KeyRunID:
+			out = append(out, "run_id", a.Value)
+		}
+	}
+	return out
+}
