@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/serviceerror"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -63,7 +64,7 @@ func MetricsUnaryInterceptor(reg metrics.Registry) grpc.UnaryServerInterceptor {
 		resp, err := handler(ctx, req)
 		metrics.ObserveDuration(in.latency, time.Since(start))
 		if err != nil {
-			m.failed(in, status.Code(err))
+			m.failed(in, errorCode(err))
 		}
 		return resp, err
 	}
@@ -113,6 +114,16 @@ func (m *serviceMetrics) failed(in *serviceInstruments, code codes.Code) {
 	}
 	in.mu.Unlock()
 	c.Add(1)
+}
+
+// errorCode is the gRPC code a client will see for err: handlers return
+// Temporal's serviceerror values, which the status interceptor further in
+// the chain turns into statuses.
+func errorCode(err error) codes.Code {
+	if st, ok := status.FromError(err); ok {
+		return st.Code()
+	}
+	return serviceerror.ToStatus(err).Code()
 }
 
 // operationOf is the method name of a full gRPC method name
