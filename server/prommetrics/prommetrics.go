@@ -14,7 +14,9 @@ import (
 )
 
 // Registry creates the server's instruments in a Prometheus registerer. It
-// panics, as prometheus.MustRegister does, when a name is registered twice.
+// panics, as prometheus.MustRegister does, when a name is registered twice:
+// give each server (and each Start) a registerer of its own, or wrap a shared
+// one with prometheus.WrapRegistererWith to tell the servers apart.
 type Registry struct {
 	reg prometheus.Registerer
 }
