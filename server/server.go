@@ -29,6 +29,8 @@ import (
 	"github.com/sundialdev/sundial/internal/engine"
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/frontend"
+	"github.com/sundialdev/sundial/internal/metrics"
+	"github.com/sundialdev/sundial/internal/tracing"
 	"github.com/sundialdev/sundial/server/auth"
 )
 
@@ -131,6 +133,17 @@ type Options struct {
 	// Auth turns on authentication and per-namespace authorization of every
 	// call (see package auth). Nil: every caller may do everything.
 	Auth *auth.Config
+	// Metrics, if set, receives the server's metrics: Temporal's service,
+	// persistence and workflow metrics and Sundial's own (see package
+	// prommetrics for a Prometheus registry). Default: none.
+	Metrics metrics.Registry
+	// Tracer, if set, traces every store transaction and adds the namespace,
+	// workflow id and run id to each RPC's span (see package oteltracing).
+	// Default: none.
+	Tracer tracing.Tracer
+	// GRPCServerOptions are added to the gRPC server's own options, for
+	// example a stats handler that starts a span per RPC.
+	GRPCServerOptions []grpc.ServerOption
 }
 
 // Server is an embedded Sundial engine.
@@ -211,7 +224,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("server: opening database: %w", err)
 	}
-	cfg := engine.Config{Store: st, Logger: s.log, MinRetention: s.opts.MinRetention, RetentionHold: s.opts.RetentionHold, PriorityLevels: int32(s.opts.PriorityLevels),
+	cfg := engine.Config{Store: s.observedStore(st), Metrics: s.opts.Metrics, Logger: s.log, MinRetention: s.opts.MinRetention, RetentionHold: s.opts.RetentionHold, PriorityLevels: int32(s.opts.PriorityLevels),
 		HistoryLimits: engine.HistoryLimits{
 			SuggestContinueAsNewCount: s.opts.HistoryCountSuggestContinueAsNew,
 			SuggestContinueAsNewBytes: s.opts.HistorySizeSuggestContinueAsNew,
@@ -255,16 +268,16 @@ func (s *Server) Start(ctx context.Context) error {
 	limits.PriorityLevels = int32(s.opts.PriorityLevels)
 	// A request may carry several payloads up to the limit, plus framing.
 	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
-	g := grpc.NewServer(
+	g := grpc.NewServer(s.grpcOptions(
 		s.transportCredentials(),
 		grpc.MaxRecvMsgSize(maxMsg),
 		grpc.MaxSendMsgSize(128<<20),
 		// Recovery comes first so that a panic anywhere below it answers Internal
 		// for that call and the server keeps serving.
-		grpc.ChainUnaryInterceptor(append(append([]grpc.UnaryServerInterceptor{frontend.RecoveryUnaryInterceptor(s.log), authn.unary(), statusInterceptor(s.log)},
-			s.rateLimitInterceptors(namespaceRegistered(eng))...), skipping.interceptors()...)...),
+		grpc.ChainUnaryInterceptor(s.unaryChain(frontend.RecoveryUnaryInterceptor(s.log), append(append([]grpc.UnaryServerInterceptor{authn.unary(), statusInterceptor(s.log)},
+			s.rateLimitInterceptors(namespaceRegistered(eng))...), skipping.interceptors()...)...)...),
 		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log), authn.stream()),
-	)
+	)...)
 	workflowHandler, operatorHandler := frontend.NewHandler(eng, limits, "sundial-"+Version), frontend.NewOperatorHandler(eng, limits)
 	if err := bootstrap(ctx, workflowHandler, operatorHandler, s.opts.Namespaces, s.opts.SearchAttributes); err != nil {
 		eng.Stop()

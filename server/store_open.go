@@ -32,7 +32,7 @@ func (s *Server) openStore(ctx context.Context, onHealthChange func(error)) (run
 	if s.opts.SynchronousNormal {
 		sync = "NORMAL"
 	}
-	st, err := sqlite.Open(ctx, s.opts.DatabasePath, sqlite.Options{Synchronous: sync, Logger: s.log, OnHealthChange: onHealthChange})
+	st, err := sqlite.Open(ctx, s.opts.DatabasePath, sqlite.Options{Synchronous: sync, Logger: s.log, OnHealthChange: onHealthChange, Metrics: s.opts.Metrics})
 	if err != nil {
 		return nil, "", err
 	}

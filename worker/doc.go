@@ -22,8 +22,11 @@
 // the workflow task with the activities registered here. Workflow code that panics,
 // fails replay (nondeterminism) or names an unregistered type fails the workflow task;
 // the server retries it, so a fixed worker can continue the run. The worker's metrics
-// include sundial_workflow_task_execution_latency, sundial_workflow_task_execution_failed
-// and sundial_sticky_cache_size.
+// carry the names of Temporal's SDKs: temporal_workflow_task_execution_latency,
+// temporal_workflow_task_execution_failed, temporal_workflow_task_schedule_to_start_latency,
+// temporal_sticky_cache_size, temporal_activity_execution_latency,
+// temporal_activity_execution_failed, temporal_activity_schedule_to_start_latency and
+// temporal_local_activity_execution_latency / _failed.
 //
 // # Polling
 //

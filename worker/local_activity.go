@@ -61,6 +61,6 @@ func (l localActivities) ExecuteLocalActivity(ctx context.Context, req workflowr
 	if err != nil {
 		outcome = outcomeFailed
 	}
-	recordExecution(meter, time.Since(begin), outcome, err)
+	recordExecution(meter, true, time.Since(begin), outcome, err)
 	return result, err
 }

@@ -80,8 +80,9 @@ func TestWorkerRecordsExecutionMetrics(t *testing.T) {
 	text := rec.Body.String()
 	labels := `{activity_type="Mixed",namespace="default",task_queue="test-queue"}`
 	for _, want := range []string{
-		"sundial_activity_execution_latency_count" + labels + " 3\n",
-		"sundial_activity_execution_failed" + labels + " 1\n",
+		"temporal_activity_execution_latency_count" + labels + " 3\n",
+		"temporal_activity_execution_failed" + labels + " 1\n",
+		"temporal_activity_schedule_to_start_latency_count" + labels + " 3\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q:\n%s", want, text)

@@ -39,6 +39,7 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 
 	dc := w.client.DataConverter()
 	meter := w.metrics.Meter().WithTags(activityTags(info, w.client.Namespace()))
+	recordScheduleToStart(meter, info)
 	var hb *heartbeater
 	ctx, run := activityrun.Start(w.activityCtx, attemptConfig{
 		Info:             info,
@@ -60,7 +61,7 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 	run.Finish()
 	pending := hb.stop()
 	outcome, reportErr := decideOutcome(err, reason)
-	recordExecution(meter, time.Since(begin), outcome, reportErr)
+	recordExecution(meter, false, time.Since(begin), outcome, reportErr)
 
 	switch outcome {
 	case outcomeCompleted:
@@ -79,16 +80,35 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 	}
 }
 
-// Worker metrics, recorded for every activity attempt with the activity's labels.
+// Worker metrics, recorded for every activity attempt with the activity's labels. The
+// names are those of Temporal's SDKs, so that dashboards built for them work.
 const (
-	metricExecutionLatency = "sundial_activity_execution_latency"
-	metricExecutionFailed  = "sundial_activity_execution_failed"
+	metricExecutionLatency      = "temporal_activity_execution_latency"
+	metricExecutionFailed       = "temporal_activity_execution_failed"
+	metricLocalExecutionLatency = "temporal_local_activity_execution_latency"
+	metricLocalExecutionFailed  = "temporal_local_activity_execution_failed"
+	metricScheduleToStart       = "temporal_activity_schedule_to_start_latency"
 )
 
+// recordScheduleToStart records how long an attempt waited for a worker, by the
+// server's times.
+func recordScheduleToStart(meter activity.MetricMeter, info activity.Info) {
+	if info.StartedTime.IsZero() || info.CurrentAttemptScheduledTime.IsZero() {
+		return
+	}
+	meter.Histogram(metricScheduleToStart, activity.MetricOptions{
+		Description: "Time activity attempts waited from being scheduled to a worker taking them, in seconds", Unit: "seconds",
+	}).Record(max(info.StartedTime.Sub(info.CurrentAttemptScheduledTime), 0).Seconds())
+}
+
 // recordExecution records how long an attempt ran and, for failures other than benign
-// application errors, that it failed.
-func recordExecution(meter activity.MetricMeter, elapsed time.Duration, outcome outcome, err error) {
-	meter.Histogram(metricExecutionLatency, activity.MetricOptions{
+// application errors, that it failed. Local activities have their own names.
+func recordExecution(meter activity.MetricMeter, local bool, elapsed time.Duration, outcome outcome, err error) {
+	latency, failed := metricExecutionLatency, metricExecutionFailed
+	if local {
+		latency, failed = metricLocalExecutionLatency, metricLocalExecutionFailed
+	}
+	meter.Histogram(latency, activity.MetricOptions{
 		Description: "Time activity functions took to return, in seconds", Unit: "seconds",
 	}).Record(elapsed.Seconds())
 	if outcome != outcomeFailed {
@@ -98,7 +118,7 @@ func recordExecution(meter activity.MetricMeter, elapsed time.Duration, outcome 
 	if errors.As(err, &app) && app.Category() == sundial.ApplicationErrorCategoryBenign {
 		return
 	}
-	meter.Counter(metricExecutionFailed, activity.MetricOptions{Description: "Activity attempts that failed"}).Add(1)
+	meter.Counter(failed, activity.MetricOptions{Description: "Activity attempts that failed"}).Add(1)
 }
 
 // activityTags are the labels of every metric an activity records.

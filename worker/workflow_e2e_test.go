@@ -368,8 +368,10 @@ func TestWorkflowTaskMetrics(t *testing.T) {
 	w.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	body := rec.Body.String()
 	for _, want := range []string{
-		`sundial_workflow_task_execution_latency_count{namespace="default",task_queue="metrics",workflow_type="GreetingWorkflow"} 2`,
-		`sundial_sticky_cache_size{namespace="default",task_queue="metrics"} 0`,
+		`temporal_workflow_task_execution_latency_count{namespace="default",task_queue="metrics",workflow_type="GreetingWorkflow"} 2`,
+		`temporal_workflow_task_schedule_to_start_latency_count{namespace="default",task_queue="metrics",workflow_type="GreetingWorkflow"} 2`,
+		`temporal_activity_schedule_to_start_latency_count{activity_type="Greet",namespace="default",task_queue="metrics"} 1`,
+		`temporal_sticky_cache_size{namespace="default",task_queue="metrics"} 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s:\n%s", want, body)

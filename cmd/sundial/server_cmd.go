@@ -31,6 +31,8 @@ type serverConfig struct {
 	// section, used when no --auth-* flag selects a credential source.
 	authFlags authFlags
 	fileAuth  *auth.Config
+	// telemetry is --metrics-listen, --log-format and the OTEL_* switch.
+	telemetry telemetryFlags
 }
 
 // newServerFlagSet declares the server sub-command's flags, bound to cfg.
@@ -41,6 +43,7 @@ func newServerFlagSet(cfg *serverConfig, output io.Writer) *flag.FlagSet {
 	flags.StringVar(&cfg.databasePath, "db", "./sundial.db", "SQLite database `PATH` (\":memory:\" keeps nothing after exit), or a PostgreSQL URL (postgres://user:pass@host/db?sslmode=require) or keyword/value string")
 	flags.StringVar(&cfg.logLevelName, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
+	cfg.telemetry.register(flags)
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
 	addProductionFlags(flags, cfg)
 	addAuthFlags(flags, &cfg.authFlags)
@@ -78,6 +81,9 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 	}
 	if cfg.options.Auth == nil {
 		cfg.options.Auth = cfg.fileAuth
+	}
+	if err := cfg.telemetry.validate(); err != nil {
+		return cfg, err
 	}
 	if cfg.listenAddr == "" {
 		return cfg, errors.New("--listen must not be empty")
@@ -117,10 +123,22 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sundial server: %v\n", err)
 		return exitUsage
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	logger := cfg.telemetry.newLogger(stderr, cfg.logLevel)
 
 	opts := cfg.options
 	opts.ListenAddr, opts.DatabasePath, opts.Logger = cfg.listenAddr, cfg.databasePath, logger
+	tel, err := setUpTelemetry(ctx, cfg.telemetry, &opts, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "sundial server: %v\n", err)
+		return exitFailure
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+		defer cancel()
+		if err := tel.stop(stopCtx); err != nil {
+			fmt.Fprintf(stderr, "sundial server: %v\n", err)
+		}
+	}()
 	srv, err := server.New(withDatabase(opts))
 	if err != nil {
 		fmt.Fprintf(stderr, "sundial server: configuring: %v\n", err)
@@ -131,6 +149,13 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailure
 	}
 	// The server logged "listening on ADDR" itself; the start is logged once.
+	if err := tel.serve(); err != nil {
+		fmt.Fprintf(stderr, "sundial server: %v\n", err)
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+		defer cancel()
+		_ = srv.Stop(stopCtx)
+		return exitFailure
+	}
 	var profiles *profilingServer
 	if cfg.pprofAddr != "" {
 		profiles, err = startProfilingServer(cfg.pprofAddr)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
+	"github.com/sundialdev/sundial/internal/metrics"
 	"github.com/sundialdev/sundial/internal/tasktoken"
 	"github.com/sundialdev/sundial/internal/uuid"
 )
@@ -45,6 +46,10 @@ func (e *Engine) PollActivityTaskQueue(ctx context.Context, req *workflowservice
 		}
 		if err != nil {
 			return nil, err
+		}
+		if e.metrics != nil {
+			e.metrics.taskStarted(ns.name, q.Name, metrics.TaskTypeActivity, false,
+				resp.StartedTime.AsTime().Sub(resp.CurrentAttemptScheduledTime.AsTime()))
 		}
 		return resp, nil
 	}

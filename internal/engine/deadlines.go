@@ -66,7 +66,7 @@ func (e *Engine) onDeadline(key runKey) {
 		}
 		// Due, yet nothing to fire: a disagreement between NextDeadline and
 		// FireDeadlines. Back off rather than spin.
-		e.log.Warn("run deadline is due but nothing fired; backing off", "workflow_id", key.workflowID, "run_id", key.runID, "deadline", next)
+		e.log.Warn("run deadline is due but nothing fired; backing off", e.runLogAttrs(key, "deadline", next)...)
 		next = now.Add(deadlineRetries.Initial)
 	}
 	e.timers.Set(key, next)
@@ -91,7 +91,7 @@ func (e *Engine) deadlineFailed(key runKey, err error) {
 	r.deadlineRetryAt = e.clock.Now().Add(wait)
 	e.timers.Set(key, r.deadlineRetryAt)
 	e.logStoreFault("firing run deadline failed; will retry", err,
-		"workflow_id", key.workflowID, "run_id", key.runID, "failures", r.deadlineFailures, "retry_in", wait)
+		e.runLogAttrs(key, "failures", r.deadlineFailures, "retry_in", wait)...)
 }
 
 // logStoreFault logs a failure of the store at WARN, at most once per

@@ -144,10 +144,13 @@ func (f *effects) stop() {
 // logEffectFailure reports a failed cross-run job: a warning while it is
 // retried, an error once it is given up.
 func (e *Engine) logEffectFailure(key string, err error, failures int, retry bool, wait time.Duration) {
+	attrs := []any{"job", key, "failures", failures, "error", err}
+	if run, ok := effectRun(key); ok {
+		attrs = e.runLogAttrs(run, attrs...)
+	}
 	if retry {
-		e.log.Warn("cross-run work failed; will retry", "job", key, "failures", failures, "retry_in", wait, "error", err)
+		e.log.Warn("cross-run work failed; will retry", append(attrs, "retry_in", wait)...)
 		return
 	}
-	e.log.Error("cross-run work failed repeatedly; giving up until the run is next loaded or changed",
-		"job", key, "failures", failures, "error", err)
+	e.log.Error("cross-run work failed repeatedly; giving up until the run is next loaded or changed", attrs...)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/sundialdev/sundial/internal/clock"
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
+	"github.com/sundialdev/sundial/internal/metrics"
 	"github.com/sundialdev/sundial/internal/store"
 	"github.com/sundialdev/sundial/internal/timer"
 )
@@ -79,6 +80,8 @@ type Config struct {
 	// to other workflows; a field left zero takes Temporal's default (2,000),
 	// a negative one means no limit.
 	PendingLimits machine.PendingLimits
+	// Metrics, if set, receives the engine's metrics (see metrics.go).
+	Metrics metrics.Registry
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
 	// is called with engine locks held and must not block or call the engine.
 	OnOutstandingChange func()
@@ -115,6 +118,9 @@ type Engine struct {
 	// effectsCtx is canceled by Stop, ending effect work in flight.
 	effectsCtx    context.Context
 	cancelEffects context.CancelFunc
+
+	// metrics is nil when Config.Metrics is.
+	metrics *engineMetrics
 
 	// faultLogs limits the logging of repeated store failures.
 	faultLogs *backoff.LogLimiter
@@ -188,7 +194,12 @@ func New(cfg Config) (*Engine, error) {
 	e.workers = newWorkerRegistry(cfg.WallClock, defaultMaxWorkers)
 	e.batches = newBatchRunner(e, cfg.MaxConcurrentBatchOperations)
 	e.effectsCtx, e.cancelEffects = context.WithCancel(context.Background())
-	e.timers = timer.New[runKey](cfg.Clock, e.onDeadline, timer.Options{})
+	e.metrics = newEngineMetrics(cfg.Metrics, e)
+	timerOpts := timer.Options{}
+	if e.metrics != nil {
+		timerOpts.OnFire = e.metrics.timerFired
+	}
+	e.timers = timer.New[runKey](cfg.Clock, e.onDeadline, timerOpts)
 	return e, nil
 }
 

@@ -68,13 +68,13 @@ func (e *Engine) enforceHistoryLimits(tx *machine.Tx) {
 	}
 	switch {
 	case count > lim.ErrorCount:
-		e.log.Warn("history count exceeds error limit; terminating the run", "workflow_id", s.WorkflowID, "run_id", s.RunID, "events", count)
+		e.log.Warn("history count exceeds error limit; terminating the run", logNamespace, s.Namespace, logWorkflowID, s.WorkflowID, logRunID, s.RunID, "events", count)
 		tx.TerminateRun(historyCountExceeded, nil, historyLimitIdentity)
 	case size > lim.ErrorBytes:
-		e.log.Warn("history size exceeds error limit; terminating the run", "workflow_id", s.WorkflowID, "run_id", s.RunID, "bytes", size)
+		e.log.Warn("history size exceeds error limit; terminating the run", logNamespace, s.Namespace, logWorkflowID, s.WorkflowID, logRunID, s.RunID, "bytes", size)
 		tx.TerminateRun(historySizeExceeded, nil, historyLimitIdentity)
 	case len(tx.Events) > 0 && (crossed(count, int64(len(tx.Events)), lim.WarnCount) || size > lim.WarnBytes && size-eventsSize(tx.Events) <= lim.WarnBytes):
-		e.log.Warn("history exceeds warn limit", "workflow_id", s.WorkflowID, "run_id", s.RunID, "events", count, "bytes", size)
+		e.log.Warn("history exceeds warn limit", logNamespace, s.Namespace, logWorkflowID, s.WorkflowID, logRunID, s.RunID, "events", count, "bytes", size)
 	}
 }
 

@@ -37,7 +37,7 @@ func (e *Engine) recover(ctx context.Context) error {
 		for _, row := range page.Executions {
 			st, err := machine.Decode(row.State)
 			if err != nil {
-				e.log.Error("skipping run with unreadable state", "workflow_id", row.WorkflowID, "run_id", row.RunID, "error", err)
+				e.log.Error("skipping run with unreadable state", e.runLogAttrs(runKey{row.NamespaceID, row.WorkflowID, row.RunID}, "error", err)...)
 				continue
 			}
 			r := e.runs.lock(runKey{row.NamespaceID, row.WorkflowID, row.RunID})
@@ -56,6 +56,7 @@ func (e *Engine) recover(ctx context.Context) error {
 		}
 		page, err = e.store.ListOpenExecutions(ctx, page.Next, recoverPageSize)
 	}
+	e.metrics.recovered(int64(count))
 	if count > 0 {
 		e.log.Info("recovered open workflow runs", "count", count)
 	}

@@ -349,7 +349,7 @@ func (e *Engine) commitFailed(r *run, err error) {
 		r.state = nil
 		return
 	}
-	e.logStoreFault("committing a workflow transition failed", err, "workflow_id", r.key.workflowID, "run_id", r.key.runID)
+	e.logStoreFault("committing a workflow transition failed", err, e.runLogAttrs(r.key)...)
 }
 
 // commitError is what a caller is told when the store refused a transition.
@@ -381,13 +381,15 @@ func (e *Engine) keptInMemory(r *run, tx *machine.Tx) {
 // install makes tx's state the run's and acts on it: new tasks go to their
 // queues, the run's next deadline is armed, waiters wake.
 func (e *Engine) install(r *run, tx *machine.Tx) {
-	wasOpen := r.state == nil || r.state.Open()
+	created := r.state == nil
+	wasOpen := created || r.state.Open()
 	r.state = tx.S
 	if wasOpen && !tx.S.Open() {
 		if ns, err := e.ns.lookupID(context.Background(), tx.S.NamespaceID); err == nil {
 			e.retention.closedRun(ns.id, tx.S.CloseTime, ns.desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration())
 		}
 	}
+	e.metrics.runInstalled(created, wasOpen, tx.S)
 	r.extendTail(tx)
 	for _, ev := range tx.Events {
 		if ev.EventType == enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {

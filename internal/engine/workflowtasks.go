@@ -15,6 +15,7 @@ import (
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
 	"github.com/sundialdev/sundial/internal/matching"
+	"github.com/sundialdev/sundial/internal/metrics"
 	"github.com/sundialdev/sundial/internal/tasktoken"
 	"github.com/sundialdev/sundial/internal/uuid"
 )
@@ -54,6 +55,10 @@ func (e *Engine) PollWorkflowTaskQueue(ctx context.Context, req *workflowservice
 		// The SDKs read the hint to share their pollers out: while a sticky
 		// queue has a backlog, every poller turns to it.
 		resp.BacklogCountHint = int64(e.tasks.BacklogLen(q))
+		if e.metrics != nil && ref.kind != kindQuery && resp.ScheduledTime != nil && resp.StartedTime != nil {
+			e.metrics.taskStarted(ns.name, q.Name, metrics.TaskTypeWorkflow, req.GetTaskQueue().GetKind() == enumspb.TASK_QUEUE_KIND_STICKY,
+				resp.StartedTime.AsTime().Sub(resp.ScheduledTime.AsTime()))
+		}
 		return resp, nil
 	}
 }

@@ -24,7 +24,7 @@ func RecoveryUnaryInterceptor(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				logPanic(ctx, log, info.FullMethod, p)
+				logPanic(ctx, log, info.FullMethod, p, RunLogAttrs(req)...)
 				resp, err = nil, errPanicked
 			}
 		}()
@@ -46,6 +46,6 @@ func RecoveryStreamInterceptor(log *slog.Logger) grpc.StreamServerInterceptor {
 	}
 }
 
-func logPanic(ctx context.Context, log *slog.Logger, method string, p any) {
-	log.ErrorContext(ctx, "panic in gRPC handler", "method", method, "panic", p, "stack", string(debug.Stack()))
+func logPanic(ctx context.Context, log *slog.Logger, method string, p any, run ...any) {
+	log.ErrorContext(ctx, "panic in gRPC handler", append([]any{"method", method, "panic", p, "stack", string(debug.Stack())}, run...)...)
 }

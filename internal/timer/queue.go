@@ -23,6 +23,10 @@ const DefaultWorkers = 16
 type Options struct {
 	// Workers is how many fire calls may run at once. Zero means DefaultWorkers.
 	Workers int
+	// OnFire, if set, is told how late each fire call starts: the time from
+	// its deadline to the moment a worker calls fire. It runs on the worker,
+	// just before fire, and must not block.
+	OnFire func(lag time.Duration)
 }
 
 // Queue calls fire(key) once key's deadline has passed on its clock.
@@ -38,6 +42,7 @@ type Options struct {
 type Queue[K comparable] struct {
 	clk     clock.Clock
 	fire    func(K)
+	onFire  func(time.Duration)
 	workers int
 
 	mu        sync.Mutex
@@ -45,7 +50,7 @@ type Queue[K comparable] struct {
 	deadlines deadlineHeap[K]
 	byKey     map[K]*entry[K]
 	firing    map[K]struct{} // keys handed to a worker whose fire has not returned
-	ready     []K            // keys due, waiting for a worker, oldest first
+	ready     []dueKey[K]    // keys due, waiting for a worker, oldest first
 	readyHead int
 	seq       uint64
 
@@ -69,6 +74,7 @@ func New[K comparable](clk clock.Clock, fire func(K), opts Options) *Queue[K] {
 	q := &Queue[K]{
 		clk:     clk,
 		fire:    fire,
+		onFire:  opts.OnFire,
 		workers: workers,
 		byKey:   make(map[K]*entry[K]),
 		firing:  make(map[K]struct{}),
@@ -186,7 +192,7 @@ func (q *Queue[K]) scheduleLocked() {
 		}
 		delete(q.byKey, e.key)
 		q.firing[e.key] = struct{}{}
-		q.ready = append(q.ready, e.key)
+		q.ready = append(q.ready, dueKey[K]{key: e.key, at: e.at})
 		q.workReady.Signal()
 	}
 	if len(q.deadlines) == 0 {
@@ -227,18 +233,28 @@ func (q *Queue[K]) runWorker() {
 		if q.stopped {
 			return
 		}
-		key := q.takeReadyLocked()
+		due := q.takeReadyLocked()
+		key := due.key
 		q.mu.Unlock()
+		if q.onFire != nil {
+			q.onFire(q.clk.Now().Sub(due.at))
+		}
 		q.fire(key)
 		q.mu.Lock()
 		q.finishLocked(key)
 	}
 }
 
+// dueKey is a key whose deadline at has passed.
+type dueKey[K comparable] struct {
+	key K
+	at  time.Time
+}
+
 // takeReadyLocked removes the oldest ready key, reclaiming the slice's space when it
 // empties or when the consumed prefix grows large.
-func (q *Queue[K]) takeReadyLocked() K {
-	var zero K
+func (q *Queue[K]) takeReadyLocked() dueKey[K] {
+	var zero dueKey[K]
 	key := q.ready[q.readyHead]
 	q.ready[q.readyHead] = zero
 	q.readyHead++

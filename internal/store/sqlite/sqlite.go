@@ -25,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/sundialdev/sundial/internal/metrics"
 	"github.com/sundialdev/sundial/internal/store"
 )
 
@@ -51,6 +52,8 @@ type Options struct {
 	// commit (with the reason) and when it can again (with nil). It must not
 	// block or call the store.
 	OnHealthChange func(err error)
+	// Metrics, if set, receives the writer's group-commit metrics.
+	Metrics metrics.Registry
 }
 
 // Stats counts the writer's work since Open.
@@ -153,6 +156,7 @@ func newStore(ctx context.Context, conns *connections, opts Options) (*Store, er
 	}
 	h := &health{logger: opts.Logger, onChange: opts.OnHealthChange}
 	w := newWriter(ws, opts.MaxBatch, opts.Logger, gate, h)
+	w.metrics = newWriterMetrics(opts.Metrics)
 	go w.run()
 	return &Store{writer: w, reads: reads, writeStmts: ws, conns: conns, health: h, logger: opts.Logger}, nil
 }

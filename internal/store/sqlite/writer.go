@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sundialdev/sundial/internal/store"
 )
@@ -40,6 +41,7 @@ type writer struct {
 	maxBatch int
 	logger   *slog.Logger
 	health   *health
+	metrics  *writerMetrics // nil: none recorded
 	// gate, when set, is held for each whole batch; memory mode uses it to
 	// keep reads on the shared connection out of uncommitted batches.
 	gate *sync.Mutex
@@ -250,11 +252,19 @@ func (w *writer) attempt(pending []*writeRequest) []*writeRequest {
 
 // finish commits the open transaction holding applied and answers them.
 func (w *writer) finish(ctx context.Context, applied []*writeRequest) []*writeRequest {
+	var began time.Time
+	if w.metrics != nil {
+		began = time.Now()
+	}
 	if _, err := w.stmts.commit.ExecContext(ctx); err != nil {
+		w.metrics.failed()
 		w.rollback(ctx)
 		w.health.failed(err)
 		w.failAll(applied, fmt.Errorf("sqlite: committing: %w", interpretError(err, nil)))
 		return nil
+	}
+	if w.metrics != nil {
+		w.metrics.committed(len(applied), time.Since(began))
 	}
 	w.commits.Add(1)
 	w.health.committed()
