@@ -54,7 +54,7 @@ func startChild(ctx context.Context, kind serverKind, bins binaries, dir string)
 	switch kind {
 	case sundialServer:
 		cmd = exec.Command(bins.Sundial, "server", "--listen", hostPort,
-			"--db", filepath.Join(dir, "sundial.db"), "--log-level", "warn")
+			"--db", filepath.Join(dir, "sundial.db"), "--log-level", "warn", "--no-ui")
 	case temporalServer:
 		cmd = exec.Command(bins.Temporal, "--listen", hostPort,
 			"--db", filepath.Join(dir, "temporal.db"), "--log-level", "warn",
