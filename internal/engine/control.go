@@ -167,6 +167,7 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, req *workflowser
 	for _, a := range sortedActivities(s) {
 		resp.PendingActivities = append(resp.PendingActivities, pendingActivity(a))
 	}
+	resp.PendingChildren = pendingChildren(s)
 	if wt := s.WorkflowTask; wt != nil {
 		p := &workflowpb.PendingWorkflowTaskInfo{
 			State:                 enumspb.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
