@@ -30,6 +30,12 @@ func newHandler(opts Options, conn *grpc.ClientConn) (http.Handler, error) {
 		// The UI is served over plain HTTP, so its CSRF cookie must not be
 		// marked Secure or the browser would not send it back.
 		CORS: config.CORS{CookieInsecure: true},
+		// Buttons for what Sundial does not implement yet are hidden rather
+		// than left to fail: batch operations (the list's bulk actions) and
+		// the activity commands (pause, unpause, reset, update options).
+		BatchActionsDisabled:     true,
+		ActivityCommandsDisabled: true,
+		WorkflowPauseDisabled:    true,
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("webui: configuration: %w", err)
