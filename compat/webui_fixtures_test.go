@@ -29,6 +29,7 @@ type webUIFixtures struct {
 	SecondNamespace string `json:"secondNamespace"`
 	SecondWorkflow  string `json:"secondWorkflow"`
 	TaskQueue       string `json:"taskQueue"`
+	WorkerIdentity  string `json:"workerIdentity"`
 	Completed       string `json:"completed"`
 	Failed          string `json:"failed"`
 	Canceled        string `json:"canceled"`
@@ -159,7 +160,8 @@ func makeWebUIFixtures(t *testing.T, tg target, c client.Client) webUIFixtures {
 	}); err != nil {
 		t.Fatalf("registering %s: %v", fx.SecondNamespace, err)
 	}
-	startWorker(t, c, queue, registerWebUIFixtures)
+	fx.WorkerIdentity = "webui-worker@sundial-test"
+	startWorker(t, c, queue, registerWebUIFixtures, func(o *worker.Options) { o.Identity = fx.WorkerIdentity })
 
 	start := func(id string, opts client.StartWorkflowOptions, wf string, args ...any) client.WorkflowRun {
 		t.Helper()

@@ -1,11 +1,15 @@
 package engine_test
 
 import (
+	"slices"
 	"testing"
 
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // TestDescribeReportsPendingChildren checks that DescribeWorkflowExecution lists
@@ -52,5 +56,55 @@ func TestDescribeReportsPendingChildren(t *testing.T) {
 	}
 	if children := e.describe("describe-parent", parentRun).PendingChildren; len(children) != 0 {
 		t.Fatalf("pending children after the child closed: %v", children)
+	}
+}
+
+// TestListByLineage checks the ParentWorkflowId, ParentRunId, RootWorkflowId
+// and RootRunId attributes the Web UI queries for a run's relatives.
+func TestListByLineage(t *testing.T) {
+	e := newEnv(t)
+	parentRun := e.start("lineage-parent", "lineage-tq")
+	e.start("lineage-other", "lineage-other-tq")
+	wt := e.pollWFT("lineage-tq")
+	e.completeWFT(wt.TaskToken, &commandpb.Command{
+		CommandType: enumspb.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+		Attributes: &commandpb.Command_StartChildWorkflowExecutionCommandAttributes{StartChildWorkflowExecutionCommandAttributes: &commandpb.StartChildWorkflowExecutionCommandAttributes{
+			WorkflowId: "lineage-kid", WorkflowType: &commonpb.WorkflowType{Name: "Kid"},
+		}},
+	})
+	// The kid's first task shows it started.
+	for wt = e.pollWFT("lineage-tq"); wt.WorkflowExecution.WorkflowId != "lineage-kid"; wt = e.pollWFT("lineage-tq") {
+		e.completeWFT(wt.TaskToken)
+	}
+	kidRun := wt.WorkflowExecution.RunId
+	ids := func(query string) []string {
+		t.Helper()
+		resp, err := e.c.ListWorkflowExecutions(e.ctx(), &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: query})
+		if err != nil {
+			t.Fatalf("ListWorkflowExecutions(%q): %v", query, err)
+		}
+		var out []string
+		for _, ex := range resp.Executions {
+			out = append(out, ex.Execution.WorkflowId)
+		}
+		slices.Sort(out)
+		return out
+	}
+	cases := map[string][]string{
+		`ParentWorkflowId = "lineage-parent" AND ParentRunId = "` + parentRun + `"`: {"lineage-kid"},
+		"`ParentWorkflowId` is null":                                            {"lineage-other", "lineage-parent"},
+		`ParentWorkflowId IS NOT NULL`:                                          {"lineage-kid"},
+		`RootWorkflowId = "lineage-parent" AND RootRunId = "` + parentRun + `"`: {"lineage-kid", "lineage-parent"},
+		`RootRunId = "` + kidRun + `"`:                                          nil,
+		`ParentWorkflowId STARTS_WITH "lineage-p"`:                              {"lineage-kid"},
+	}
+	for query, want := range cases {
+		if got := ids(query); !slices.Equal(got, want) {
+			t.Errorf("%s: got %v, want %v", query, got, want)
+		}
+	}
+	_, err := e.c.ListWorkflowExecutions(e.ctx(), &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: "ORDER BY ParentWorkflowId"})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("ORDER BY ParentWorkflowId: got %v, want InvalidArgument", err)
 	}
 }

@@ -12,6 +12,10 @@ type Dialect interface {
 	// TextMatch is a condition that holds when the text expression expr shares
 	// a word with the text bound at query (see TextMatches).
 	TextMatch(expr, query string) string
+	// StateField is the text value of a string field of the run's stored
+	// state (column e.state, machine.Encode's JSON) at path, a dot-separated
+	// list of field names; NULL where it is absent.
+	StateField(path string) string
 }
 
 // SQLiteTextMatchFunction is the name under which the SQLite driver registers
@@ -34,4 +38,11 @@ func (SQLite) StartsWith(expr, prefix string) string {
 // TextMatch implements Dialect with the driver's registered function.
 func (SQLite) TextMatch(expr, query string) string {
 	return fmt.Sprintf("%s(%s, %s)", SQLiteTextMatchFunction, expr, query)
+}
+
+// StateField implements Dialect with SQLite's JSON operator; the state is
+// stored as a BLOB, which SQLite's JSON functions would read as JSONB, so it
+// is cast to text first.
+func (SQLite) StateField(path string) string {
+	return fmt.Sprintf("(CAST(e.state AS TEXT) ->> '$.%s')", path)
 }
