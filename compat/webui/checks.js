@@ -128,7 +128,9 @@ check('saved views: Running and Parent Workflows', async (page) => {
 
 check('namespace switcher: moves to the second namespace', async (page) => {
   await open(page, `/namespaces/${ns}/workflows`);
-  await page.getByTestId('namespace-select-button').first().click();
+  const picker = page.locator('#namespace-switcher');
+  await picker.click();
+  await picker.fill(fx.secondNamespace);
   await page.getByRole('option', { name: fx.secondNamespace }).first().click();
   await page.waitForURL(new RegExp(`/namespaces/${fx.secondNamespace}/workflows`), { timeout });
   await expectText(page, fx.secondWorkflow);
@@ -153,7 +155,7 @@ check('workflow detail: history in the all, compact and JSON views', async (page
   await page.getByRole('button', { name: 'Compact' }).click();
   await expectText(page, 'Upper');
   await page.getByRole('button', { name: 'JSON' }).click();
-  await expectText(page, 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED');
+  await expectText(page, '"eventType": "WorkflowExecutionStarted"');
 });
 
 check('workflow detail: timeline', async (page) => {
@@ -219,32 +221,46 @@ check('task queue: pollers', async (page) => {
   await shot(page, 'task-queue');
 });
 
+// modal is the visible copy of a confirmation modal (the UI renders one per layout).
+function modal(page, testId) {
+  return page.locator(`[data-testid="${testId}"]:visible`);
+}
+
+async function runningAction(page, testId) {
+  await page.getByRole('button', { name: 'More Actions' }).click();
+  await page.getByTestId(testId).locator('visible=true').click();
+}
+
 check('action: signal from the UI', async (page) => {
   await openWorkflow(page, fx.signalTarget);
-  await page.getByRole('button', { name: 'More Actions' }).click();
-  await page.getByRole('button', { name: 'Send a Signal' }).click();
-  const modal = page.getByTestId('signal-confirmation-modal');
-  await modal.getByRole('textbox').first().fill('finish');
-  await modal.getByTestId('confirm-modal-button').click();
+  await runningAction(page, 'signal-button');
+  const dialog = modal(page, 'signal-confirmation-modal');
+  // The official Go SDK reports the workflow's signals (through the
+  // __temporal_workflow_metadata query), so the UI offers them in a list.
+  await dialog.getByTestId('signal-select-button').click();
+  await page.getByRole('option', { name: 'finish' }).locator('visible=true').click();
+  await dialog.locator('.cm-content').click();
+  await page.keyboard.type('"from the UI"');
+  await dialog.getByTestId('confirm-modal-button').click();
   await expectText(page, 'Workflow Execution Signaled');
   await expectText(page, 'Workflow Execution Completed');
+  await expectText(page.getByTestId('input-and-result'), 'finished: from the UI');
 });
 
 check('action: cancel from the UI', async (page) => {
   await openWorkflow(page, fx.cancelTarget);
   await page.getByRole('button', { name: 'Request Cancellation' }).click();
-  await page.getByTestId('cancel-confirmation-modal').getByTestId('confirm-modal-button').click();
+  await modal(page, 'cancel-confirmation-modal').getByTestId('confirm-modal-button').click();
   await expectText(page, 'Workflow Execution Cancel Requested');
   await expectText(page, 'Workflow Execution Canceled');
 });
 
 check('action: terminate from the UI', async (page) => {
   await openWorkflow(page, fx.terminateTarget);
-  await page.getByRole('button', { name: 'More Actions' }).click();
-  await page.getByRole('button', { name: 'Terminate' }).click();
-  const modal = page.getByTestId('terminate-confirmation-modal');
-  await modal.getByRole('textbox').first().fill('stopped from the browser');
-  await modal.getByTestId('confirm-modal-button').click();
+  await runningAction(page, 'terminate-button');
+  const dialog = modal(page, 'terminate-confirmation-modal');
+  await dialog.getByRole('textbox').first().fill('stopped from the browser');
+  await dialog.getByTestId('confirm-modal-button').click();
   await expectText(page, 'Workflow Execution Terminated');
   await expectText(page, 'stopped from the browser');
 });
@@ -252,15 +268,17 @@ check('action: terminate from the UI', async (page) => {
 check('action: reset from the UI', async (page) => {
   await openWorkflow(page, fx.resetTarget);
   const firstRun = page.url();
-  await page.getByRole('button', { name: 'More Actions' }).click();
-  await page.getByRole('button', { name: 'Reset' }).click();
-  const modal = page.getByTestId('reset-confirmation-modal');
-  await modal.getByTestId('workflow-reset-event-id-select-button').click();
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  const dialog = modal(page, 'reset-confirmation-modal');
+  await dialog.getByTestId('workflow-reset-event-id-select-button').click();
   await page.locator('#reset-event-id-select [role="option"]:visible').first().click();
-  await modal.getByRole('textbox').last().fill('reset from the browser');
-  await modal.getByTestId('confirm-modal-button').click();
+  await dialog.getByRole('textbox').last().fill('reset from the browser');
+  await dialog.getByTestId('confirm-modal-button').click();
+  await expectText(page, 'This Workflow has been reset');
+  await page.getByRole('link', { name: 'here', exact: true }).click();
   await page.waitForURL((url) => url.toString() !== firstRun && /\/history/.test(url.toString()), { timeout });
   await expectText(page, 'Workflow Execution Completed');
+  await expectText(page, 'reset from the browser');
   await open(page, `/namespaces/${ns}/workflows?query=${encodeURIComponent(`WorkflowId="${fx.resetTarget}"`)}`);
   await expectText(page, '1–2 of 2');
 });
@@ -271,8 +289,12 @@ async function main() {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
-  for (const { name, fn } of checks) {
+  // WEBUI_CHECKS (a regular expression) runs only the checks it matches.
+  const only = new RegExp(process.env.WEBUI_CHECKS || '.');
+  for (const { name, fn } of checks.filter((c) => only.test(c.name))) {
+    // A fresh context per check: the UI keeps view choices (such as the
+    // history view) in local storage.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
     const page = await context.newPage();
     const failures = watchAPI(page);
     try {
@@ -291,7 +313,7 @@ async function main() {
       }
       report({ check: name, ok: false, error: `${err.message}\n(page ${page.url()})${failures.length ? '\nAPI failures:\n' + failures.join('\n') : ''}` });
     }
-    await page.close();
+    await context.close();
   }
   await browser.close();
   report({ done: true });
