@@ -103,7 +103,28 @@ func TestListByLineage(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", query, got, want)
 		}
 	}
-	_, err := e.c.ListWorkflowExecutions(e.ctx(), &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: "ORDER BY ParentWorkflowId"})
+	// Listings carry each run's parent and root, as describe does.
+	resp, err := e.c.ListWorkflowExecutions(e.ctx(), &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: `RootWorkflowId = "lineage-parent"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range resp.Executions {
+		if root := ex.RootExecution; root.GetWorkflowId() != "lineage-parent" || root.GetRunId() != parentRun {
+			t.Errorf("listed %s: root %v", ex.Execution.WorkflowId, root)
+		}
+		parent := ex.ParentExecution
+		switch ex.Execution.WorkflowId {
+		case "lineage-kid":
+			if parent.GetWorkflowId() != "lineage-parent" || parent.GetRunId() != parentRun || ex.ParentNamespaceId == "" {
+				t.Errorf("listed kid: parent %v in %q", parent, ex.ParentNamespaceId)
+			}
+		default:
+			if parent != nil {
+				t.Errorf("listed %s: parent %v, want none", ex.Execution.WorkflowId, parent)
+			}
+		}
+	}
+	_, err = e.c.ListWorkflowExecutions(e.ctx(), &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: "ORDER BY ParentWorkflowId"})
 	if status.Code(err) != codes.InvalidArgument {
 		t.Errorf("ORDER BY ParentWorkflowId: got %v, want InvalidArgument", err)
 	}
