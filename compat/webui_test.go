@@ -84,6 +84,11 @@ func TestWebUI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Screenshots of this run only: failed-*.png files from an earlier run
+	// would mislead.
+	if err := os.RemoveAll(shots); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}

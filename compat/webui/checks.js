@@ -12,7 +12,7 @@ const { chromium } = require('playwright-core');
 const [base, fixturesJSON, shotsDir, chromiumPath] = process.argv.slice(2);
 const fx = JSON.parse(fixturesJSON);
 const ns = fx.namespace;
-const timeout = 20000;
+const timeout = 30000;
 
 function report(line) {
   process.stdout.write(JSON.stringify(line) + '\n');
@@ -53,8 +53,10 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shotsDir, name + '.png') });
 }
 
+// open loads a route. It does not wait for the network to go quiet: pages of
+// running workflows keep a long poll for new events open.
 async function open(page, route) {
-  await page.goto(base + route, { waitUntil: 'networkidle' });
+  await page.goto(base + route, { waitUntil: 'load' });
 }
 
 function workflowRoute(id, tab = 'history') {
@@ -67,7 +69,6 @@ async function openWorkflow(page, id, tab) {
   await page.waitForURL(/\/history/, { timeout });
   if (tab) {
     await page.getByTestId(`${tab}-tab`).first().click();
-    await page.waitForLoadState('networkidle');
   }
 }
 
@@ -296,10 +297,11 @@ async function main() {
     // history view) in local storage.
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
     const page = await context.newPage();
+    page.setDefaultTimeout(timeout);
+    page.setDefaultNavigationTimeout(2 * timeout);
     const failures = watchAPI(page);
     try {
       await fn(page);
-      await page.waitForLoadState('networkidle');
       const banners = await visibleErrors(page);
       if (failures.length || banners.length) {
         throw new Error(`the UI met errors:\n${[...failures, ...banners].join('\n')}`);
