@@ -42,7 +42,7 @@ func (SQLite) TextMatch(expr, query string) string {
 
 // StateField implements Dialect with SQLite's JSON operator; the state is
 // stored as a BLOB, which SQLite's JSON functions would read as JSONB, so it
-// is cast to text first.
+// is cast to text first; a state that is not JSON has no fields.
 func (SQLite) StateField(path string) string {
-	return fmt.Sprintf("(CAST(e.state AS TEXT) ->> '$.%s')", path)
+	return fmt.Sprintf("(CASE WHEN json_valid(CAST(e.state AS TEXT)) THEN CAST(e.state AS TEXT) ->> '$.%s' END)", path)
 }

@@ -12,10 +12,12 @@ import (
 )
 
 // listColumns are the execution columns a listing returns: all but state,
-// of which only the parent (a JSON object, NULL on runs without one) is read.
+// of which only the parent (a JSON object, NULL on runs without one) is read;
+// a state that is not JSON (only tests write such) has none.
 const listColumns = `namespace_id, workflow_id, run_id, version,
 	workflow_type, task_queue, status, start_time, execution_time, close_time,
-	history_length, memo, search_attributes, CAST(state AS TEXT) -> '$.Parent'`
+	history_length, memo, search_attributes,
+	CASE WHEN json_valid(CAST(state AS TEXT)) THEN CAST(state AS TEXT) -> '$.Parent' END`
 
 // querier is what *sql.DB and *sql.Conn offer for ad hoc reads.
 type querier interface {
