@@ -43,6 +43,7 @@ type webUIFixtures struct {
 	TerminateTarget string `json:"terminateTarget"`
 	ResetTarget     string `json:"resetTarget"`
 	CustomerID      string `json:"customerId"`
+	SundialSDK      string `json:"sundialSdk"`
 	Running         int    `json:"running"`
 	Total           int    `json:"total"`
 }
@@ -218,7 +219,9 @@ func makeWebUIFixtures(t *testing.T, tg target, c client.Client) webUIFixtures {
 	for _, id := range []string{fx.SignalTarget, fx.CancelTarget, fx.TerminateTarget} {
 		start(id, client.StartWorkflowOptions{}, "WaitFinish")
 	}
-	fx.Running = 5 // parent, child and the three action targets
+	fx.SundialSDK = startWebUISundialWorkflow(t, tg)
+	fx.Total++
+	fx.Running = 6 // parent, child, the three action targets and the Sundial SDK's
 	waitForWebUIParent(t, ctx, c, fx)
 
 	second := client.StartWorkflowOptions{ID: "order-in-second-namespace", TaskQueue: queue}

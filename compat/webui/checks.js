@@ -200,6 +200,13 @@ check('workflow detail: call stack', async (page) => {
   await shot(page, 'call-stack');
 });
 
+check("workflow detail: call stack of a workflow run by Sundial's Go SDK", async (page) => {
+  await openWorkflow(page, fx.sundialSdk, 'call-stack');
+  await expectText(page, 'coroutine root [');
+  await expectText(page, 'coroutine approver [');
+  await expectText(page, 'webUISundialAwait');
+});
+
 check('workflow detail: queries', async (page) => {
   await openWorkflow(page, fx.parent, 'queries');
   await page.getByTestId('query-select-button').click();
