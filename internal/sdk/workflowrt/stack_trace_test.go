@@ -1,12 +1,15 @@
 package workflowrt_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	querypb "go.temporal.io/api/query/v1"
+	sdkpb "go.temporal.io/api/sdk/v1"
 
+	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	"github.com/sundialdev/sundial/workflow"
 )
 
@@ -41,5 +44,30 @@ func TestStackTraceQueryShowsEveryCoroutine(t *testing.T) {
 		if !strings.Contains(trace, want) {
 			t.Errorf("the stack trace lacks %q:\n%s", want, trace)
 		}
+	}
+}
+
+// TestMetadataQueryListsHandlers checks the __temporal_workflow_metadata
+// query the Web UI sends on every workflow page: the type, the queries (the
+// built-in ones included) and the signals the workflow listens to.
+func TestMetadataQueryListsHandlers(t *testing.T) {
+	x := newHarness(t, queryWorkflow, 10)
+	x.step()
+	task := x.hist.Task(false)
+	task.StartedEventId = 0
+	task.History.Events = task.History.Events[:len(task.History.Events)-2]
+	task.Query = &querypb.WorkflowQuery{QueryType: workflowrt.MetadataQuery}
+	resp := x.process(task).QueryCompleted
+	md := decode[*sdkpb.WorkflowMetadata](t, resp.GetQueryResult())
+	def := md.GetDefinition()
+	names := func(defs []*sdkpb.WorkflowInteractionDefinition) (out []string) {
+		for _, d := range defs {
+			out = append(out, d.GetName())
+		}
+		return out
+	}
+	if def.GetType() != "wf" || !slices.Equal(names(def.GetQueryDefinitions()), []string{"progress", "__stack_trace", "__temporal_workflow_metadata"}) ||
+		!slices.Equal(names(def.GetSignalDefinitions()), []string{"step"}) {
+		t.Fatalf("metadata = %v", md)
 	}
 }
