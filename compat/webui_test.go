@@ -70,16 +70,6 @@ func TestWebUI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hold := os.Getenv("WEBUI_HOLD"); hold != "" {
-		// A developer aid for writing checks: keep the fixtures up for a while.
-		d, err := time.ParseDuration(hold)
-		if err != nil {
-			t.Fatalf("WEBUI_HOLD: %v", err)
-		}
-		t.Logf("Web UI at %s with fixtures %s; holding for %v", ui.URL(), fixtures, d)
-		time.Sleep(d)
-	}
-
 	shots, err := filepath.Abs(filepath.Join(webUIDir, "screenshots"))
 	if err != nil {
 		t.Fatal(err)
