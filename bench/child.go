@@ -60,7 +60,7 @@ func startChild(ctx context.Context, kind serverKind, bins binaries, dir string)
 		if bins.SundialDB != "" {
 			db = bins.SundialDB
 		}
-		cmd = exec.Command(bins.Sundial, "server", "--listen", hostPort, "--db", db, "--log-level", "warn")
+		cmd = exec.Command(bins.Sundial, "server", "--listen", hostPort, "--db", db, "--log-level", "warn", "--no-ui")
 	case temporalServer:
 		cmd = exec.Command(bins.Temporal, "--listen", hostPort,
 			"--db", filepath.Join(dir, "temporal.db"), "--log-level", "warn",

@@ -76,7 +76,7 @@ func (p *sundialProcess) start() {
 		p.t.Fatalf("opening server log: %v", err)
 	}
 	defer logFile.Close()
-	p.cmd = exec.Command(p.binary, "server", "--listen", p.addr, "--db", p.db, "--log-level", "info")
+	p.cmd = exec.Command(p.binary, "server", "--listen", p.addr, "--db", p.db, "--log-level", "info", "--no-ui")
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatalf("starting %s: %v", p.binary, err)

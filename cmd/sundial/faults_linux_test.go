@@ -196,7 +196,7 @@ func (s *faultServer) waitHealth(want healthpb.HealthCheckResponse_ServingStatus
 func launch(t *testing.T, db string) *faultServer {
 	t.Helper()
 	s := &faultServer{t: t, log: &lockedBuffer{}, addr: freeAddr(t), exited: make(chan error, 1)}
-	s.cmd = exec.Command(sundialBinary(t), "server", "--listen", s.addr, "--db", db)
+	s.cmd = exec.Command(sundialBinary(t), "server", "--listen", s.addr, "--db", db, "--no-ui")
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -80,7 +80,7 @@ func TestRunServerStopsOnCancel(t *testing.T) {
 	done := make(chan int, 1)
 	db := filepath.Join(t.TempDir(), "sundial.db")
 	go func() {
-		done <- run(ctx, []string{"server", "--listen", "127.0.0.1:0", "--db", db, "--log-level", "debug"}, &bytes.Buffer{}, &stderr)
+		done <- run(ctx, []string{"server", "--listen", "127.0.0.1:0", "--db", db, "--log-level", "debug", "--no-ui"}, &bytes.Buffer{}, &stderr)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(stderr.String(), "listening on") {

@@ -33,6 +33,8 @@ type serverConfig struct {
 	fileAuth  *auth.Config
 	// telemetry is --metrics-listen, --log-format and the OTEL_* switch.
 	telemetry telemetryFlags
+	// webUI is --ui-listen and --no-ui.
+	webUI webUIConfig
 }
 
 // newServerFlagSet declares the server sub-command's flags, bound to cfg.
@@ -44,6 +46,7 @@ func newServerFlagSet(cfg *serverConfig, output io.Writer) *flag.FlagSet {
 	flags.StringVar(&cfg.logLevelName, "log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	flags.StringVar(&cfg.pprofAddr, "pprof-listen", "", "`HOST:PORT` to serve Go runtime profiles (/debug/pprof/) on; off when empty")
 	cfg.telemetry.register(flags)
+	addWebUIFlags(flags, &cfg.webUI)
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
 	addProductionFlags(flags, cfg)
 	addAuthFlags(flags, &cfg.authFlags)
@@ -90,6 +93,9 @@ func parseServerFlags(args []string, output io.Writer) (serverConfig, error) {
 	}
 	if cfg.databasePath == "" {
 		return cfg, errors.New("--db must not be empty")
+	}
+	if err := cfg.webUI.check(); err != nil {
+		return cfg, err
 	}
 	if cfg.shutdownTimeout <= 0 {
 		return cfg, fmt.Errorf("--shutdown-timeout must be positive, got %s", cfg.shutdownTimeout)
@@ -168,12 +174,27 @@ func runServer(ctx context.Context, args []string, stderr io.Writer) int {
 		}
 		logger.Info("serving profiles on http://"+profiles.Addr()+"/debug/pprof/", "pprof", profiles.Addr())
 	}
+	ui, err := startWebUI(cfg.webUI, srv.Addr(), logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "sundial server: %v\n", err)
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+		defer cancel()
+		if profiles != nil {
+			_ = profiles.Stop(stopCtx)
+		}
+		_ = srv.Stop(stopCtx)
+		return exitFailure
+	}
 
 	<-ctx.Done()
 	logger.Info("shutting down", "timeout", cfg.shutdownTimeout)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
 	defer cancel()
 	code := exitOK
+	if err := stopWebUI(stopCtx, ui); err != nil {
+		fmt.Fprintf(stderr, "sundial server: %v\n", err)
+		code = exitFailure
+	}
 	if profiles != nil {
 		if err := profiles.Stop(stopCtx); err != nil {
 			fmt.Fprintf(stderr, "sundial server: stopping the profile listener: %v\n", err)

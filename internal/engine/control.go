@@ -168,6 +168,7 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, req *workflowser
 		resp.PendingActivities = append(resp.PendingActivities, pendingActivity(a))
 	}
 	describeRunPause(resp, s)
+	resp.PendingChildren = pendingChildren(s)
 	if wt := s.WorkflowTask; wt != nil {
 		p := &workflowpb.PendingWorkflowTaskInfo{
 			State:                 enumspb.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,

@@ -292,6 +292,7 @@ func listedExecutionInfo(row *store.Execution, catalog visibility.Catalog) *work
 	if !row.CloseTime.IsZero() {
 		info.ExecutionDuration = durationpb.New(row.CloseTime.Sub(row.ExecutionTime))
 	}
+	setListedLineage(info, row)
 	if len(row.Memo) > 0 {
 		m := &commonpb.Memo{}
 		if proto.Unmarshal(row.Memo, m) == nil {

@@ -35,13 +35,14 @@ func (h *Handler) GetSystemInfo(_ context.Context, req *workflowservice.GetSyste
 }
 
 // GetClusterInfo describes the one-node cluster a Sundial server is; the
-// temporal CLI and Web UI read it.
+// temporal CLI and Web UI read it. Its server version is the Temporal release
+// whose features Sundial offers (see TemporalCompatibleVersion).
 func (h *Handler) GetClusterInfo(_ context.Context, req *workflowservice.GetClusterInfoRequest) (*workflowservice.GetClusterInfoResponse, error) {
 	if req == nil {
 		return nil, serviceerror.NewInvalidArgument("Request is nil.")
 	}
 	return &workflowservice.GetClusterInfoResponse{
-		ServerVersion:          h.version,
+		ServerVersion:          TemporalCompatibleVersion,
 		ClusterId:              h.clusterID,
 		ClusterName:            "active",
 		HistoryShardCount:      1,

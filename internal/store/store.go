@@ -58,6 +58,9 @@ type Execution struct {
 	HistoryLength    int64
 	Memo             []byte // encoded commonpb.Memo, may be nil
 	SearchAttributes []byte // encoded commonpb.SearchAttributes, may be nil
+
+	// Parent is set by listings on child runs (see Lineage); writes ignore it.
+	Parent *Lineage
 }
 
 // ExecutionKey names one run.

@@ -23,6 +23,11 @@ const (
 	ColumnCloseTime
 	ColumnHistoryLength
 	ColumnExecutionDuration
+	// The lineage columns (see lineage.go) read the run's parent and root.
+	ColumnParentWorkflowID
+	ColumnParentRunID
+	ColumnRootWorkflowID
+	ColumnRootRunID
 )
 
 // Attribute is a search attribute a query can name.
@@ -45,6 +50,10 @@ var columnAttributes = []Attribute{
 	{"CloseTime", enumspb.INDEXED_VALUE_TYPE_DATETIME, ColumnCloseTime},
 	{"HistoryLength", enumspb.INDEXED_VALUE_TYPE_INT, ColumnHistoryLength},
 	{"ExecutionDuration", enumspb.INDEXED_VALUE_TYPE_INT, ColumnExecutionDuration},
+	{"ParentWorkflowId", enumspb.INDEXED_VALUE_TYPE_KEYWORD, ColumnParentWorkflowID},
+	{"ParentRunId", enumspb.INDEXED_VALUE_TYPE_KEYWORD, ColumnParentRunID},
+	{"RootWorkflowId", enumspb.INDEXED_VALUE_TYPE_KEYWORD, ColumnRootWorkflowID},
+	{"RootRunId", enumspb.INDEXED_VALUE_TYPE_KEYWORD, ColumnRootRunID},
 }
 
 // predefinedAttributes are Temporal's own attributes that SDKs and tools set

@@ -24,6 +24,10 @@ type Dialect interface {
 	// (from AttributeValue) shares a word with the argument bound at query
 	// (from TextQuery); see TextMatches.
 	TextMatch(expr, query string) string
+	// StateField is the text value of a string field of the run's stored
+	// state (column e.state, machine.Encode's JSON) at path, a dot-separated
+	// list of field names; NULL where it is absent.
+	StateField(path string) string
 }
 
 // SQLiteTextMatchFunction is the name under which the SQLite driver registers
@@ -59,4 +63,11 @@ func (SQLite) TextQuery(query string) any { return query }
 // TextMatch implements Dialect with the driver's registered function.
 func (SQLite) TextMatch(expr, query string) string {
 	return fmt.Sprintf("%s(%s, %s)", SQLiteTextMatchFunction, expr, query)
+}
+
+// StateField implements Dialect with SQLite's JSON operator; the state is
+// stored as a BLOB, which SQLite's JSON functions would read as JSONB, so it
+// is cast to text first; a state that is not JSON has no fields.
+func (SQLite) StateField(path string) string {
+	return fmt.Sprintf("(CASE WHEN json_valid(CAST(e.state AS TEXT)) THEN CAST(e.state AS TEXT) ->> '$.%s' END)", path)
 }

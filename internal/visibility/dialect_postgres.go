@@ -2,6 +2,7 @@ package visibility
 
 import (
 	"fmt"
+	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
 )
@@ -43,4 +44,15 @@ func (PostgreSQL) TextQuery(query string) any { return Words(query) }
 // GIN index on words serves).
 func (PostgreSQL) TextMatch(expr, query string) string {
 	return fmt.Sprintf("%s && %s::text[]", expr, query)
+}
+
+// PostgreSQLStateFunction is the SQL function of the PostgreSQL driver's
+// schema that reads a run's stored state (bytea holding machine.Encode's
+// JSON) as jsonb, or NULL when it is not JSON.
+const PostgreSQLStateFunction = "sundial_state_json"
+
+// StateField implements Dialect: the text at path (dot-separated field
+// names) in the state's JSON, NULL where absent.
+func (PostgreSQL) StateField(path string) string {
+	return fmt.Sprintf("(%s(e.state) #>> '{%s}')", PostgreSQLStateFunction, strings.ReplaceAll(path, ".", ","))
 }

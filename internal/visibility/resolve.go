@@ -48,7 +48,7 @@ func (st *Statement) Resolve(catalog Catalog) (*Query, error) {
 		if err != nil {
 			return nil, err
 		}
-		if a.Column == ColumnNone || a.Column == ColumnExecutionDuration {
+		if a.Column == ColumnNone || a.Column == ColumnExecutionDuration || a.Column.isLineage() {
 			return nil, errorAt(term.name, "operation is not supported: ORDER BY %s; sort by WorkflowId, RunId, WorkflowType, TaskQueue, ExecutionStatus, StartTime, ExecutionTime, CloseTime or HistoryLength", a.Name)
 		}
 		if seen[a.Name] {

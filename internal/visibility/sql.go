@@ -166,6 +166,9 @@ func sortExpr(c Column) string {
 }
 
 func (b *builder) columnComparison(c *Comparison) string {
+	if c.Attr.Column.isLineage() {
+		return b.lineageComparison(c)
+	}
 	col := filterExpr(c.Attr.Column)
 	nullable := c.Attr.Column == ColumnCloseTime || c.Attr.Column == ColumnExecutionDuration
 	switch c.Op {

@@ -30,7 +30,7 @@ type QueryHandler func(args *commonpb.Payloads) (*commonpb.Payloads, error)
 // and returning (result, error) or just error; it must not block.
 func SetQueryHandler(ctx Context, queryType string, handler any) error {
 	env := envFrom(ctx)
-	if queryType == StackTraceQuery {
+	if queryType == StackTraceQuery || queryType == MetadataQuery {
 		return fmt.Errorf("query type %q is reserved", queryType)
 	}
 	fn := reflect.ValueOf(handler)
@@ -61,10 +61,13 @@ func (e *runEnv) query(queryType string, args *commonpb.Payloads) (result *commo
 	if queryType == StackTraceQuery {
 		return e.dataConverter.ToPayloads(e.sched.stackTraces())
 	}
+	if queryType == MetadataQuery {
+		return e.metadata()
+	}
 	handler, ok := e.queryHandlers[queryType]
 	if !ok {
-		known := make([]string, 0, len(e.queryHandlers)+1)
-		known = append(known, StackTraceQuery)
+		known := make([]string, 0, len(e.queryHandlers)+2)
+		known = append(known, StackTraceQuery, MetadataQuery)
 		for name := range e.queryHandlers {
 			known = append(known, name)
 		}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -11,10 +12,12 @@ import (
 	"github.com/sundialdev/sundial/internal/visibility"
 )
 
-// listColumns are the execution columns a listing returns: all but state.
+// listColumns are the execution columns a listing returns: all but state,
+// of which only the parent (a JSON object, NULL on runs without one) is read.
 const listColumns = `namespace_id, workflow_id, run_id, version,
 	workflow_type, task_queue, status, start_time, execution_time, close_time,
-	history_length, memo, search_attributes`
+	history_length, memo, search_attributes,
+	(` + visibility.PostgreSQLStateFunction + `(state) -> 'Parent')::text`
 
 // ListExecutions implements store.Store.
 func (s *Store) ListExecutions(ctx context.Context, p *store.ListExecutionsParams) (*store.ListExecutionsPage, error) {
@@ -63,16 +66,23 @@ func scanListedExecution(rows pgx.Rows, sortKeys int) (*store.Execution, []any, 
 		e                                   store.Execution
 		status                              int64
 		startTime, executionTime, closeTime int64
+		parent                              *string
 	)
 	keys := make([]any, sortKeys)
 	dest := []any{&e.NamespaceID, &e.WorkflowID, &e.RunID, &e.Version,
 		&e.WorkflowType, &e.TaskQueue, &status, &startTime, &executionTime, &closeTime,
-		&e.HistoryLength, &e.Memo, &e.SearchAttributes}
+		&e.HistoryLength, &e.Memo, &e.SearchAttributes, &parent}
 	for i := range keys {
 		dest = append(dest, &keys[i])
 	}
 	if err := rows.Scan(dest...); err != nil {
 		return nil, nil, err
+	}
+	if parent != nil && *parent != "" && *parent != "null" {
+		e.Parent = &store.Lineage{}
+		if err := json.Unmarshal([]byte(*parent), e.Parent); err != nil {
+			return nil, nil, fmt.Errorf("reading the parent of %s/%s: %w", e.WorkflowID, e.RunID, err)
+		}
 	}
 	e.Status = int32(status)
 	e.StartTime = timeFromColumn(startTime)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -10,10 +11,13 @@ import (
 	"github.com/sundialdev/sundial/internal/visibility"
 )
 
-// listColumns are the execution columns a listing returns: all but state.
+// listColumns are the execution columns a listing returns: all but state,
+// of which only the parent (a JSON object, NULL on runs without one) is read;
+// a state that is not JSON (only tests write such) has none.
 const listColumns = `namespace_id, workflow_id, run_id, version,
 	workflow_type, task_queue, status, start_time, execution_time, close_time,
-	history_length, memo, search_attributes`
+	history_length, memo, search_attributes,
+	CASE WHEN json_valid(CAST(state AS TEXT)) THEN CAST(state AS TEXT) -> '$.Parent' END`
 
 // querier is what *sql.DB and *sql.Conn offer for ad hoc reads.
 type querier interface {
@@ -83,16 +87,23 @@ func scanListedExecution(rows *sql.Rows, sortKeys int) (*store.Execution, []any,
 		e                                   store.Execution
 		status                              int64
 		startTime, executionTime, closeTime int64
+		parent                              sql.NullString
 	)
 	keys := make([]any, sortKeys)
 	dest := []any{&e.NamespaceID, &e.WorkflowID, &e.RunID, &e.Version,
 		&e.WorkflowType, &e.TaskQueue, &status, &startTime, &executionTime, &closeTime,
-		&e.HistoryLength, &e.Memo, &e.SearchAttributes}
+		&e.HistoryLength, &e.Memo, &e.SearchAttributes, &parent}
 	for i := range keys {
 		dest = append(dest, &keys[i])
 	}
 	if err := rows.Scan(dest...); err != nil {
 		return nil, nil, err
+	}
+	if parent.Valid && parent.String != "" {
+		e.Parent = &store.Lineage{}
+		if err := json.Unmarshal([]byte(parent.String), e.Parent); err != nil {
+			return nil, nil, fmt.Errorf("reading the parent of %s/%s: %w", e.WorkflowID, e.RunID, err)
+		}
 	}
 	e.Status = int32(status)
 	e.StartTime = timeFromColumn(startTime)
