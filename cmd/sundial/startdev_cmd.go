@@ -68,11 +68,22 @@ func runStartDev(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sundial server start-dev: starting on %s with database %s: %v\n", opts.ListenAddr, cfg.databasePath, err)
 		return exitFailure
 	}
+	ui, err := startWebUI(cfg.webUI, srv.Addr(), logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "sundial server start-dev: %v (--headless turns it off)\n", err)
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), startDevShutdownTimeout)
+		defer cancel()
+		_ = srv.Stop(stopCtx)
+		return exitFailure
+	}
 	logger.Info("dev server ready", "namespaces", append([]string{"default"}, cfg.namespaces...))
 	<-ctx.Done()
 	logger.Info("shutting down", "timeout", startDevShutdownTimeout)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), startDevShutdownTimeout)
 	defer cancel()
+	if err := stopWebUI(stopCtx, ui); err != nil {
+		fmt.Fprintf(stderr, "sundial server start-dev: %v\n", err)
+	}
 	if err := srv.Stop(stopCtx); err != nil {
 		fmt.Fprintf(stderr, "sundial server start-dev: stopping: %v\n", err)
 		return exitFailure

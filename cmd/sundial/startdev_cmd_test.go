@@ -85,8 +85,8 @@ func TestStartDevServesNamespacesAndSearchAttributes(t *testing.T) {
 			t.Errorf("namespace %s: CustomerId is %v, want Keyword (custom: %v)", ns, got, resp.GetCustomAttributes())
 		}
 	}
-	if !strings.Contains(stderr.String(), "ignoring --ui-port: Sundial has no Web UI yet") {
-		t.Errorf("stderr does not say --ui-port is ignored:\n%s", stderr.String())
+	if strings.Contains(stderr.String(), "Web UI at") {
+		t.Errorf("--headless still served the Web UI:\n%s", stderr.String())
 	}
 }
 

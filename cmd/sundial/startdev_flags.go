@@ -45,6 +45,10 @@ type startDevConfig struct {
 	searchAttributes map[string]enums.IndexedValueType
 	commandTimeout   time.Duration // zero: none
 	logConfig        bool
+	// webUI is where the Web UI is served: --ui-ip (default --ip) and
+	// --ui-port (default --port + 1000, as Temporal's dev server does), off
+	// with --headless.
+	webUI webUIConfig
 	// ignored lists the flags that were given and change nothing, with why.
 	ignored []ignoredFlag
 }
@@ -71,7 +75,7 @@ func (r *repeatedFlag) Set(v string) error {
 
 // Reasons a start-dev flag is accepted and ignored.
 const (
-	reasonNoUI         = "Sundial has no Web UI yet"
+	reasonUIAssets     = "Sundial serves the Web UI's own embedded assets"
 	reasonNoHTTP       = "Sundial serves no HTTP API"
 	reasonNoMetrics    = "Sundial serves no metrics endpoint"
 	reasonOwnPragmas   = "Sundial sets its own SQLite pragmas"
@@ -84,11 +88,9 @@ var ignoredStartDevFlags = []struct {
 	name, reason string
 	boolean      bool
 }{
-	{name: "ui-port", reason: reasonNoUI},
-	{name: "ui-ip", reason: reasonNoUI},
-	{name: "ui-public-path", reason: reasonNoUI},
-	{name: "ui-asset-path", reason: reasonNoUI},
-	{name: "ui-codec-endpoint", reason: reasonNoUI},
+	{name: "ui-public-path", reason: reasonUIAssets},
+	{name: "ui-asset-path", reason: reasonUIAssets},
+	{name: "ui-codec-endpoint", reason: reasonUIAssets},
 	{name: "http-port", reason: reasonNoHTTP},
 	{name: "metrics-port", reason: reasonNoMetrics},
 	{name: "sqlite-pragma", reason: reasonOwnPragmas},
@@ -133,6 +135,8 @@ func parseStartDevFlags(args []string, output io.Writer) (startDevConfig, error)
 		ip, dbFile, logLevel, logFormat, commandTimeout string
 		namespaces, dynamicValues, searchAttrs          repeatedFlag
 		headless                                        bool
+		uiIP                                            string
+		uiPort                                          int
 	)
 	flags.IntVar(&cfg.port, "port", 7233, "`PORT` for the WorkflowService gRPC API")
 	flags.IntVar(&cfg.port, "p", 7233, "shorthand for --port")
@@ -145,7 +149,9 @@ func parseStartDevFlags(args []string, output io.Writer) (startDevConfig, error)
 	flags.StringVar(&logFormat, "log-format", "text", "log `FORMAT`: text (or pretty) or json")
 	flags.Var(&dynamicValues, "dynamic-config-value", "`KEY=JSON` dynamic config value (repeatable); see the README for the keys Sundial applies")
 	flags.Var(&searchAttrs, "search-attribute", "`NAME=TYPE` search attribute to register (repeatable): Text, Keyword, Int, Double, Bool, Datetime or KeywordList")
-	flags.BoolVar(&headless, "headless", false, "no Web UI (Sundial has none yet: always so)")
+	flags.BoolVar(&headless, "headless", false, "do not serve the Web UI")
+	flags.StringVar(&uiIP, "ui-ip", "", "`IP` to serve the Web UI on (default: --ip)")
+	flags.IntVar(&uiPort, "ui-port", 0, "`PORT` to serve the Web UI on (default: --port + 1000)")
 	flags.BoolVar(&cfg.logConfig, "log-config", false, "log the configuration the flags select at start")
 	flags.StringVar(&commandTimeout, "command-timeout", "", "stop the server after this `DURATION` (0s: never)")
 	for _, f := range ignoredStartDevFlags {
@@ -209,9 +215,16 @@ func parseStartDevFlags(args []string, output io.Writer) (startDevConfig, error)
 			return cfg, fmt.Errorf("--command-timeout must be a duration such as 30s or 0s, got %q", commandTimeout)
 		}
 	}
-	if headless {
-		cfg.ignored = append(cfg.ignored, ignoredFlag{name: "headless", value: "true", reason: reasonNoUI + ", so it is always headless"})
+	if uiIP == "" {
+		uiIP = cfg.ip
 	}
+	if uiPort == 0 {
+		uiPort = cfg.port + 1000
+	}
+	if uiPort < 0 || uiPort > 65535 {
+		return cfg, fmt.Errorf("--ui-port must be from 0 to 65535, got %d", uiPort)
+	}
+	cfg.webUI = webUIConfig{listenAddr: net.JoinHostPort(uiIP, strconv.Itoa(uiPort)), disabled: headless}
 	return cfg, nil
 }
 

@@ -52,8 +52,8 @@ func TestStartDevParsesThePythonSDKCommandLine(t *testing.T) {
 			t.Errorf("%s=%v: want it to match Sundial's built-in behaviour, got %+v", o.key, o.value, o)
 		}
 	}
-	if len(cfg.ignored) != 1 || cfg.ignored[0].name != "headless" {
-		t.Errorf("ignored = %+v, want only --headless", cfg.ignored)
+	if len(cfg.ignored) != 0 || !cfg.webUI.disabled {
+		t.Errorf("ignored = %+v, web UI %+v: want nothing ignored and --headless to turn the UI off", cfg.ignored, cfg.webUI)
 	}
 }
 
@@ -82,8 +82,12 @@ func TestStartDevParsesTheUIAndFileForm(t *testing.T) {
 	if len(cfg.searchAttributes) != 2 || cfg.searchAttributes["CustomerId"] != want["CustomerId"] || cfg.searchAttributes["Score"] != want["Score"] {
 		t.Errorf("search attributes = %v, want %v", cfg.searchAttributes, want)
 	}
-	if len(cfg.ignored) != 1 || cfg.ignored[0] != (ignoredFlag{name: "ui-port", value: "37759", reason: reasonNoUI}) {
-		t.Errorf("ignored = %+v, want --ui-port 37759", cfg.ignored)
+	if len(cfg.ignored) != 0 || cfg.webUI.disabled || cfg.webUI.listenAddr != "127.0.0.1:37759" {
+		t.Errorf("ignored = %+v, web UI %+v: want the UI on 127.0.0.1:37759", cfg.ignored, cfg.webUI)
+	}
+	cfg, err = parseStartDevFlags([]string{"--ip", "127.0.0.1", "-p", "7233"}, &bytes.Buffer{})
+	if err != nil || cfg.webUI.listenAddr != "127.0.0.1:8233" || cfg.webUI.disabled {
+		t.Errorf("without --ui-port the UI is at %+v (%v), want port+1000 as Temporal's dev server", cfg.webUI, err)
 	}
 }
 
@@ -145,7 +149,7 @@ func TestStartDevHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("--help: %v", err)
 	}
-	for _, want := range []string{"Usage: sundial server start-dev", "-db-filename PATH", "-ui-port", "accepted and ignored: Sundial has no Web UI yet"} {
+	for _, want := range []string{"Usage: sundial server start-dev", "-db-filename PATH", "-ui-port", "accepted and ignored: Sundial serves the Web UI's own embedded assets"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help does not contain %q:\n%s", want, out.String())
 		}

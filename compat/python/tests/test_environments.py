@@ -76,9 +76,9 @@ async def test_start_local_namespace_search_attributes_ui_and_file(tmp_path, cap
     # --db-filename kept the state in the file.
     assert db.exists() and db.stat().st_size > 0
     # The server (its stderr is the test's) logged in JSON at info level, and
-    # said that it has no UI to serve on the --ui-port the SDK passed.
+    # served the Web UI on the --ui-port the SDK passed.
     err = capfd.readouterr().err
-    assert '"msg":"ignoring --ui-port: Sundial has no Web UI yet"' in err, err
+    assert '"msg":"Web UI at http://' in err, err
 
 
 async def test_start_local_reports_unknown_flags(capfd: pytest.CaptureFixture) -> None:
