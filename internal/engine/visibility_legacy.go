@@ -16,17 +16,9 @@ import (
 // id or type. Like Temporal's server, it is a visibility query underneath,
 // in the default order (latest start first).
 func (e *Engine) ListOpenWorkflowExecutions(ctx context.Context, req *workflowservice.ListOpenWorkflowExecutionsRequest) (*workflowservice.ListOpenWorkflowExecutionsResponse, error) {
-	terms := []string{"ExecutionStatus = 'Running'"}
-	timeTerm, err := legacyTimeRange("StartTime", req.GetStartTimeFilter())
+	terms, err := legacyFilterTerms("ExecutionStatus = 'Running'", "StartTime", req.GetStartTimeFilter(), req.GetExecutionFilter(), req.GetTypeFilter())
 	if err != nil {
 		return nil, err
-	}
-	terms = appendNonEmpty(terms, timeTerm)
-	switch {
-	case req.GetExecutionFilter() != nil:
-		terms = append(terms, "WorkflowId = "+quoteQueryString(req.GetExecutionFilter().GetWorkflowId()))
-	case req.GetTypeFilter() != nil:
-		terms = append(terms, "WorkflowType = "+quoteQueryString(req.GetTypeFilter().GetName()))
 	}
 	execs, next, err := e.listExecutions(ctx, req.GetNamespace(), strings.Join(terms, " AND "), req.GetMaximumPageSize(), req.GetNextPageToken())
 	if err != nil {
@@ -40,18 +32,11 @@ func (e *Engine) ListOpenWorkflowExecutions(ctx context.Context, req *workflowse
 // bounds the close time, as in Temporal) and of one workflow id, type or
 // closed status; latest close first.
 func (e *Engine) ListClosedWorkflowExecutions(ctx context.Context, req *workflowservice.ListClosedWorkflowExecutionsRequest) (*workflowservice.ListClosedWorkflowExecutionsResponse, error) {
-	terms := []string{"ExecutionStatus != 'Running'"}
-	timeTerm, err := legacyTimeRange("CloseTime", req.GetStartTimeFilter())
+	terms, err := legacyFilterTerms("ExecutionStatus != 'Running'", "CloseTime", req.GetStartTimeFilter(), req.GetExecutionFilter(), req.GetTypeFilter())
 	if err != nil {
 		return nil, err
 	}
-	terms = appendNonEmpty(terms, timeTerm)
-	switch {
-	case req.GetExecutionFilter() != nil:
-		terms = append(terms, "WorkflowId = "+quoteQueryString(req.GetExecutionFilter().GetWorkflowId()))
-	case req.GetTypeFilter() != nil:
-		terms = append(terms, "WorkflowType = "+quoteQueryString(req.GetTypeFilter().GetName()))
-	case req.GetStatusFilter() != nil:
+	if req.GetExecutionFilter() == nil && req.GetTypeFilter() == nil && req.GetStatusFilter() != nil {
 		st := req.GetStatusFilter().GetStatus()
 		if st == enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED || st == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 			return nil, serviceerror.NewInvalidArgument("StatusFilter must be specified and must be not Running.")
@@ -63,6 +48,27 @@ func (e *Engine) ListClosedWorkflowExecutions(ctx context.Context, req *workflow
 		return nil, err
 	}
 	return &workflowservice.ListClosedWorkflowExecutionsResponse{Executions: execs, NextPageToken: next}, nil
+}
+
+// legacyFilterTerms are the query terms of a legacy listing: its status
+// term, the time range on timeColumn, and the workflow id or (when no id is
+// given) type filter.
+func legacyFilterTerms(status, timeColumn string, times *filterpb.StartTimeFilter, ex *filterpb.WorkflowExecutionFilter, typ *filterpb.WorkflowTypeFilter) ([]string, error) {
+	terms := []string{status}
+	timeTerm, err := legacyTimeRange(timeColumn, times)
+	if err != nil {
+		return nil, err
+	}
+	if timeTerm != "" {
+		terms = append(terms, timeTerm)
+	}
+	switch {
+	case ex != nil:
+		terms = append(terms, "WorkflowId = "+quoteQueryString(ex.GetWorkflowId()))
+	case typ != nil:
+		terms = append(terms, "WorkflowType = "+quoteQueryString(typ.GetName()))
+	}
+	return terms, nil
 }
 
 // legacyTimeRange is the query term a StartTimeFilter stands for on column
@@ -92,11 +98,4 @@ func legacyTimeRange(column string, f *filterpb.StartTimeFilter) (string, error)
 func quoteQueryString(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
-
-func appendNonEmpty(terms []string, term string) []string {
-	if term == "" {
-		return terms
-	}
-	return append(terms, term)
 }

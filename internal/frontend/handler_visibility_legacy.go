@@ -44,27 +44,26 @@ func validateListOpenWorkflowExecutions(req *workflowservice.ListOpenWorkflowExe
 	if req == nil {
 		return errNilRequest()
 	}
-	c := newChecker(lim, scopeRequest)
-	return firstError(
-		c.namespace(req.GetNamespace()),
-		c.startTimeFilter(req.GetStartTimeFilter()),
-		c.optional("WorkflowId", req.GetExecutionFilter().GetWorkflowId()),
-		c.runID("RunId", req.GetExecutionFilter().GetRunId()),
-		c.optional("WorkflowType", req.GetTypeFilter().GetName()),
-	)
+	return validateLegacyListing(lim, req.GetNamespace(), req.GetStartTimeFilter(), req.GetExecutionFilter(), req.GetTypeFilter())
 }
 
 func validateListClosedWorkflowExecutions(req *workflowservice.ListClosedWorkflowExecutionsRequest, lim Limits) error {
 	if req == nil {
 		return errNilRequest()
 	}
+	return validateLegacyListing(lim, req.GetNamespace(), req.GetStartTimeFilter(), req.GetExecutionFilter(), req.GetTypeFilter())
+}
+
+// validateLegacyListing checks the filters both legacy listings share.
+func validateLegacyListing(lim Limits, namespace string, times *filterpb.StartTimeFilter, ex *filterpb.WorkflowExecutionFilter, typ *filterpb.WorkflowTypeFilter) error {
 	c := newChecker(lim, scopeRequest)
 	return firstError(
-		c.namespace(req.GetNamespace()),
-		c.startTimeFilter(req.GetStartTimeFilter()),
-		c.optional("WorkflowId", req.GetExecutionFilter().GetWorkflowId()),
-		c.runID("RunId", req.GetExecutionFilter().GetRunId()),
-		c.optional("WorkflowType", req.GetTypeFilter().GetName()),
+		c.namespace(namespace),
+		optionalTimestamp("EarliestTime in StartTimeFilter", times.GetEarliestTime()),
+		optionalTimestamp("LatestTime in StartTimeFilter", times.GetLatestTime()),
+		c.optional("WorkflowId", ex.GetWorkflowId()),
+		c.runID("RunId", ex.GetRunId()),
+		c.optional("WorkflowType", typ.GetName()),
 	)
 }
 
@@ -76,14 +75,5 @@ func validateListTaskQueuePartitions(req *workflowservice.ListTaskQueuePartition
 	return firstError(
 		c.namespace(req.GetNamespace()),
 		c.taskQueue("TaskQueue", req.GetTaskQueue()),
-	)
-}
-
-// startTimeFilter checks that the bounds of a time filter, when set, are
-// valid timestamps.
-func (c checker) startTimeFilter(f *filterpb.StartTimeFilter) error {
-	return firstError(
-		optionalTimestamp("EarliestTime in StartTimeFilter", f.GetEarliestTime()),
-		optionalTimestamp("LatestTime in StartTimeFilter", f.GetLatestTime()),
 	)
 }

@@ -38,3 +38,21 @@ func CheckTransition(t *Transition) error {
 	}
 	return nil
 }
+
+// SetWrittenVersions sets the Version of each row t wrote to its stored
+// value (ExpectedVersion+1), as ExecutionWrite and RecordWrite promise;
+// drivers call it once t is committed.
+func SetWrittenVersions(t *Transition) {
+	if t == nil {
+		return
+	}
+	for i := range t.Executions {
+		ew := &t.Executions[i]
+		ew.Execution.Version = ew.ExpectedVersion + 1
+	}
+	for i := range t.Records {
+		if rw := &t.Records[i]; !rw.Delete {
+			rw.Record.Version = rw.ExpectedVersion + 1
+		}
+	}
+}

@@ -140,7 +140,7 @@ func queueExecution(w *store.ExecutionWrite, add queueFunc) {
 	}
 	cols := []any{e.NamespaceID, e.WorkflowID, e.RunID, next, e.State,
 		e.WorkflowType, e.TaskQueue, int64(e.Status),
-		timeToColumn(e.StartTime), timeToColumn(e.ExecutionTime), timeToColumn(e.CloseTime),
+		store.TimeToColumn(e.StartTime), store.TimeToColumn(e.ExecutionTime), store.TimeToColumn(e.CloseTime),
 		e.HistoryLength, e.Memo, e.SearchAttributes}
 	rows := newAttributeRows(visibility.IndexRows(e.SearchAttributes))
 	if w.ExpectedVersion == 0 {

@@ -64,9 +64,9 @@ func scanExecution(row pgx.Row) (*store.Execution, error) {
 		return nil, err
 	}
 	e.Status = int32(status)
-	e.StartTime = timeFromColumn(startTime)
-	e.ExecutionTime = timeFromColumn(executionTime)
-	e.CloseTime = timeFromColumn(closeTime)
+	e.StartTime = store.TimeFromColumn(startTime)
+	e.ExecutionTime = store.TimeFromColumn(executionTime)
+	e.CloseTime = store.TimeFromColumn(closeTime)
 	return &e, nil
 }
 

@@ -82,7 +82,7 @@ func (s *Store) deleteExpiredChunk(ctx context.Context, namespaceID string, cuto
 	}
 	var found []expired
 	err := s.fence.inTx(ctx, s, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sqlDeleteExpired, namespaceID, timeToColumn(cutoff), limit)
+		rows, err := tx.Query(ctx, sqlDeleteExpired, namespaceID, store.TimeToColumn(cutoff), limit)
 		if err != nil {
 			return err
 		}
@@ -155,5 +155,5 @@ func (s *Store) closeTimeBound(ctx context.Context, fn, namespaceID string) (tim
 	if nanos == nil {
 		return time.Time{}, nil
 	}
-	return timeFromColumn(*nanos), nil
+	return store.TimeFromColumn(*nanos), nil
 }

@@ -144,7 +144,7 @@ func (ws *writeStatements) writeExecution(ctx context.Context, w *store.Executio
 	args := [...]any{
 		e.NamespaceID, e.WorkflowID, e.RunID, w.ExpectedVersion + 1, e.State,
 		e.WorkflowType, e.TaskQueue, int64(e.Status),
-		timeToColumn(e.StartTime), timeToColumn(e.ExecutionTime), timeToColumn(e.CloseTime),
+		store.TimeToColumn(e.StartTime), store.TimeToColumn(e.ExecutionTime), store.TimeToColumn(e.CloseTime),
 		e.HistoryLength, e.Memo, e.SearchAttributes,
 		w.ExpectedVersion,
 	}

@@ -150,8 +150,8 @@ func scanExecution(row rowScanner) (*store.Execution, error) {
 		return nil, err
 	}
 	e.Status = int32(status)
-	e.StartTime = timeFromColumn(startTime)
-	e.ExecutionTime = timeFromColumn(executionTime)
-	e.CloseTime = timeFromColumn(closeTime)
+	e.StartTime = store.TimeFromColumn(startTime)
+	e.ExecutionTime = store.TimeFromColumn(executionTime)
+	e.CloseTime = store.TimeFromColumn(closeTime)
 	return &e, nil
 }

@@ -17,7 +17,7 @@ func (s *Store) DeleteClosedExecutions(ctx context.Context, namespaceID string, 
 		deleted = deleted[:0]
 		rows, err := conn.QueryContext(ctx, `SELECT workflow_id, run_id FROM executions
 			WHERE namespace_id = ?1 AND close_time > 0 AND close_time < ?2
-			ORDER BY close_time LIMIT ?3`, namespaceID, timeToColumn(cutoff), limit)
+			ORDER BY close_time LIMIT ?3`, namespaceID, store.TimeToColumn(cutoff), limit)
 		if err != nil {
 			return fmt.Errorf("finding expired runs: %w", interpretError(err, nil))
 		}
@@ -77,7 +77,7 @@ func (s *Store) closeTimeBound(ctx context.Context, fn, namespaceID string) (tim
 	if err := rows.Err(); err != nil {
 		return time.Time{}, fmt.Errorf("sqlite: %s close time: %w", fn, interpretError(err, nil))
 	}
-	return timeFromColumn(nanos.Int64), nil
+	return store.TimeFromColumn(nanos.Int64), nil
 }
 
 // DeleteExecution implements store.Store.

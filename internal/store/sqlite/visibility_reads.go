@@ -106,9 +106,9 @@ func scanListedExecution(rows *sql.Rows, sortKeys int) (*store.Execution, []any,
 		}
 	}
 	e.Status = int32(status)
-	e.StartTime = timeFromColumn(startTime)
-	e.ExecutionTime = timeFromColumn(executionTime)
-	e.CloseTime = timeFromColumn(closeTime)
+	e.StartTime = store.TimeFromColumn(startTime)
+	e.ExecutionTime = store.TimeFromColumn(executionTime)
+	e.CloseTime = store.TimeFromColumn(closeTime)
 	return &e, keys, nil
 }
 

@@ -270,7 +270,7 @@ func (w *writer) finish(ctx context.Context, applied []*writeRequest) []*writeRe
 	w.health.committed()
 	w.transitions.Add(uint64(len(applied)))
 	for _, r := range applied {
-		r.recordVersions()
+		store.SetWrittenVersions(r.transition)
 		r.done <- nil
 	}
 	return nil
@@ -318,23 +318,6 @@ func (w *writer) failAll(requests []*writeRequest, err error) {
 	w.rejected.Add(uint64(len(requests)))
 	for _, r := range requests {
 		r.done <- err
-	}
-}
-
-// recordVersions sets each written execution's Version to its stored value,
-// as store.ExecutionWrite promises, once the write is committed.
-func (r *writeRequest) recordVersions() {
-	if r.transition == nil {
-		return
-	}
-	for i := range r.transition.Executions {
-		ew := &r.transition.Executions[i]
-		ew.Execution.Version = ew.ExpectedVersion + 1
-	}
-	for i := range r.transition.Records {
-		if rw := &r.transition.Records[i]; !rw.Delete {
-			rw.Record.Version = rw.ExpectedVersion + 1
-		}
 	}
 }
 
