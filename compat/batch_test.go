@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc/codes"
 
@@ -202,5 +204,48 @@ func TestBatchSignalListSurvivesRestart(t *testing.T) {
 		if n := countSignals(t, ctx, svc, tg.Namespace, ex); n != 1 {
 			t.Errorf("%s was signaled %d times, want exactly once", ex.GetWorkflowId(), n)
 		}
+	}
+}
+
+// TestBatchUnpauseActivities: a batch over a query unpauses the paused
+// activities of the type it names in every run it selects, and they run
+// again.
+func TestBatchUnpauseActivities(t *testing.T) {
+	tg := startTarget(t)
+	ctx := testContext(t, 2*time.Minute)
+	act := newOpsActivity(func(_, call int32) bool { return call > 1 })
+	c, run := startOps(t, tg, act, 100*time.Millisecond)
+	waitPending(t, c, run, "activity running", func(p *workflowpb.PendingActivityInfo) bool {
+		return p.State == enumspb.PENDING_ACTIVITY_STATE_STARTED
+	})
+	if _, err := c.WorkflowService().PauseActivity(ctx, &workflowservice.PauseActivityRequest{
+		Namespace: tg.Namespace, Execution: execOf(run), Identity: "ops-person",
+		Activity: &workflowservice.PauseActivityRequest_Type{Type: "ops"},
+	}); err != nil {
+		t.Fatalf("PauseActivity: %v", err)
+	}
+	waitPending(t, c, run, "activity paused", func(p *workflowpb.PendingActivityInfo) bool {
+		return p.State == enumspb.PENDING_ACTIVITY_STATE_PAUSED
+	})
+	svc := dialRaw(t, tg)
+	job := uniqueName(t, "unpause")
+	if _, err := svc.StartBatchOperation(ctx, &workflowservice.StartBatchOperationRequest{
+		Namespace: tg.Namespace, JobId: job, Reason: "resume", VisibilityQuery: fmt.Sprintf("WorkflowId = '%s'", run.GetID()),
+		Operation: &workflowservice.StartBatchOperationRequest_UnpauseActivitiesOperation{UnpauseActivitiesOperation: &batchpb.BatchOperationUnpauseActivities{
+			Identity: "ops-person", Activity: &batchpb.BatchOperationUnpauseActivities_Type{Type: "ops"}, ResetAttempts: true,
+		}},
+	}); err != nil {
+		t.Fatalf("StartBatchOperation: %v", err)
+	}
+	if desc := waitBatch(t, ctx, svc, tg.Namespace, job); desc.GetState() != enumspb.BATCH_OPERATION_STATE_COMPLETED ||
+		desc.GetOperationType() != enumspb.BATCH_OPERATION_TYPE_UNPAUSE_ACTIVITY || desc.GetCompleteOperationCount() != 1 {
+		t.Fatalf("unpause batch: %v", desc)
+	}
+	var result string
+	if err := run.Get(ctx, &result); err != nil {
+		t.Fatalf("workflow after the unpause batch: %v", err)
+	}
+	if !strings.HasPrefix(result, "attempt 1 call 2") {
+		t.Errorf("result %q, want attempt 1 (reset) on the second call", result)
 	}
 }

@@ -20,7 +20,7 @@ import (
 )
 
 // Batch operations apply one operation (terminate, cancel, signal, delete,
-// reset) to every run a visibility query selects, or to a list of runs, at a
+// reset, unpause activities) to every run a visibility query selects, or to a list of runs, at a
 // bounded rate. Each is a store record that holds the request and the
 // progress: a restart resumes a running batch from its last saved position,
 // and the operations it may repeat are deduplicated (request ids derived
@@ -88,6 +88,8 @@ func batchType(req *workflowservice.StartBatchOperationRequest) enumspb.BatchOpe
 		return enumspb.BATCH_OPERATION_TYPE_DELETE_WORKFLOW
 	case *workflowservice.StartBatchOperationRequest_ResetOperation:
 		return enumspb.BATCH_OPERATION_TYPE_RESET_WORKFLOW
+	case *workflowservice.StartBatchOperationRequest_UnpauseActivitiesOperation:
+		return enumspb.BATCH_OPERATION_TYPE_UNPAUSE_ACTIVITY
 	}
 	return enumspb.BATCH_OPERATION_TYPE_UNSPECIFIED
 }
@@ -273,6 +275,8 @@ func batchIdentity(req *workflowservice.StartBatchOperationRequest) string {
 		return op.DeletionOperation.GetIdentity()
 	case *workflowservice.StartBatchOperationRequest_ResetOperation:
 		return op.ResetOperation.GetIdentity()
+	case *workflowservice.StartBatchOperationRequest_UnpauseActivitiesOperation:
+		return op.UnpauseActivitiesOperation.GetIdentity()
 	}
 	return ""
 }

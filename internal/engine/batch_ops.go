@@ -47,6 +47,19 @@ func (e *Engine) applyBatchOperation(ctx context.Context, jobID string, req *wor
 		return err
 	case *workflowservice.StartBatchOperationRequest_ResetOperation:
 		return e.batchReset(ctx, jobID, req, op, ex)
+	case *workflowservice.StartBatchOperationRequest_UnpauseActivitiesOperation:
+		u := op.UnpauseActivitiesOperation
+		unpause := &workflowservice.UnpauseActivityRequest{
+			Namespace: ns, Execution: ex, Identity: u.GetIdentity(),
+			ResetAttempts: u.GetResetAttempts(), ResetHeartbeat: u.GetResetHeartbeat(), Jitter: u.GetJitter(),
+		}
+		if u.GetMatchAll() {
+			unpause.Activity = &workflowservice.UnpauseActivityRequest_UnpauseAll{UnpauseAll: true}
+		} else {
+			unpause.Activity = &workflowservice.UnpauseActivityRequest_Type{Type: u.GetType()}
+		}
+		_, err := e.UnpauseActivity(ctx, unpause)
+		return err
 	}
 	return serviceerror.NewInvalidArgumentf("The operation type %T is not supported", req.GetOperation())
 }

@@ -109,6 +109,12 @@ func validateStartBatchOperation(req *workflowservice.StartBatchOperationRequest
 			return invalid("WorkflowTaskId must not be negative, got %d.", opts.GetWorkflowTaskId())
 		}
 		return c.optional("Identity", r.GetIdentity())
+	case *workflowservice.StartBatchOperationRequest_UnpauseActivitiesOperation:
+		u := op.UnpauseActivitiesOperation
+		if !u.GetMatchAll() && u.GetType() == "" {
+			return invalid("The unpause activities operation names no activity type and does not match all.")
+		}
+		return firstError(c.optional("Identity", u.GetIdentity()), c.optional("Type", u.GetType()), c.jitter(u.GetJitter()))
 	}
 	return serviceerror.NewInvalidArgumentf("The operation type %T is not supported", req.GetOperation())
 }
