@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sundialdev/sundial/server"
+	"github.com/sundialdev/sundial/server/auth"
 )
 
 // enableTimeSkippingFlag is the one flag of Temporal's test server command line.
@@ -37,6 +38,8 @@ type testServerArgs struct {
 	// (--tls-cert, --tls-key, --tls-client-ca, --insecure).
 	tls      server.TLSOptions
 	insecure bool
+	// auth comes from the server sub-command's --auth-* flags; nil: off.
+	auth *auth.Config
 }
 
 // listenAddr is the host:port the test server listens on.
@@ -57,11 +60,17 @@ func isTestServerCommandLine(args []string) bool {
 // with a value take it as the next argument or after "=".
 func parseTestServerArgs(args []string) (testServerArgs, error) {
 	parsed := testServerArgs{port: args[0], host: defaultTestServerHost}
+	authArgs := authFlags{jwksRefresh: auth.DefaultJWKSRefreshInterval}
 	valued := map[string]*string{
-		listenHostFlag:    &parsed.host,
-		"--tls-cert":      &parsed.tls.CertFile,
-		"--tls-key":       &parsed.tls.KeyFile,
-		"--tls-client-ca": &parsed.tls.ClientCAFile,
+		listenHostFlag:           &parsed.host,
+		"--tls-cert":             &parsed.tls.CertFile,
+		"--tls-key":              &parsed.tls.KeyFile,
+		"--tls-client-ca":        &parsed.tls.ClientCAFile,
+		"--auth-jwks":            &authArgs.jwks,
+		"--auth-issuer":          &authArgs.issuer,
+		"--auth-audience":        &authArgs.audience,
+		"--auth-api-keys":        &authArgs.apiKeys,
+		"--auth-mtls-identities": &authArgs.identities,
 	}
 	rest := args[1:]
 	for len(rest) > 0 {
@@ -81,11 +90,14 @@ func parseTestServerArgs(args []string) (testServerArgs, error) {
 			}
 			*target, rest = rest[0], rest[1:]
 		default:
-			return parsed, fmt.Errorf("unknown flag %q (the flags are %s, %s HOST, --tls-cert FILE, --tls-key FILE, --tls-client-ca FILE and --insecure)",
+			return parsed, fmt.Errorf("unknown flag %q (the flags are %s, %s HOST, --tls-cert FILE, --tls-key FILE, --tls-client-ca FILE, --insecure "+
+				"and the server's --auth-jwks, --auth-issuer, --auth-audience, --auth-api-keys and --auth-mtls-identities)",
 				arg, enableTimeSkippingFlag, listenHostFlag)
 		}
 	}
-	return parsed, nil
+	var err error
+	parsed.auth, err = authArgs.config()
+	return parsed, err
 }
 
 // runTestServer stands in for Temporal's test server, as the TypeScript and
@@ -111,6 +123,7 @@ func runTestServer(ctx context.Context, args []string, stderr io.Writer) int {
 		TimeSkipping: true,
 		TLS:          parsed.tls,
 		Insecure:     parsed.insecure,
+		Auth:         parsed.auth,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "sundial %s: configuring: %v\n", port, err)
