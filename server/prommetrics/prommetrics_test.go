@@ -130,6 +130,7 @@ func TestServerMetrics(t *testing.T) {
 			{"StartWorkflowExecution latency count", sum(samples, "service_latency_count", `operation="StartWorkflowExecution"`, ns), 3, 3},
 			{"TerminateWorkflowExecution requests", sum(samples, "service_requests", `operation="TerminateWorkflowExecution"`), 1, 1},
 			{"unexpected errors", sum(samples, "service_errors"), 0, 0},
+			{"NotFound answers", sum(samples, "service_error_with_type", `operation="DescribeWorkflowExecution"`, `error_type="NotFound"`), 1, 1},
 			{"persistence Write", sum(samples, "persistence_requests", `operation="Write"`), 6, 1e9},
 			{"persistence Write latency count", sum(samples, "persistence_latency_count", `operation="Write"`), 6, 1e9},
 			{"commits", sum(samples, "sundial_commits"), 1, 1e9},

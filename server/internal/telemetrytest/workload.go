@@ -95,5 +95,10 @@ func Run(ctx context.Context, addr string) error {
 	if _, err := waiting.Result(ctx); err == nil {
 		return errors.New("the terminated workflow succeeded")
 	}
+	// One call that fails as a client's mistake (NotFound), so that the
+	// error counters have a series.
+	if _, err := c.DescribeWorkflowExecution(ctx, "no-such-workflow", ""); err == nil {
+		return errors.New("describing a workflow that does not exist succeeded")
+	}
 	return nil
 }
