@@ -257,7 +257,10 @@ check('action: signal from the UI', async (page) => {
 
 check('action: cancel from the UI', async (page) => {
   await openWorkflow(page, fx.cancelTarget);
-  await page.getByRole('button', { name: 'Request Cancellation' }).click();
+  // The namespace advertises workflow pause, so the UI's main action is
+  // "Pause Workflow" and cancellation is in the More Actions menu.
+  await page.getByRole('button', { name: 'More Actions' }).click();
+  await page.getByText('Request Cancellation', { exact: true }).locator('visible=true').first().click();
   await modal(page, 'cancel-confirmation-modal').getByTestId('confirm-modal-button').click();
   await expectText(page, 'Workflow Execution Cancel Requested');
   await expectText(page, 'Workflow Execution Canceled');
