@@ -46,10 +46,12 @@ func (h *health) failed(err error) {
 	if !first {
 		return
 	}
-	h.logger.Error("postgres: the database cannot commit; writes fail until it can", "error", err)
+	// Health first, then the line: whoever reads the line sees the health
+	// it announces.
 	if h.onChange != nil {
 		h.onChange(err)
 	}
+	h.logger.Error("postgres: the database cannot commit; writes fail until it can", "error", err)
 	select {
 	case h.wake <- struct{}{}:
 	default:
@@ -66,10 +68,10 @@ func (h *health) committed() {
 	if !recovered {
 		return
 	}
-	h.logger.Info("postgres: the database commits again")
 	if h.onChange != nil {
 		h.onChange(nil)
 	}
+	h.logger.Info("postgres: the database commits again")
 }
 
 // watch probes the database while the store is unhealthy, until stop is

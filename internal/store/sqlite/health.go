@@ -53,8 +53,10 @@ func (h *health) failed(err error) {
 	h.err = err
 	h.mu.Unlock()
 	if first {
-		h.logger.Error("sqlite: the database cannot commit; writes fail until it can (see the README's Operating section)", "error", err)
+		// Health first, then the line: whoever reads the line sees the
+		// health it announces.
 		h.notify(err)
+		h.logger.Error("sqlite: the database cannot commit; writes fail until it can (see the README's Operating section)", "error", err)
 	}
 }
 
@@ -69,8 +71,8 @@ func (h *health) committed() bool {
 	failures := h.failures
 	h.err, h.failures = nil, 0
 	h.mu.Unlock()
-	h.logger.Info("sqlite: the database commits again", "failed_commits", failures)
 	h.notify(nil)
+	h.logger.Info("sqlite: the database commits again", "failed_commits", failures)
 	return true
 }
 
@@ -83,8 +85,8 @@ func (h *health) setFatal(err error) {
 	}
 	h.fatal = err
 	h.mu.Unlock()
-	h.logger.Error("sqlite: refusing all writes: restart the server on an intact database", "error", err)
 	h.notify(err)
+	h.logger.Error("sqlite: refusing all writes: restart the server on an intact database", "error", err)
 }
 
 func (h *health) notify(err error) {
