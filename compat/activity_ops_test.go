@@ -35,17 +35,23 @@ import (
 type opsActivity struct {
 	calls  atomic.Int32
 	causes chan error
+	// started receives the number of each call as it begins.
+	started chan int32
 	// finish reports whether an attempt (by its number and the call count)
 	// completes at once.
 	finish func(attempt, call int32) bool
 }
 
 func newOpsActivity(finish func(attempt, call int32) bool) *opsActivity {
-	return &opsActivity{causes: make(chan error, 16), finish: finish}
+	return &opsActivity{causes: make(chan error, 16), started: make(chan int32, 64), finish: finish}
 }
 
 func (a *opsActivity) run(ctx context.Context) (string, error) {
 	call := a.calls.Add(1)
+	select {
+	case a.started <- call:
+	default:
+	}
 	info := activity.GetInfo(ctx)
 	var details string
 	if activity.HasHeartbeatDetails(ctx) {
@@ -118,16 +124,21 @@ func waitPending(t *testing.T, c client.Client, run client.WorkflowRun, what str
 	return p
 }
 
-// holdsFor checks cond every 50ms for d and fails the test the first time it
-// does not hold: for what must not happen while nothing announces it.
-func holdsFor(t *testing.T, d time.Duration, what string, cond func() error) {
+// noCallAfter fails the test the moment the activity starts a call numbered
+// above last within d: for a retry that must not happen.
+func noCallAfter(t *testing.T, act *opsActivity, last int32, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if err := cond(); err != nil {
-			t.Fatalf("%s: %v", what, err)
+	window := time.NewTimer(d)
+	defer window.Stop()
+	for {
+		select {
+		case n := <-act.started:
+			if n > last {
+				t.Fatalf("call %d started within %v; want none after call %d", n, d, last)
+			}
+		case <-window.C:
+			return
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -178,15 +189,10 @@ func TestActivityPauseAndUnpause(t *testing.T) {
 			t.Errorf("a paused activity shows a next attempt at %v", p.NextAttemptScheduleTime.AsTime())
 		}
 		// The retry interval is 100ms: for a second, nothing may start it.
-		holdsFor(t, time.Second, "paused activity not retried", func() error {
-			if n := act.calls.Load(); n != 1 {
-				return fmt.Errorf("a paused activity was retried: %d calls", n)
-			}
-			if p := describeOpsActivity(t, c, run); p.State != enumspb.PENDING_ACTIVITY_STATE_PAUSED {
-				return fmt.Errorf("paused activity left PAUSED: %v", p.State)
-			}
-			return nil
-		})
+		noCallAfter(t, act, 1, time.Second)
+		if p := describeOpsActivity(t, c, run); p.State != enumspb.PENDING_ACTIVITY_STATE_PAUSED {
+			t.Fatalf("paused activity left PAUSED: %v", p.State)
+		}
 		// Pausing again with the same request id changes nothing; with another
 		// it is refused.
 		_, err = c.WorkflowService().PauseActivity(ctx, &workflowservice.PauseActivityRequest{

@@ -14,9 +14,6 @@ import (
 // reset|unpause` (CLI v1.5.1, which has no `workflow pause`) against the
 // server and checks their effect through Describe and the workflow's result.
 func TestTemporalCLIActivityOps(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping the temporal CLI test in -short mode (it builds the CLI)")
-	}
 	t.Parallel()
 	binary := temporalCLI(t)
 	tg := startTarget(t)

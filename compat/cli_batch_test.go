@@ -13,9 +13,6 @@ import (
 // --query` start batch operations that `temporal batch describe|list` show,
 // and that act on every run the query selects.
 func TestTemporalCLIBatchByQuery(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping the temporal CLI test in -short mode (it builds the CLI)")
-	}
 	binary := temporalCLI(t)
 	tg := startTarget(t)
 	cli := newCLIRunner(t, binary, tg)

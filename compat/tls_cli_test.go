@@ -15,9 +15,6 @@ import (
 // runs a workflow on a Sundial server requiring client certificates, and is
 // refused without a certificate.
 func TestSecurityTemporalCLIOverMutualTLS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping the temporal CLI test in -short mode (it builds the CLI)")
-	}
 	t.Parallel()
 	s := startTLSSundial(t, true, 0)
 	binary := temporalCLI(t)

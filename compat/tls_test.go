@@ -27,9 +27,6 @@ type tlsSetup struct {
 // when mutual, a client CA whose certificates it requires.
 func startTLSSundial(t *testing.T, mutual bool, reload time.Duration) *tlsSetup {
 	t.Helper()
-	if targetIsTemporal() {
-		t.Skip("checks Sundial's TLS listener; Temporal's test server serves plaintext")
-	}
 	s := &tlsSetup{dir: t.TempDir(), serverCA: mustCA(t, "server CA")}
 	s.writeServerCertificate(t, s.serverCA)
 	opts := server.TLSOptions{CertFile: filepath.Join(s.dir, "cert.pem"), KeyFile: filepath.Join(s.dir, "key.pem"), ReloadInterval: reload}

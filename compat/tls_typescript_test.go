@@ -19,9 +19,6 @@ var typeScriptTLSScenarios = []string{"hello-activity", "signal-query"}
 // client, and its worker on the Rust core) connects with its usual TLS options
 // to a Sundial server requiring client certificates and runs workflows.
 func TestSecurityTypeScriptSDKOverMutualTLS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping the TypeScript SDK run in -short mode")
-	}
 	requireTool(t, "node")
 	requireTool(t, "npm")
 	s := startTLSSundial(t, true, 0)

@@ -14,6 +14,8 @@ import (
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/sundialdev/sundial/server"
 )
 
 // TestWorkersAPIFromSDKHeartbeats: the official SDK's worker heartbeats
@@ -21,10 +23,9 @@ import (
 // make it visible to ListWorkers, CountWorkers and DescribeWorker, filtered
 // by the worker query attributes.
 func TestWorkersAPIFromSDKHeartbeats(t *testing.T) {
-	if targetIsTemporal() {
-		t.Skip("Temporal's dev server keeps worker heartbeats off by default")
-	}
-	tg := startTarget(t)
+	// Sundial's server whatever COMPAT_TARGET says: Temporal's dev server
+	// keeps worker heartbeats off by default.
+	tg := startSundial(t, server.Options{})
 	ctx := testContext(t, time.Minute)
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort: tg.HostPort, Namespace: tg.Namespace, Logger: newSDKLogger(t),
@@ -78,10 +79,7 @@ func TestWorkersAPIFromSDKHeartbeats(t *testing.T) {
 // TestWorkersAPIPaging: heartbeats recorded by hand page through ListWorkers
 // in instance-key order, and a heartbeat without an instance key is refused.
 func TestWorkersAPIPaging(t *testing.T) {
-	if targetIsTemporal() {
-		t.Skip("Temporal's dev server keeps worker heartbeats off by default")
-	}
-	tg := startTarget(t)
+	tg := startSundial(t, server.Options{})
 	svc := dialRaw(t, tg)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

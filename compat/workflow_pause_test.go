@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -94,13 +96,11 @@ func TestWorkflowPause(t *testing.T) {
 	if err := c.SignalWorkflow(ctx, run.GetID(), "", "go", "a"); err != nil {
 		t.Fatalf("signal: %v", err)
 	}
-	holdsFor(t, time.Second, "no workflow task while paused", func() error {
-		types := eventTypes(fetchHistory(t, c, run.GetID(), run.GetRunID()))
-		if last := types[len(types)-1]; last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
-			return fmt.Errorf("after a signal to a paused run the history ends with %v: %v", last, types)
-		}
-		return nil
-	})
+	paused := eventTypes(fetchHistory(t, c, run.GetID(), run.GetRunID()))
+	if last := paused[len(paused)-1]; last != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+		t.Fatalf("after a signal to a paused run the history ends with %v: %v", last, paused)
+	}
+	noNewEventFor(t, svc, tg.Namespace, execOf(run), time.Second)
 	_, err = c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: run.GetID(), UpdateName: "nope", WaitForStage: client.WorkflowUpdateStageAccepted,
 	})
@@ -131,4 +131,35 @@ func TestWorkflowPause(t *testing.T) {
 	if _, err := svc.PauseWorkflowExecution(ctx, &workflowservice.PauseWorkflowExecutionRequest{Namespace: tg.Namespace, WorkflowId: run.GetID()}); err == nil {
 		t.Errorf("pausing a completed workflow succeeded")
 	}
+}
+
+// noNewEventFor long-polls the run's history (wait_new_event) for d and
+// fails the test if any event is added meanwhile.
+func noNewEventFor(t *testing.T, svc workflowservice.WorkflowServiceClient, namespace string, ex *commonpb.WorkflowExecution, d time.Duration) {
+	t.Helper()
+	first, err := svc.GetWorkflowExecutionHistory(testContext(t, 10*time.Second), &workflowservice.GetWorkflowExecutionHistoryRequest{
+		Namespace: namespace, Execution: ex, WaitNewEvent: true,
+	})
+	if err != nil {
+		t.Fatalf("reading the history: %v", err)
+	}
+	token := first.GetNextPageToken()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	for len(token) > 0 {
+		resp, err := svc.GetWorkflowExecutionHistory(ctx, &workflowservice.GetWorkflowExecutionHistoryRequest{
+			Namespace: namespace, Execution: ex, WaitNewEvent: true, NextPageToken: token,
+		})
+		if ctx.Err() != nil {
+			return // the window passed with no new event
+		}
+		if err != nil {
+			t.Fatalf("waiting for new events: %v", err)
+		}
+		if events := resp.GetHistory().GetEvents(); len(events) > 0 {
+			t.Fatalf("%v was added to the paused run's history", events[0].GetEventType())
+		}
+		token = resp.GetNextPageToken()
+	}
+	t.Fatal("the history long poll gave no token to wait with")
 }

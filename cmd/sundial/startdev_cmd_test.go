@@ -43,23 +43,24 @@ func launchStartDev(t *testing.T, args ...string) (*grpc.ClientConn, *syncBuffer
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	svc := workflowservice.NewWorkflowServiceClient(conn)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		callCtx, callCancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := svc.GetSystemInfo(callCtx, &workflowservice.GetSystemInfoRequest{})
-		callCancel()
-		if err == nil {
-			return conn, stderr
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("start-dev exited %d before serving; stderr:\n%s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
+	// WaitForReady holds the call (gRPC reconnecting) until the server
+	// listens; an early exit of start-dev ends the wait at once.
+	callCtx, callCancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer callCancel()
+	answered := make(chan error, 1)
+	go func() {
+		_, err := svc.GetSystemInfo(callCtx, &workflowservice.GetSystemInfoRequest{}, grpc.WaitForReady(true))
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
+		if err != nil {
 			t.Fatalf("GetSystemInfo never answered: %v; stderr:\n%s", err, stderr.String())
 		}
-		time.Sleep(20 * time.Millisecond)
+		return conn, stderr
+	case code := <-done:
+		t.Fatalf("start-dev exited %d before serving; stderr:\n%s", code, stderr.String())
+		return nil, nil
 	}
 }
 
