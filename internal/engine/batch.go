@@ -90,6 +90,10 @@ func batchType(req *workflowservice.StartBatchOperationRequest) enumspb.BatchOpe
 		return enumspb.BATCH_OPERATION_TYPE_RESET_WORKFLOW
 	case *workflowservice.StartBatchOperationRequest_UnpauseActivitiesOperation:
 		return enumspb.BATCH_OPERATION_TYPE_UNPAUSE_ACTIVITY
+	case *workflowservice.StartBatchOperationRequest_ResetActivitiesOperation:
+		return enumspb.BATCH_OPERATION_TYPE_RESET_ACTIVITY
+	case *workflowservice.StartBatchOperationRequest_UpdateActivityOptionsOperation:
+		return enumspb.BATCH_OPERATION_TYPE_UPDATE_ACTIVITY_OPTIONS
 	}
 	return enumspb.BATCH_OPERATION_TYPE_UNSPECIFIED
 }

@@ -60,6 +60,12 @@ func (e *Engine) applyBatchOperation(ctx context.Context, jobID string, req *wor
 		}
 		_, err := e.UnpauseActivity(ctx, unpause)
 		return err
+	case *workflowservice.StartBatchOperationRequest_ResetActivitiesOperation:
+		_, err := e.ResetActivity(ctx, BatchResetActivitiesRequest(ns, ex, op.ResetActivitiesOperation))
+		return err
+	case *workflowservice.StartBatchOperationRequest_UpdateActivityOptionsOperation:
+		_, err := e.UpdateActivityOptions(ctx, BatchUpdateActivityOptionsRequest(ns, ex, op.UpdateActivityOptionsOperation))
+		return err
 	}
 	return serviceerror.NewInvalidArgumentf("The operation type %T is not supported", req.GetOperation())
 }

@@ -4,14 +4,23 @@ import (
 	"context"
 	"math"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/sundialdev/sundial/internal/engine"
 )
 
 // maxBatchExecutions is the most runs one batch operation may list, as
 // Temporal's default for its MaxExecutionCountBatchOperationPerNamespace setting.
 const maxBatchExecutions = 1000
+
+// batchPlaceholderRun stands for each run of a batch when the batch's
+// operation is checked as the request it makes for every run.
+func batchPlaceholderRun() *commonpb.WorkflowExecution {
+	return &commonpb.WorkflowExecution{WorkflowId: "batch"}
+}
 
 func (h *Handler) StartBatchOperation(ctx context.Context, req *workflowservice.StartBatchOperationRequest) (*workflowservice.StartBatchOperationResponse, error) {
 	return serve(ctx, h, req, validateStartBatchOperation, h.engine.StartBatchOperation)
@@ -115,6 +124,12 @@ func validateStartBatchOperation(req *workflowservice.StartBatchOperationRequest
 			return invalid("The unpause activities operation names no activity type and does not match all.")
 		}
 		return firstError(c.optional("Identity", u.GetIdentity()), c.optional("Type", u.GetType()), c.jitter(u.GetJitter()))
+	case *workflowservice.StartBatchOperationRequest_ResetActivitiesOperation:
+		// Each run gets a ResetActivity request; checking one made for a
+		// placeholder run checks every field the operation carries.
+		return validateResetActivity(engine.BatchResetActivitiesRequest(req.GetNamespace(), batchPlaceholderRun(), op.ResetActivitiesOperation), lim)
+	case *workflowservice.StartBatchOperationRequest_UpdateActivityOptionsOperation:
+		return validateUpdateActivityOptions(engine.BatchUpdateActivityOptionsRequest(req.GetNamespace(), batchPlaceholderRun(), op.UpdateActivityOptionsOperation), lim)
 	}
 	return serviceerror.NewInvalidArgumentf("The operation type %T is not supported", req.GetOperation())
 }
