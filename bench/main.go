@@ -41,22 +41,24 @@ func main() {
 type options struct {
 	scenarios []string
 	// only is the -only flag as given; servers the kinds it names (all by default).
-	only        string
-	servers     []serverKind
-	postgres    string
-	duration    time.Duration
-	openCap     time.Duration
-	markdown    string
-	repoRoot    string
-	sundialBin  string
-	temporalBin string
-	journalMode string
-	profile     profiling
-	keep        bool
+	only     string
+	servers  []serverKind
+	postgres string
+	// defaultPostgres is the server tried when none is named: localPostgres.
+	defaultPostgres string
+	duration        time.Duration
+	openCap         time.Duration
+	markdown        string
+	repoRoot        string
+	sundialBin      string
+	temporalBin     string
+	journalMode     string
+	profile         profiling
+	keep            bool
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
-	var o options
+	o := options{defaultPostgres: localPostgres}
 	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	names := flags.String("scenarios", "all", "comma-separated scenarios to run, or all: "+strings.Join(scenarioNames(), ","))

@@ -29,9 +29,9 @@ type postgresChoice struct {
 }
 
 // choosePostgres picks the server: the flag, then BENCH_POSTGRES, then
-// SUNDIAL_TEST_POSTGRES (what CI's .ci/run exports), then localPostgres.
+// SUNDIAL_TEST_POSTGRES (what CI's .ci/run exports), then fallback (localPostgres).
 // "off" (in the flag or BENCH_POSTGRES) leaves PostgreSQL out.
-func choosePostgres(flagValue string) postgresChoice {
+func choosePostgres(flagValue, fallback string) postgresChoice {
 	switch {
 	case flagValue != "":
 		return postgresChoice{url: flagValue, source: "-postgres", explicit: true}
@@ -40,7 +40,7 @@ func choosePostgres(flagValue string) postgresChoice {
 	case os.Getenv("SUNDIAL_TEST_POSTGRES") != "":
 		return postgresChoice{url: os.Getenv("SUNDIAL_TEST_POSTGRES"), source: "SUNDIAL_TEST_POSTGRES", explicit: true}
 	}
-	return postgresChoice{url: localPostgres, source: "the default (.ci/postgres.sh's role and database)"}
+	return postgresChoice{url: fallback, source: "the default (.ci/postgres.sh's role and database)"}
 }
 
 // off reports whether the user asked for no PostgreSQL.

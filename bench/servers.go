@@ -54,7 +54,7 @@ func reachPostgres(ctx context.Context, o options, stderr io.Writer) ([]serverKi
 	if !slices.ContainsFunc(o.servers, serverKind.onPostgres) {
 		return o.servers, nil, nil
 	}
-	choice := choosePostgres(o.postgres)
+	choice := choosePostgres(o.postgres, o.defaultPostgres)
 	askedFor := o.only != ""
 	if choice.off() {
 		if askedFor {
