@@ -71,9 +71,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	flags.StringVar(&o.sundialBin, "sundial-bin", "", "use this sundial binary instead of building one")
 	flags.StringVar(&o.temporalBin, "temporal-bin", "", "use this temporal-server binary instead of building one")
 	flags.StringVar(&o.journalMode, "temporal-journal", "wal", "Temporal's SQLite journal mode: wal (as Sundial) or delete (SQLite's default)")
-	flags.StringVar(&o.profile.cpuPath, "profile", "", "run Sundial in-process and write a CPU profile of the (single) scenario here")
+	flags.StringVar(&o.profile.cpuPath, "profile", "", "run Sundial in-process (on PostgreSQL with -only sundial-pg) and write a CPU profile of the (single) scenario here")
 	flags.StringVar(&o.profile.memPath, "memprofile", "", "run Sundial in-process and write an allocation profile here")
-	flags.BoolVar(&o.keep, "keep", false, "keep the work directory (databases and logs)")
+	flags.BoolVar(&o.keep, "keep", false, "keep the work directory (SQLite databases and logs) and the PostgreSQL databases")
 	if err := flags.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -136,14 +136,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(workDir)
 	}
 	cfg := settings{duration: o.duration, openCap: o.openCap, workDir: workDir}
-	if o.profile.cpuPath == "" && o.profile.memPath == "" {
-		if o.servers, cfg.pg, err = reachPostgres(ctx, o, stderr); err != nil {
-			return err
+	profiling := o.profile.cpuPath != "" || o.profile.memPath != ""
+	if profiling {
+		// A profile is of Sundial in this process: on SQLite, or on
+		// PostgreSQL with -only sundial-pg.
+		if len(o.servers) != 1 || o.servers[0].engine() != sundialServer {
+			o.servers = []serverKind{sundialServer}
 		}
 	}
+	if o.servers, cfg.pg, err = reachPostgres(ctx, o, stderr); err != nil {
+		return err
+	}
+	if cfg.pg != nil && o.keep {
+		cfg.pg.keep = stderr
+	}
 
-	if o.profile.cpuPath != "" || o.profile.memPath != "" {
-		ms, err := profileScenarios(ctx, chosen, cfg, o.profile, stdout)
+	if profiling {
+		ms, err := profileScenarios(ctx, chosen, o.servers[0], cfg, o.profile, stdout)
 		if len(ms) > 0 {
 			fmt.Fprint(stdout, markdownTable(tableRows(ms)))
 			fmt.Fprintln(stdout, "(in-process: server CPU is the whole process's, SDK worker and load included; load CPU is not read apart)")

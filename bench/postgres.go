@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -55,6 +56,8 @@ type postgresServer struct {
 	// unique across runs sharing the server.
 	prefix string
 	made   int
+	// keep, when set, makes drop leave the databases and name them here.
+	keep io.Writer
 }
 
 // connectPostgres checks that the server at rawURL answers and that its role may
@@ -143,6 +146,10 @@ func (p *postgresServer) urlOf(database string) string {
 // drop removes the databases, ending any session still on them.
 func (p *postgresServer) drop(ctx context.Context, fresh freshDatabases) error {
 	if len(fresh.names) == 0 {
+		return nil
+	}
+	if p.keep != nil {
+		fmt.Fprintf(p.keep, "kept PostgreSQL databases %s\n", strings.Join(fresh.names, ", "))
 		return nil
 	}
 	// Dropping must happen even when the run was interrupted.
