@@ -62,7 +62,8 @@ This file is written by ` + "`make bench`" + ` (the ` + "`bench/`" + ` module); 
 - **throughput**: operations completed ÷ wall time from the first start to the last result.
 - **p50 / p99**: of the latency named per scenario below (nearest rank).
 - **server CPU ms/op**: the server process's user+system CPU time (from /proc/<pid>/stat,
-  sampled just before and after the measured run, 10 ms resolution) ÷ operations.
+  sampled just before and after the measured run, 10 ms resolution) ÷ operations. On
+  PostgreSQL it leaves out the database's own processes, which run on the same CPUs.
 - **load CPU ms/op**: the same for the load driver's own process (the SDK client and worker,
   the workflow and activity code, the bench's bookkeeping), read at the same two moments.
   The load runs on the same machine as the server, so it bounds the throughput any server
