@@ -52,8 +52,10 @@ type measurement struct {
 }
 
 // measure starts a fresh server of kind, runs sc against it and stops it.
-func measure(ctx context.Context, sc scenario, kind serverKind, bins binaries, cfg settings) measurement {
-	m := measurement{scenario: sc, server: kind}
+func measure(ctx context.Context, sc scenario, kind serverKind, bins binaries, cfg settings) (m measurement) {
+	// m is the named result so that the deferred stop and drop can report
+	// their failures in it.
+	m = measurement{scenario: sc, server: kind}
 	dir := filepath.Join(cfg.workDir, sc.name+"-"+string(kind))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		m.err = fmt.Errorf("creating %s: %w", dir, err)

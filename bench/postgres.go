@@ -162,11 +162,30 @@ func (p *postgresServer) drop(ctx context.Context, fresh freshDatabases) error {
 	defer conn.Close(context.Background())
 	var errs []error
 	for _, n := range fresh.names {
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)"); err != nil {
-			errs = append(errs, fmt.Errorf("dropping database %s: %w", n, err))
+		if err := dropDatabase(ctx, conn, n); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// dropDatabase drops one database, ending its sessions; a server slow to end
+// them (a busy machine) gets a few more tries.
+func dropDatabase(ctx context.Context, conn *pgx.Conn, name string) error {
+	var err error
+	for attempt := range 5 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("dropping database %s: %w (last error: %v)", name, ctx.Err(), err)
+			case <-time.After(time.Second):
+			}
+		}
+		if _, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("dropping database %s: %w", name, err)
 }
 
 // redact hides a URL's password for messages.
