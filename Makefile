@@ -60,8 +60,11 @@ fuzz:
 	$(GO) test ./internal/frontend -run '^$$' -fuzz '^FuzzRPC$$' -fuzztime 60s
 	$(GO) test ./server/auth -run '^$$' -fuzz '^FuzzAuthorization$$' -fuzztime 30s
 
-## bench: the same load against Sundial and Temporal's server, side by side (under
-## 15 minutes); prints the table and rewrites BENCHMARKS.md. BENCH_FLAGS passes
-## flags, e.g. make bench BENCH_FLAGS="-only sundial -scenarios activity-30".
+## bench: the same load against Sundial and Temporal's server, side by side, each on
+## SQLite and on PostgreSQL; prints the table and rewrites BENCHMARKS.md. BENCH_FLAGS
+## passes flags, e.g. make bench BENCH_FLAGS="-only sundial -scenarios activity-30".
+## BENCH_POSTGRES names the PostgreSQL server (a role that may create databases;
+## default: .ci/postgres.sh's, when it answers; without one the PostgreSQL rows are
+## left out and the run says so).
 bench:
-	cd bench && $(GO) run . $(BENCH_FLAGS)
+	cd bench && BENCH_POSTGRES='$(BENCH_POSTGRES)' $(GO) run . $(BENCH_FLAGS)

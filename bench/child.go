@@ -16,13 +16,51 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 )
 
-// serverKind names one of the two servers under test.
+// serverKind names one of the servers under test: an engine on a store.
 type serverKind string
 
 const (
-	sundialServer  serverKind = "sundial"
+	// sundialServer is Sundial on a fresh SQLite file.
+	sundialServer serverKind = "sundial"
+	// temporalServer is Temporal's server on a fresh SQLite file.
 	temporalServer serverKind = "temporal"
+	// sundialPGServer is Sundial on a fresh PostgreSQL database.
+	sundialPGServer serverKind = "sundial-pg"
+	// temporalPGServer is Temporal's server on fresh PostgreSQL databases
+	// (persistence and visibility), its production configuration.
+	temporalPGServer serverKind = "temporal-pg"
 )
+
+// allServers are the kinds in the order the table lists them.
+var allServers = []serverKind{sundialServer, temporalServer, sundialPGServer, temporalPGServer}
+
+// engine is the server program a kind runs: sundialServer or temporalServer.
+func (k serverKind) engine() serverKind {
+	switch k {
+	case sundialPGServer:
+		return sundialServer
+	case temporalPGServer:
+		return temporalServer
+	}
+	return k
+}
+
+// onPostgres reports whether the kind keeps its state in PostgreSQL.
+func (k serverKind) onPostgres() bool {
+	return k == sundialPGServer || k == temporalPGServer
+}
+
+// rival is the Temporal kind on the same store as a Sundial kind, whose
+// figures the ratios compare against; "" for Temporal kinds.
+func (k serverKind) rival() serverKind {
+	switch k {
+	case sundialServer:
+		return temporalServer
+	case sundialPGServer:
+		return temporalPGServer
+	}
+	return ""
+}
 
 // binaries are the server executables built for this run, and how to run them.
 type binaries struct {
@@ -30,9 +68,6 @@ type binaries struct {
 	Temporal string
 	// TemporalJournalMode is SQLite's journal mode for Temporal: "wal" or "delete".
 	TemporalJournalMode string
-	// SundialDB, when set, is Sundial's --db for every scenario (a
-	// PostgreSQL URL) instead of a fresh SQLite file in the scenario's dir.
-	SundialDB string
 }
 
 // child is a server running as a child process of the benchmark.
@@ -45,9 +80,10 @@ type child struct {
 	waitErr  error
 }
 
-// startChild starts a fresh server of the given kind on a new database in dir, and
-// waits until it answers GetSystemInfo and knows the "default" namespace.
-func startChild(ctx context.Context, kind serverKind, bins binaries, dir string) (*child, error) {
+// startChild starts a fresh server of the given kind, on a new SQLite file in dir
+// or on the fresh PostgreSQL databases in pg, and waits until it answers
+// GetSystemInfo and knows the "default" namespace.
+func startChild(ctx context.Context, kind serverKind, bins binaries, dir string, pg freshDatabases) (*child, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -56,15 +92,18 @@ func startChild(ctx context.Context, kind serverKind, bins binaries, dir string)
 	var cmd *exec.Cmd
 	switch kind {
 	case sundialServer:
-		db := filepath.Join(dir, "sundial.db")
-		if bins.SundialDB != "" {
-			db = bins.SundialDB
-		}
-		cmd = exec.Command(bins.Sundial, "server", "--listen", hostPort, "--db", db, "--log-level", "warn", "--no-ui")
+		cmd = exec.Command(bins.Sundial, "server", "--listen", hostPort, "--db", filepath.Join(dir, "sundial.db"),
+			"--log-level", "warn", "--no-ui")
+	case sundialPGServer:
+		cmd = exec.Command(bins.Sundial, "server", "--listen", hostPort, "--db", pg.main,
+			"--log-level", "warn", "--no-ui")
 	case temporalServer:
 		cmd = exec.Command(bins.Temporal, "--listen", hostPort,
 			"--db", filepath.Join(dir, "temporal.db"), "--log-level", "warn",
 			"--journal-mode", bins.TemporalJournalMode)
+	case temporalPGServer:
+		cmd = exec.Command(bins.Temporal, "--listen", hostPort, "--log-level", "warn",
+			"--postgres", pg.main, "--visibility-postgres", pg.visibility)
 	default:
 		return nil, fmt.Errorf("unknown server kind %q", kind)
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// goal is one of issue 5's targets, judged from a run's measurements.
+// goal is one of issue 5's (and issue 14's) targets, judged from a run's measurements.
 type goal struct {
 	target string
 	// judge returns what was measured and the target's status ("met", "not met"
@@ -104,6 +104,39 @@ func goals(cpus int) []goal {
 					return "", "", false
 				}
 				return "peak " + megabytes(s.peakRSS), metIf(s.peakRSS <= 300e6), true
+			},
+		},
+		{
+			target: "on PostgreSQL (issue 14): one-activity workflow at 30 in flight: ≥ 10× Temporal-on-PostgreSQL's throughput",
+			judge: func(ms []measurement) (string, string, bool) {
+				s, ok1 := find(ms, "activity-30", sundialPGServer)
+				t, ok2 := find(ms, "activity-30", temporalPGServer)
+				if !ok1 || !ok2 || t.throughput() == 0 {
+					return "", "", false
+				}
+				r := s.throughput() / t.throughput()
+				measured := fmt.Sprintf("%.1f× (%.0f vs %.1f wf/s)", r, s.throughput(), t.throughput())
+				if s10, ok := find(ms, "activity-10", sundialPGServer); ok {
+					if t10, ok := find(ms, "activity-10", temporalPGServer); ok && t10.throughput() > 0 {
+						measured += fmt.Sprintf("; at 10 in flight %.1f× (%.0f vs %.1f wf/s)",
+							s10.throughput()/t10.throughput(), s10.throughput(), t10.throughput())
+					}
+				}
+				return measured, metIf(r >= 10), true
+			},
+		},
+		{
+			target: "on PostgreSQL (issue 14): one at a time: p50 ≤ 10 ms from start to result",
+			judge: func(ms []measurement) (string, string, bool) {
+				s, ok := find(ms, "activity-1", sundialPGServer)
+				if !ok {
+					return "", "", false
+				}
+				measured := formatLatency(s.p50())
+				if t, ok := find(ms, "activity-1", temporalPGServer); ok {
+					measured += " (Temporal on PostgreSQL: " + formatLatency(t.p50()) + ")"
+				}
+				return measured, metIf(s.p50() <= 10*time.Millisecond), true
 			},
 		},
 		{

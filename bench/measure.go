@@ -23,6 +23,9 @@ type settings struct {
 	duration time.Duration
 	openCap  time.Duration
 	workDir  string
+	// pg makes the fresh databases of the PostgreSQL kinds; nil when there is
+	// no PostgreSQL server.
+	pg *postgresServer
 }
 
 // measurement is one scenario measured on one server.
@@ -49,14 +52,34 @@ type measurement struct {
 }
 
 // measure starts a fresh server of kind, runs sc against it and stops it.
-func measure(ctx context.Context, sc scenario, kind serverKind, bins binaries, cfg settings) measurement {
-	m := measurement{scenario: sc, server: kind}
+func measure(ctx context.Context, sc scenario, kind serverKind, bins binaries, cfg settings) (m measurement) {
+	// m is the named result so that the deferred stop and drop can report
+	// their failures in it.
+	m = measurement{scenario: sc, server: kind}
 	dir := filepath.Join(cfg.workDir, sc.name+"-"+string(kind))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		m.err = fmt.Errorf("creating %s: %w", dir, err)
 		return m
 	}
-	srv, err := startChild(ctx, kind, bins, dir)
+	var fresh freshDatabases
+	if kind.onPostgres() {
+		if cfg.pg == nil {
+			m.err = fmt.Errorf("%s needs a PostgreSQL server", kind)
+			return m
+		}
+		var err error
+		if fresh, err = cfg.pg.create(ctx, kind); err != nil {
+			m.err = err
+			return m
+		}
+		// Deferred first, so it runs after the server has stopped.
+		defer func() {
+			if err := cfg.pg.drop(ctx, fresh); err != nil && m.err == nil {
+				m.err = err
+			}
+		}()
+	}
+	srv, err := startChild(ctx, kind, bins, dir, fresh)
 	if err != nil {
 		m.err = err
 		return m

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,11 +23,12 @@ type profiling struct {
 
 // profileScenarios runs each scenario (one when a CPU profile is asked for: a
 // profile covers one measured run) against Sundial embedded in this process
-// (server.New, SQLite file, default durability) and writes a CPU profile of the
+// (server.New, SQLite file or, for sundial-pg, a fresh PostgreSQL database,
+// default durability) and writes a CPU profile of the
 // measured parts and a heap profile (allocations included) at the end. The
 // profiles include the SDK worker that runs in the same process; filter with
 // pprof's -focus or look at the sundial packages.
-func profileScenarios(ctx context.Context, chosen []scenario, cfg settings, prof profiling, stdout io.Writer) ([]measurement, error) {
+func profileScenarios(ctx context.Context, chosen []scenario, kind serverKind, cfg settings, prof profiling, stdout io.Writer) ([]measurement, error) {
 	var cpuFile *os.File
 	if prof.cpuPath != "" && len(chosen) != 1 {
 		return nil, fmt.Errorf("-profile needs exactly one scenario, got %d", len(chosen))
@@ -41,7 +43,7 @@ func profileScenarios(ctx context.Context, chosen []scenario, cfg settings, prof
 	}
 	var ms []measurement
 	for _, sc := range chosen {
-		m, err := profileOne(ctx, sc, cfg, cpuFile)
+		m, err := profileOne(ctx, sc, kind, cfg, cpuFile)
 		if err != nil {
 			return ms, err
 		}
@@ -62,16 +64,26 @@ func profileScenarios(ctx context.Context, chosen []scenario, cfg settings, prof
 	return ms, nil
 }
 
-func profileOne(ctx context.Context, sc scenario, cfg settings, cpuFile *os.File) (measurement, error) {
+func profileOne(ctx context.Context, sc scenario, kind serverKind, cfg settings, cpuFile *os.File) (m measurement, err error) {
 	dir := filepath.Join(cfg.workDir, sc.name+"-inprocess")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return measurement{}, fmt.Errorf("creating %s: %w", dir, err)
 	}
-	srv, err := server.New(server.Options{
+	opts := server.Options{
 		ListenAddr:   "127.0.0.1:0",
 		DatabasePath: filepath.Join(dir, "sundial.db"),
 		Logger:       slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+	}
+	if kind.onPostgres() {
+		fresh, err := cfg.pg.create(ctx, kind)
+		if err != nil {
+			return measurement{}, err
+		}
+		// Deferred first, so it runs after the server has stopped.
+		defer func() { err = errors.Join(err, cfg.pg.drop(ctx, fresh)) }()
+		opts.DatabaseURL = fresh.main
+	}
+	srv, err := server.New(opts)
 	if err != nil {
 		return measurement{}, fmt.Errorf("configuring sundial: %w", err)
 	}
@@ -89,7 +101,7 @@ func profileOne(ctx context.Context, sc scenario, cfg settings, cpuFile *os.File
 	if err != nil {
 		return measurement{}, err
 	}
-	return measurement{scenario: sc, server: sundialServer, out: out, serverCPU: used.server, inProcess: true, rpcs: rpcs}, nil
+	return measurement{scenario: sc, server: kind, out: out, serverCPU: used.server, inProcess: true, rpcs: rpcs}, nil
 }
 
 // inProcessProbe profiles the measured part of a scenario. Its CPU time is the

@@ -51,8 +51,8 @@ func find(ms []measurement, scenario string, server serverKind) (measurement, bo
 	return measurement{}, false
 }
 
-// tableRows turns measurements into rows, Sundial first within each scenario, and
-// adds an idle-RSS row per server.
+// tableRows turns measurements into rows, in allServers' order within each
+// scenario, and adds an idle-RSS row per server.
 func tableRows(ms []measurement) []row {
 	var rows []row
 	var names []string
@@ -62,7 +62,7 @@ func tableRows(ms []measurement) []row {
 		}
 	}
 	for _, name := range names {
-		for _, server := range []serverKind{sundialServer, temporalServer} {
+		for _, server := range allServers {
 			i := slices.IndexFunc(ms, func(m measurement) bool { return m.scenario.name == name && m.server == server })
 			if i < 0 {
 				continue
@@ -70,15 +70,15 @@ func tableRows(ms []measurement) []row {
 			rows = append(rows, measurementRow(ms, ms[i]))
 		}
 	}
-	for _, server := range []serverKind{sundialServer, temporalServer} {
+	for _, server := range allServers {
 		idle := idleRSS(ms, server)
 		if idle == 0 {
 			continue
 		}
 		r := row{scenario: "idle", server: string(server), throughput: "—", p50: "—", p99: "—", cpu: "—", loadCPU: "—",
 			peakRSS: megabytes(idle), calls: "—"}
-		if server == sundialServer {
-			if other := idleRSS(ms, temporalServer); other > 0 {
+		if rival := server.rival(); rival != "" {
+			if other := idleRSS(ms, rival); other > 0 {
 				r.ratios = fmt.Sprintf("RSS %s", ratio(float64(idle), float64(other)))
 			}
 		}
@@ -108,8 +108,8 @@ func measurementRow(ms []measurement, m measurement) row {
 	if m.out.ops > 0 {
 		r.calls = fmt.Sprintf("%.1f", float64(m.rpcs)/float64(m.out.ops))
 	}
-	if m.server == sundialServer {
-		if t, ok := find(ms, m.scenario.name, temporalServer); ok {
+	if rival := m.server.rival(); rival != "" {
+		if t, ok := find(ms, m.scenario.name, rival); ok {
 			r.ratios = fmt.Sprintf("thr %s · p50 %s · CPU %s · RSS %s",
 				ratio(m.throughput(), t.throughput()),
 				ratio(float64(m.p50()), float64(t.p50())),

@@ -191,21 +191,57 @@ func TestGoalsAreJudgedFromTheMeasurements(t *testing.T) {
 	}
 }
 
-func TestServersAlternateWhoGoesFirst(t *testing.T) {
-	if got := serversFor(0, ""); got[0] != sundialServer || len(got) != 2 {
-		t.Errorf("scenario 0: %v", got)
+func TestServersTakeTurnsGoingFirst(t *testing.T) {
+	all, err := parseKinds("")
+	if err != nil || len(all) != 4 {
+		t.Fatalf("default servers %v, %v", all, err)
 	}
-	if got := serversFor(1, ""); got[0] != temporalServer || len(got) != 2 {
-		t.Errorf("scenario 1: %v", got)
+	for i, want := range []serverKind{sundialServer, temporalServer, sundialPGServer, temporalPGServer, sundialServer} {
+		got := serversFor(i, all)
+		if got[0] != want || len(got) != 4 {
+			t.Errorf("scenario %d: %v, want %s first", i, got, want)
+		}
 	}
-	if got := serversFor(1, "sundial"); len(got) != 1 || got[0] != sundialServer {
-		t.Errorf("-only sundial: %v", got)
+	only, err := parseKinds("sundial-pg, temporal-pg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := serversFor(1, only); len(got) != 2 || got[0] != temporalPGServer || got[1] != sundialPGServer {
+		t.Errorf("-only sundial-pg,temporal-pg, scenario 1: %v", got)
+	}
+	if got := withoutPostgres(all); len(got) != 2 || got[0] != sundialServer || got[1] != temporalServer {
+		t.Errorf("without PostgreSQL: %v", got)
+	}
+}
+
+func TestRatiosCompareWithTemporalOnTheSameStore(t *testing.T) {
+	ms := []measurement{
+		fakeMeasurement("activity-1", sundialServer, 100, time.Second, time.Second, 40e6, 5*time.Millisecond),
+		fakeMeasurement("activity-1", temporalServer, 10, time.Second, time.Second, 200e6, 50*time.Millisecond),
+		fakeMeasurement("activity-1", sundialPGServer, 80, time.Second, time.Second, 40e6, 8*time.Millisecond),
+		fakeMeasurement("activity-1", temporalPGServer, 20, time.Second, time.Second, 200e6, 40*time.Millisecond),
+	}
+	rows := tableRows(ms)
+	if rows[0].server != "sundial" || !strings.HasPrefix(rows[0].ratios, "thr 10×") {
+		t.Errorf("sundial row: %+v", rows[0])
+	}
+	if rows[2].server != "sundial-pg" || !strings.HasPrefix(rows[2].ratios, "thr 4.00× · p50 0.20×") {
+		t.Errorf("sundial-pg row: %+v", rows[2])
+	}
+	table := goalsTable(ms, 2)
+	for _, want := range []string{
+		"| on PostgreSQL (issue 14): one at a time: p50 ≤ 10 ms from start to result | 8.00 ms (Temporal on PostgreSQL: 40 ms) | met |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("goals table lacks %q:\n%s", want, table)
+		}
 	}
 }
 
 func TestParseOptionsRejectsBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"-only", "both"},
+		{"-only", "sundial,postgres"},
 		{"-temporal-journal", "memory"},
 		{"-duration", "0s"},
 		{"stray"},

@@ -33,15 +33,17 @@ type scenario struct {
 	// latency says what p50 and p99 measure.
 	latency string
 	run     func(ctx context.Context, e *env) (outcome, error)
-	// onlyOn, when set, is the one server the scenario runs against; why is
-	// in skipReason, printed for the others.
+	// onlyOn, when set, is the one engine (sundialServer or temporalServer)
+	// the scenario runs against, on every store; why is in skipReason,
+	// printed for the others.
 	onlyOn     serverKind
 	skipReason string
 }
 
-// runsOn reports whether the scenario is measured on kind.
+// runsOn reports whether the scenario is measured on kind (onlyOn names an
+// engine, whatever its store).
 func (s scenario) runsOn(kind serverKind) bool {
-	return s.onlyOn == "" || s.onlyOn == kind
+	return s.onlyOn == "" || s.onlyOn == kind.engine()
 }
 
 // scenarios is every scenario, in the order they run.

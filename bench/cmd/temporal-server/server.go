@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -26,7 +27,14 @@ type options struct {
 	logLevel   string
 	// journalMode is SQLite's journal_mode: "wal" or "delete" (SQLite's default).
 	journalMode string
+	// postgresURL and visibilityPostgresURL, when set, put persistence and
+	// visibility on these (empty) PostgreSQL databases instead of dbPath.
+	postgresURL           string
+	visibilityPostgresURL string
 }
+
+// onPostgres reports whether the server runs on PostgreSQL.
+func (o options) onPostgres() bool { return o.postgresURL != "" }
 
 // clusterName is the name of the single, local cluster.
 const clusterName = "active"
@@ -41,18 +49,15 @@ func newServer(cfg options) (temporal.Server, error) {
 	if err != nil || frontendPort <= 0 {
 		return nil, fmt.Errorf("--listen needs an explicit port, got %q", portText)
 	}
-	if cfg.journalMode != "wal" && cfg.journalMode != "delete" {
-		return nil, fmt.Errorf("--journal-mode must be wal or delete, got %q", cfg.journalMode)
-	}
-	store := sqliteStore(cfg.dbPath, cfg.journalMode)
-	if err := prepareDatabase(store, cfg.dbPath, cfg.namespace); err != nil {
-		return nil, err
-	}
-	serverConfig, err := serverConfig(host, frontendPort, store)
+	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{Level: cfg.logLevel, Format: "console"}))
+	persistence, err := preparePersistence(cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{Level: cfg.logLevel, Format: "console"}))
+	serverConfig, err := serverConfig(host, frontendPort, persistence)
+	if err != nil {
+		return nil, err
+	}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&serverConfig.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("building authorizer: %w", err)
@@ -72,6 +77,32 @@ func newServer(cfg options) (temporal.Server, error) {
 		return nil, fmt.Errorf("building server: %w", err)
 	}
 	return srv, nil
+}
+
+// preparePersistence sets up the store the options name and returns its
+// configuration: PostgreSQL when given URLs, else the SQLite file (whose
+// namespace is written straight into it; on PostgreSQL serve registers it
+// through the frontend once the server is up).
+func preparePersistence(cfg options, logger log.Logger) (config.Persistence, error) {
+	if cfg.onPostgres() {
+		if cfg.visibilityPostgresURL == "" {
+			return config.Persistence{}, fmt.Errorf("--postgres needs --visibility-postgres")
+		}
+		return postgresPersistence(cfg.postgresURL, cfg.visibilityPostgresURL, logger)
+	}
+	if cfg.journalMode != "wal" && cfg.journalMode != "delete" {
+		return config.Persistence{}, fmt.Errorf("--journal-mode must be wal or delete, got %q", cfg.journalMode)
+	}
+	store := sqliteStore(cfg.dbPath, cfg.journalMode)
+	if err := prepareDatabase(store, cfg.dbPath, cfg.namespace); err != nil {
+		return config.Persistence{}, err
+	}
+	return config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: store}},
+	}, nil
 }
 
 // sqliteStore is the SQL store on the file: one connection, a private cache,
@@ -116,7 +147,7 @@ func prepareDatabase(store *config.SQL, path, namespace string) error {
 
 // serverConfig lays out the four services in this process: the frontend on the
 // requested port, the others (and every membership port) on free loopback ports.
-func serverConfig(host string, frontendPort int, store *config.SQL) (*config.Config, error) {
+func serverConfig(host string, frontendPort int, persistence config.Persistence) (*config.Config, error) {
 	ports, err := freePorts(7)
 	if err != nil {
 		return nil, err
@@ -134,12 +165,7 @@ func serverConfig(host string, frontendPort int, store *config.SQL) (*config.Con
 		Global: config.Global{
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: "127.0.0.1"},
 		},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: store}},
-		},
+		Persistence: persistence,
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace:    false,
 			FailoverVersionIncrement: 10,
@@ -171,10 +197,13 @@ func serverConfig(host string, frontendPort int, store *config.SQL) (*config.Con
 	}, nil
 }
 
-// freePorts asks the kernel for n distinct free loopback ports. They are released
-// before the server binds them, which is racy in principle but fine on a machine
-// where nothing else grabs ephemeral ports in that instant.
+// freePorts finds n distinct free loopback ports below 32768: Temporal's SQL
+// schemas keep a membership port in a smallint, which the kernel's ephemeral
+// ports (32768 and up) overflow. They are released before the server binds
+// them, which is racy in principle but fine on a machine where nothing else
+// grabs them in that instant.
 func freePorts(n int) ([]int, error) {
+	const low, high = 20000, 32767
 	listeners := make([]net.Listener, 0, n)
 	defer func() {
 		for _, l := range listeners {
@@ -182,13 +211,17 @@ func freePorts(n int) ([]int, error) {
 		}
 	}()
 	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for attempt := 0; len(ports) < n; attempt++ {
+		if attempt > 1000 {
+			return nil, fmt.Errorf("no %d free ports between %d and %d", n, low, high)
+		}
+		port := low + rand.IntN(high-low+1)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		if err != nil {
-			return nil, fmt.Errorf("finding a free port: %w", err)
+			continue
 		}
 		listeners = append(listeners, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
 	}
 	return ports, nil
 }
