@@ -332,14 +332,29 @@ func (tx *Tx) NexusStartAsync(scheduledID int64, attempt int32, token string, li
 }
 
 func (tx *Tx) startNexus(op *NexusOperation, token string, links []*commonpb.Link) {
+	tx.addExternal(tx.nexusStartedEvent(op, token, links))
+}
+
+// startNexusQuietly records the start without scheduling a workflow task
+// (one is scheduled by the event that follows).
+func (tx *Tx) startNexusQuietly(op *NexusOperation, token string, links []*commonpb.Link) {
+	ev := tx.nexusStartedEvent(op, token, links)
+	if tx.S.WorkflowTaskStarted() {
+		tx.addExternal(ev)
+		return
+	}
+	tx.add(ev)
+}
+
+func (tx *Tx) nexusStartedEvent(op *NexusOperation, token string, links []*commonpb.Link) *historypb.HistoryEvent {
 	op.State, op.StartedTime, op.OperationToken = NexusStarted, tx.Now, token
-	tx.addExternal(&historypb.HistoryEvent{
+	return &historypb.HistoryEvent{
 		EventType: enumspb.EVENT_TYPE_NEXUS_OPERATION_STARTED,
 		Links:     links,
 		Attributes: &historypb.HistoryEvent_NexusOperationStartedEventAttributes{NexusOperationStartedEventAttributes: &historypb.NexusOperationStartedEventAttributes{
 			ScheduledEventId: op.ScheduledEventID, OperationId: token, OperationToken: token, RequestId: op.RequestID,
 		}},
-	})
+	}
 }
 
 // NexusStartFailed records a start request that failed. A retryable failure
@@ -435,7 +450,9 @@ func (tx *Tx) NexusCompleted(scheduledID int64, out NexusOutcome) error {
 		return ErrStale
 	}
 	if op.State != NexusStarted {
-		tx.startNexus(op, out.Token, out.Links)
+		// Started, then the outcome, in one batch: the outcome's write
+		// schedules the workflow task.
+		tx.startNexusQuietly(op, out.Token, out.Links)
 	}
 	if out.Failure != nil {
 		tx.finishNexusUnsuccessfully(op, out.Failure)

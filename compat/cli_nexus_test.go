@@ -1,0 +1,43 @@
+package compat
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestTemporalCLINexusEndpoints drives `temporal operator nexus endpoint`
+// create, get, list, update and delete.
+func TestTemporalCLINexusEndpoints(t *testing.T) {
+	binary := temporalCLI(t)
+	tg := startTarget(t)
+	cli := newCLIRunner(t, binary, tg)
+	name := "cli-" + strings.ReplaceAll(uniqueName(t, "ep")[len(uniqueName(t, "ep"))-8:], "_", "-")
+
+	cli.mustRun(t, "operator", "nexus", "endpoint", "create", "--name", name,
+		"--target-namespace", tg.Namespace, "--target-task-queue", "cli-q1", "--description", "first version")
+	var got []map[string]any
+	cli.mustRunJSON(t, &got, "operator", "nexus", "endpoint", "get", "--name", name)
+	if len(got) != 1 || got[0]["Name"] != name || got[0]["Target.Worker.TaskQueue"] != "cli-q1" || got[0]["Description"] != "first version" {
+		t.Fatalf("endpoint get: %v", got)
+	}
+	res := cli.mustRun(t, "operator", "nexus", "endpoint", "list")
+	if !strings.Contains(res.stdout, name) {
+		t.Fatalf("endpoint list does not show %s:\n%s", name, res)
+	}
+	cli.mustRun(t, "operator", "nexus", "endpoint", "update", "--name", name, "--target-task-queue", "cli-q2")
+	got = nil
+	cli.mustRunJSON(t, &got, "operator", "nexus", "endpoint", "get", "--name", name)
+	if len(got) != 1 || got[0]["Target.Worker.TaskQueue"] != "cli-q2" {
+		t.Fatalf("endpoint get after update: %v", got)
+	}
+	res = cli.run(t, "operator", "nexus", "endpoint", "create", "--name", name,
+		"--target-namespace", tg.Namespace, "--target-task-queue", "cli-q1")
+	if res.exitCode == 0 || !strings.Contains(res.stderr, "already registered") {
+		t.Fatalf("creating a duplicate endpoint:\n%s", res)
+	}
+	cli.mustRun(t, "operator", "nexus", "endpoint", "delete", "--name", name)
+	res = cli.run(t, "operator", "nexus", "endpoint", "get", "--name", name)
+	if res.exitCode == 0 {
+		t.Fatalf("endpoint get after delete succeeded:\n%s", res)
+	}
+}
