@@ -1,9 +1,26 @@
 package compat
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
+
+// cliEndpoint is the part of `temporal operator nexus endpoint get -o json`
+// (the endpoint message in JSON) the test reads.
+type cliEndpoint struct {
+	ID   string `json:"id"`
+	Spec struct {
+		Name        string          `json:"name"`
+		Description json.RawMessage `json:"description"`
+		Target      struct {
+			Worker struct {
+				Namespace string `json:"namespace"`
+				TaskQueue string `json:"taskQueue"`
+			} `json:"worker"`
+		} `json:"target"`
+	} `json:"spec"`
+}
 
 // TestTemporalCLINexusEndpoints drives `temporal operator nexus endpoint`
 // create, get, list, update and delete.
@@ -15,9 +32,9 @@ func TestTemporalCLINexusEndpoints(t *testing.T) {
 
 	cli.mustRun(t, "operator", "nexus", "endpoint", "create", "--name", name,
 		"--target-namespace", tg.Namespace, "--target-task-queue", "cli-q1", "--description", "first version")
-	var got []map[string]any
+	var got cliEndpoint
 	cli.mustRunJSON(t, &got, "operator", "nexus", "endpoint", "get", "--name", name)
-	if len(got) != 1 || got[0]["Name"] != name || got[0]["Target.Worker.TaskQueue"] != "cli-q1" || got[0]["Description"] != "first version" {
+	if got.ID == "" || got.Spec.Name != name || got.Spec.Target.Worker.TaskQueue != "cli-q1" || got.Spec.Target.Worker.Namespace != tg.Namespace || !strings.Contains(string(got.Spec.Description), "first version") {
 		t.Fatalf("endpoint get: %v", got)
 	}
 	res := cli.mustRun(t, "operator", "nexus", "endpoint", "list")
@@ -25,9 +42,9 @@ func TestTemporalCLINexusEndpoints(t *testing.T) {
 		t.Fatalf("endpoint list does not show %s:\n%s", name, res)
 	}
 	cli.mustRun(t, "operator", "nexus", "endpoint", "update", "--name", name, "--target-task-queue", "cli-q2")
-	got = nil
+	got = cliEndpoint{}
 	cli.mustRunJSON(t, &got, "operator", "nexus", "endpoint", "get", "--name", name)
-	if len(got) != 1 || got[0]["Target.Worker.TaskQueue"] != "cli-q2" {
+	if got.Spec.Target.Worker.TaskQueue != "cli-q2" {
 		t.Fatalf("endpoint get after update: %v", got)
 	}
 	res = cli.run(t, "operator", "nexus", "endpoint", "create", "--name", name,

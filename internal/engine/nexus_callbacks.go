@@ -83,6 +83,69 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
+// scheduleNexusEffects sets off the delivery of a closed run's callbacks
+// and, for a caller loaded from the store, a check of each started
+// operation's handler workflow: one that closed while its callback was in
+// flight (a crash) is delivered from there.
+func (e *Engine) scheduleNexusEffects(r *run, tx *machine.Tx) {
+	s := r.state
+	key := r.key
+	if tx == nil && s.Open() {
+		for id, op := range s.NexusOperations {
+			if op.State == machine.NexusStarted && op.Handler != nil {
+				e.effects.add(effectKey("nexus-check-handler", key, id), func(ctx context.Context) error { return e.checkNexusHandler(ctx, key, id) })
+			}
+		}
+	}
+	if len(s.Callbacks) > 0 {
+		e.scheduleCallbacks(r, tx)
+	}
+}
+
+// checkNexusHandler delivers the outcome of a started operation whose
+// handler workflow closed without its callback having been delivered.
+func (e *Engine) checkNexusHandler(ctx context.Context, caller runKey, scheduledID int64) error {
+	r, err := e.lockRun(ctx, caller)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	op := r.state.NexusOperations[scheduledID]
+	if !r.state.Open() || op == nil || op.Handler == nil {
+		r.mu.Unlock()
+		return nil
+	}
+	nsName, handler := op.HandlerNamespace, op.Handler
+	r.mu.Unlock()
+	ns, err := e.ns.lookup(ctx, nsName)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	runID := handler.GetRunId()
+	if runID == "" {
+		return nil
+	}
+	hkey := runKey{ns.id, handler.GetWorkflowId(), runID}
+	h, err := e.lockRun(ctx, hkey)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	index := -1
+	if !h.state.Open() {
+		for i, cb := range h.state.Callbacks {
+			t, ok := decodeCallbackToken(callbackHeader(cb.Header, nexusCallbackTokenHeader))
+			if !cb.Delivered && ok && t.ScheduledID == scheduledID && t.RunID == caller.runID && t.WorkflowID == caller.workflowID {
+				index = i
+				break
+			}
+		}
+	}
+	h.mu.Unlock()
+	if index < 0 {
+		return nil
+	}
+	return e.deliverCallback(ctx, hkey, index)
+}
+
 // scheduleCallbacks sets off the delivery of a closed run's callbacks.
 func (e *Engine) scheduleCallbacks(r *run, tx *machine.Tx) {
 	s := r.state

@@ -82,6 +82,11 @@ type NexusOperation struct {
 	StartToClose    time.Duration `json:",omitzero"`
 	OperationToken  string        `json:",omitzero"`
 	LastFailure     string        `json:",omitzero"` // message of the last failed attempt
+	// Handler is the workflow behind an asynchronous operation, when the
+	// handler's start response linked to it.
+	Handler *commonpb.WorkflowExecution `json:",omitzero"`
+	// HandlerNamespace is the handler workflow's namespace name.
+	HandlerNamespace string `json:",omitzero"`
 	// Cancel is set once the workflow asked to cancel the operation.
 	Cancel *NexusCancel `json:",omitzero"`
 }
@@ -348,6 +353,13 @@ func (tx *Tx) startNexusQuietly(op *NexusOperation, token string, links []*commo
 
 func (tx *Tx) nexusStartedEvent(op *NexusOperation, token string, links []*commonpb.Link) *historypb.HistoryEvent {
 	op.State, op.StartedTime, op.OperationToken = NexusStarted, tx.Now, token
+	for _, l := range links {
+		if we := l.GetWorkflowEvent(); we != nil && we.GetWorkflowId() != "" {
+			op.Handler = &commonpb.WorkflowExecution{WorkflowId: we.GetWorkflowId(), RunId: we.GetRunId()}
+			op.HandlerNamespace = we.GetNamespace()
+			break
+		}
+	}
 	return &historypb.HistoryEvent{
 		EventType: enumspb.EVENT_TYPE_NEXUS_OPERATION_STARTED,
 		Links:     links,
@@ -620,6 +632,7 @@ func cloneNexusOperations(m map[int64]*NexusOperation) map[int64]*NexusOperation
 	out := maps.Clone(m)
 	for k, op := range m {
 		c := *op
+		// Handler is never changed in place: sharing it is safe.
 		if op.Cancel != nil {
 			cc := *op.Cancel
 			c.Cancel = &cc
