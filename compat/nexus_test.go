@@ -97,7 +97,7 @@ func startNexusFixture(t *testing.T, tg target) nexusFixture {
 	}
 	handler := dial(t, target{HostPort: tg.HostPort, Namespace: handlerNS})
 	// Temporal's namespace cache learns a new namespace after a refresh.
-	waitFor(t, ctx, "the handler namespace to be usable", func() bool {
+	eventually(t, 30*time.Second, "the handler namespace to be usable", func() bool {
 		_, err := handler.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: handlerNS})
 		return err == nil
 	})
@@ -139,19 +139,6 @@ func startNexusFixture(t *testing.T, tg target) nexusFixture {
 	})
 	startWorker(t, caller, fx.callerQueue, func(r worker.Registry) { r.RegisterWorkflow(nexusCallerWorkflow) })
 	return fx
-}
-
-// waitFor polls cond until it holds or ctx ends; for conditions no server
-// notification announces.
-func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
-	t.Helper()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for %s", what)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 func (fx nexusFixture) call(t *testing.T, ctx context.Context, id string, args nexusCallArgs) client.WorkflowRun {
@@ -207,7 +194,7 @@ func TestNexusAsyncWorkflowOperation(t *testing.T) {
 	input := uniqueName(t, "in")
 	run := fx.call(t, ctx, uniqueName(t, "async"), nexusCallArgs{Operation: "run", Input: input, ScheduleToClose: time.Minute})
 	handlerID := "handler-" + input
-	waitFor(t, ctx, "the handler workflow to start", func() bool {
+	eventually(t, 30*time.Second, "the handler workflow to start", func() bool {
 		_, err := fx.handler.DescribeWorkflowExecution(ctx, handlerID, "")
 		return err == nil
 	})
