@@ -43,6 +43,9 @@ func (e *Engine) scheduleEffects(r *run, tx *machine.Tx) {
 			e.effects.add(effectKey("check-parent", key, 0), func(ctx context.Context) error { return e.checkParent(ctx, key) })
 		}
 	}
+	if len(s.Callbacks) > 0 || len(s.NexusOperations) > 0 {
+		e.scheduleNexusEffects(r, tx)
+	}
 	if tx != nil {
 		for _, c := range tx.ClosedChildren {
 			if c.ParentClosePolicy == enumspb.PARENT_CLOSE_POLICY_ABANDON {

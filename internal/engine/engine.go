@@ -128,6 +128,8 @@ type Engine struct {
 	workers *workerRegistry
 	// batches runs batch operations.
 	batches *batchRunner
+	// nexusEndpoints caches the cluster's Nexus endpoints (nexus_endpoints.go).
+	nexusEndpoints nexusEndpoints
 
 	stopOnce sync.Once
 	stopped  chan struct{}

@@ -184,6 +184,7 @@ func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *m
 		}
 		return machine.Target{NamespaceID: ns.id, Namespace: ns.name}, true
 	}
+	tx.NexusEndpoints = func(name string) (machine.NexusTarget, bool) { return e.resolveNexusEndpoint(ctx, name) }
 	if err := fn(r, tx); err != nil {
 		if errors.Is(err, errNoChange) {
 			return nil
@@ -453,6 +454,11 @@ func startedWork(s *machine.State) int64 {
 	}
 	for _, a := range s.Activities {
 		if a.State == machine.ActivityStarted {
+			n++
+		}
+	}
+	for _, op := range s.NexusOperations {
+		if op.State == machine.NexusDispatched {
 			n++
 		}
 	}

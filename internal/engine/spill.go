@@ -53,7 +53,7 @@ func (e *Engine) offerTask(s *machine.State, q matching.QueueKey, mark taskMark,
 
 // spillable reports whether a refill of q finds the task again.
 func spillable(s *machine.State, q matching.QueueKey, mark taskMark) bool {
-	return q.Name == s.TaskQueue && mark.priority == (matching.Priority{}) && mark.kind != kindQuery
+	return q.Name == s.TaskQueue && mark.priority == (matching.Priority{}) && mark.kind != kindQuery && !mark.kind.nexus()
 }
 
 // onQueueLow starts or re-arms q's refill job. Matching calls it with the

@@ -83,6 +83,8 @@ func startParams(ns *namespace, req *workflowservice.StartWorkflowExecutionReque
 		SearchAttributes:    req.SearchAttributes,
 		Priority:            req.Priority,
 		UserMetadata:        req.UserMetadata,
+		Callbacks:           req.CompletionCallbacks,
+		Links:               req.Links,
 	}
 }
 

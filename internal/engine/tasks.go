@@ -15,6 +15,8 @@ const (
 	kindWorkflow taskKind = iota + 1
 	kindActivity
 	kindQuery
+	kindNexusStart  // a Nexus operation's start request (nexus_tasks.go)
+	kindNexusCancel // a Nexus operation's cancel request
 )
 
 // taskRef is what sits in a matching queue: a pointer to a pending task in a
@@ -127,6 +129,9 @@ func pendingMarks(s *machine.State) taskMarks {
 		}
 		marks = append(marks, mark)
 	}
+	if len(s.NexusOperations) > 0 {
+		marks = appendNexusMarks(marks, s, runPriority)
+	}
 	return marks
 }
 
@@ -134,6 +139,9 @@ func pendingMarks(s *machine.State) taskMarks {
 func (e *Engine) queueOf(s *machine.State, m taskMark) matching.QueueKey {
 	if m.kind == kindWorkflow {
 		return e.workflowQueueFor(s, s.WorkflowTask)
+	}
+	if m.kind == kindNexusStart || m.kind == kindNexusCancel {
+		return nexusQueueOf(s, m)
 	}
 	return activityQueue(s.NamespaceID, s.Activities[m.scheduledEventID].TaskQueue)
 }

@@ -30,6 +30,8 @@ func (h *Handler) GetSystemInfo(_ context.Context, req *workflowservice.GetSyste
 			CountGroupByExecutionStatus: true,
 			// A start with request_eager_execution returns the first workflow task.
 			EagerWorkflowStart: true,
+			// Workflows schedule Nexus operations on endpoints (handler_nexus.go).
+			Nexus: true,
 		},
 	}, nil
 }

@@ -32,6 +32,7 @@ func validateStartWorkflowExecution(req *workflowservice.StartWorkflowExecutionR
 		c.blob("Header", req.GetHeader()),
 		c.blob("ContinuedFailure", req.GetContinuedFailure()),
 		c.blob("LastCompletionResult", req.GetLastCompletionResult()),
+		c.completionCallbacks(req.GetCompletionCallbacks(), req.GetLinks()),
 	)
 }
 

@@ -14,6 +14,9 @@ const (
 	Workflow Kind = iota + 1
 	// Activity queues hold activity tasks, polled with PollActivityTaskQueue.
 	Activity
+	// Nexus queues hold Nexus start and cancel requests, polled with
+	// PollNexusTaskQueue.
+	Nexus
 )
 
 func (k Kind) String() string {
@@ -22,6 +25,8 @@ func (k Kind) String() string {
 		return "workflow"
 	case Activity:
 		return "activity"
+	case Nexus:
+		return "nexus"
 	default:
 		return fmt.Sprintf("Kind(%d)", uint8(k))
 	}

@@ -183,9 +183,18 @@ func (tx *Tx) applyCommand(i int, cmd *commandpb.Command, completedID int64) (bo
 			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES, "namespace %q does not exist", a.Namespace)
 		}
 		return false, tx.requestCancelExternal(i, a, completedID, cmd, ns)
-	case enumspb.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION,
-		enumspb.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION:
-		return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED, "%s is not supported by this server yet", cmd.CommandType)
+	case enumspb.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION:
+		a := cmd.GetScheduleNexusOperationCommandAttributes()
+		if a == nil {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES, "empty ScheduleNexusOperationCommandAttributes")
+		}
+		return false, tx.scheduleNexusOperation(i, a, completedID, cmd)
+	case enumspb.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION:
+		a := cmd.GetRequestCancelNexusOperationCommandAttributes()
+		if a == nil {
+			return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES, "empty CancelNexusOperationCommandAttributes")
+		}
+		return false, tx.requestCancelNexusOperation(i, a.ScheduledEventId, completedID, cmd)
 	default:
 		return false, bad(enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, "unknown command type %d", int32(cmd.CommandType))
 	}

@@ -44,6 +44,9 @@ func (s *State) NextDeadline() time.Time {
 			consider(d.at)
 		}
 	}
+	if len(s.NexusOperations) > 0 {
+		s.nextNexusDeadline(consider)
+	}
 	return next
 }
 
@@ -194,6 +197,9 @@ func (tx *Tx) FireDeadlines() (bool, error) {
 		} else {
 			tx.timeoutActivity(d.act, d.kind)
 		}
+		changed = true
+	}
+	if len(s.NexusOperations) > 0 && tx.fireNexusDeadlines() {
 		changed = true
 	}
 	return changed, nil

@@ -54,6 +54,10 @@ type StartParams struct {
 	ExecutionDeadline time.Time
 	// Parent is set when a workflow starts the run as its child.
 	Parent *ParentInfo
+	// Callbacks are told the run's outcome when it closes (a Nexus
+	// operation backed by the run); Links point at what started it.
+	Callbacks []*commonpb.Callback
+	Links     []*commonpb.Link
 }
 
 // Signal is a signal sent to a run.
@@ -164,9 +168,14 @@ func NewRun(p StartParams, now time.Time) *Tx {
 		started.ParentInitiatedEventId = pi.InitiatedEventID
 		started.RootWorkflowExecution = &commonpb.WorkflowExecution{WorkflowId: pi.RootWorkflowID, RunId: pi.RootRunID}
 	}
+	if len(p.Callbacks) > 0 {
+		started.CompletionCallbacks = p.Callbacks
+		s.Callbacks = CallbacksFrom(p.Callbacks)
+	}
 	tx.add(&historypb.HistoryEvent{
 		EventType:    enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
 		UserMetadata: p.UserMetadata,
+		Links:        p.Links,
 		Attributes:   &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{WorkflowExecutionStartedEventAttributes: started},
 	})
 	if p.Signal != nil {

@@ -68,6 +68,12 @@ type State struct {
 	ExternalCancels map[int64]*ExternalRequest `json:",omitzero"`
 	// Parent is set on child workflow runs.
 	Parent *ParentInfo `json:",omitzero"`
+	// NexusOperations are the open Nexus operations, by scheduled event id
+	// (nexus.go).
+	NexusOperations map[int64]*NexusOperation `json:",omitzero"`
+	// Callbacks are the completion callbacks the run's starter attached: a
+	// Nexus operation backed by this run learns its outcome through them.
+	Callbacks []NexusCallback `json:",omitzero"`
 	// Updates are the accepted updates, by update id.
 	Updates map[string]*UpdateRecord `json:",omitzero"`
 	// SignalRequestIDs remembers the request ids of recent signals, so a
@@ -251,6 +257,7 @@ func (s *State) Clone() *State {
 	c.ExternalSignals = cloneMap(s.ExternalSignals)
 	c.ExternalCancels = cloneMap(s.ExternalCancels)
 	c.Updates = cloneMap(s.Updates)
+	c.NexusOperations = cloneNexusOperations(s.NexusOperations)
 	c.ResetPoints = append([]ResetPoint(nil), s.ResetPoints...)
 	c.SignalRequestIDs = append([]string(nil), s.SignalRequestIDs...)
 	if s.Parent != nil {

@@ -61,6 +61,12 @@ func appendStateJSON(b []byte, s *State, buffered [][]byte) ([]byte, error) {
 	if s.Parent != nil {
 		w.reflected("Parent", s.Parent)
 	}
+	if s.NexusOperations != nil {
+		w.reflected("NexusOperations", s.NexusOperations)
+	}
+	if s.Callbacks != nil {
+		w.reflected("Callbacks", s.Callbacks)
+	}
 	if s.Updates != nil {
 		w.reflected("Updates", s.Updates)
 	}

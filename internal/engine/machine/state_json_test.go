@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/proto"
@@ -64,7 +65,10 @@ func richState() *State {
 		Timers:          map[string]*Timer{"b": {TimerID: "b", StartedEventID: 3, FireTime: at}, "a\u2028": {TimerID: "a"}, "c": nil},
 		Children:        map[int64]*Child{9: {}},
 		ExternalSignals: map[int64]*ExternalRequest{10: {}}, ExternalCancels: map[int64]*ExternalRequest{11: {}},
-		Parent:           &ParentInfo{},
+		Parent: &ParentInfo{},
+		NexusOperations: map[int64]*NexusOperation{7: {ScheduledEventID: 7, Endpoint: "ep", State: NexusStarted, OperationToken: "tok",
+			Cancel: &NexusCancel{RequestedEventID: 9}, Handler: &commonpb.WorkflowExecution{WorkflowId: "h"}}},
+		Callbacks:        []NexusCallback{{URL: "temporal://system", Header: map[string]string{"Temporal-Callback-Token": "t"}}},
 		Updates:          map[string]*UpdateRecord{"u": {}},
 		SignalRequestIDs: []string{"s1", "s2"}, CancelRequested: true,
 		Pause: &RunPause{Time: at, Identity: "ops", Reason: "r\u2028", RequestID: "p"},

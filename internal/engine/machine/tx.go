@@ -27,6 +27,9 @@ type Tx struct {
 	// Namespaces resolves namespace names that commands use; nil allows only
 	// the run's own namespace.
 	Namespaces func(name string) (Target, bool)
+	// NexusEndpoints resolves the endpoint names ScheduleNexusOperation
+	// commands use; nil resolves none.
+	NexusEndpoints func(name string) (NexusTarget, bool)
 	// Limits bounds the run's pending activities, children and requests to
 	// other workflows; the zero value sets no limit.
 	Limits PendingLimits
