@@ -111,6 +111,11 @@ func (f *forwarder) unary(ctx context.Context, req any, info *grpc.UnaryServerIn
 		_ = grpc.SetTrailer(ctx, trailer)
 	}
 	if err != nil {
+		if status.Code(err) == codes.Canceled && ctx.Err() == nil {
+			// The connection closed under the call (the active node changed):
+			// not the caller's cancellation, so tell it to retry.
+			return nil, status.Errorf(codes.Unavailable, "sundial: the active node changed while forwarding: %v; retry", err)
+		}
 		return nil, err
 	}
 	return reply, nil
@@ -144,7 +149,9 @@ func (f *forwarder) connTo(address string) (*grpc.ClientConn, error) {
 	return conn, nil
 }
 
-// close closes the connection to the active node, if any.
+// close closes the connection to the active node, if any: calls in flight
+// on it end Unavailable (used when this node becomes active, so that long
+// polls forwarded to a node that died come back and are retried here).
 func (f *forwarder) close() {
 	f.mu.Lock()
 	defer f.mu.Unlock()

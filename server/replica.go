@@ -143,6 +143,7 @@ func (r *replica) tryActivate(ctx context.Context) bool {
 		return false
 	}
 	r.active.Store(t)
+	r.forward.close()
 	r.health(t.store.Health())
 	r.log.Info("failover: this node is active", "node", r.nodeID, "address", r.address, "epoch", lease.Epoch,
 		"previous_owner", h.Owner, "ready_after", time.Since(acquired).Round(time.Millisecond))
