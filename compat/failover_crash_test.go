@@ -56,7 +56,8 @@ func dialNodes(t *testing.T, addresses ...string) client.Client {
 // TestFailoverCrashRecovery runs a few hundred multi-activity workflows on
 // two `sundial server` processes sharing a PostgreSQL database, one active
 // and one standby, and SIGKILLs the active node twice mid-run, restarting
-// each killed node as a new standby. The client is given both addresses.
+// each killed node, once the standby has taken over, as a new standby. The
+// client is given both addresses.
 // Every workflow must complete with the right result, and every activity's
 // completion must be in its history exactly once.
 func TestFailoverCrashRecovery(t *testing.T) {
@@ -152,14 +153,14 @@ func TestFailoverCrashRecovery(t *testing.T) {
 		active.kill()
 		t.Logf("kill %d: SIGKILL of the active node %s (epoch %d) after %d activity executions (%v into the test)",
 			kill, activeAddr, epoch, executions.total.Load(), time.Since(started).Round(time.Millisecond))
-		// The killed node comes back at once, as a standby.
-		active.start()
 		for addr := range nodes {
 			if addr != activeAddr {
 				leases.waitHolder(t, addr)
-				t.Logf("kill %d: %s took over %v after the kill", kill, addr, time.Since(killed).Round(10*time.Millisecond))
+				t.Logf("kill %d: the standby %s took over %v after the kill", kill, addr, time.Since(killed).Round(10*time.Millisecond))
 			}
 		}
+		// The killed node comes back as a new standby.
+		active.start()
 	}
 	starters.Wait()
 	for i, err := range startErrs {

@@ -80,13 +80,13 @@ func (t *term) end(why error) {
 	})
 }
 
-// newNodeID names this process in the lease: host, pid and a random suffix,
-// so a restarted process is a new owner.
+// newNodeID names this process in the lease: host/pid/random, so a
+// restarted process is a new owner (see predecessorGone for the host and
+// pid).
 func newNodeID() string {
-	host, _ := os.Hostname()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	return fmt.Sprintf("%s/%d/%s", hostName(), os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 // current is the active term, nil while a standby.
@@ -119,12 +119,19 @@ func (r *replica) tryActivate(ctx context.Context) bool {
 		r.reportStandbyHealth()
 		return false
 	}
-	if found && !h.Lapsed && h.Owner != r.nodeID {
+	takeOver := found && !h.Lapsed && predecessorGone(h, r.nodeID, r.address)
+	if found && !h.Lapsed && h.Owner != r.nodeID && !takeOver {
 		r.holder.Store(&h)
 		r.reportStandbyHealth()
 		return false
 	}
-	lease, err := r.watch.AcquireLeaseAt(ctx, leasePartition, r.nodeID, r.address, r.opts.LeaseTTL)
+	var lease postgres.Lease
+	if takeOver {
+		r.log.Info("failover: the lease holder was this node's previous process, which has exited; taking over without waiting for the lease to lapse", "previous_owner", h.Owner)
+		lease, err = r.watch.TakeOverLease(ctx, h.Lease, r.nodeID, r.address, r.opts.LeaseTTL)
+	} else {
+		lease, err = r.watch.AcquireLeaseAt(ctx, leasePartition, r.nodeID, r.address, r.opts.LeaseTTL)
+	}
 	if errors.Is(err, postgres.ErrLeaseHeld) {
 		return false // another standby was faster; the next look finds it
 	}

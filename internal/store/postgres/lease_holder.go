@@ -80,3 +80,28 @@ func (s *Store) WritesLost() <-chan struct{} {
 func (s *Store) RefuseWrites() {
 	s.fence.refuse()
 }
+
+// sqlTakeOverLease moves a lease still held by a known owner at a known
+// epoch to a new owner at the next epoch, lapsed or not.
+const sqlTakeOverLease = `UPDATE leases SET owner = $4, epoch = epoch + 1,
+		expires_at = now() + make_interval(secs => $5::double precision / 1e6), address = $6
+	WHERE partition = $1 AND owner = $2 AND epoch = $3
+	RETURNING partition, owner, epoch, expires_at`
+
+// TakeOverLease takes from's lease over for owner at the next epoch without
+// waiting for it to lapse: for a node that knows the holder is gone (a
+// process on its own host that has exited). ErrLeaseHeld when the lease
+// moved on from from meanwhile.
+func (s *Store) TakeOverLease(ctx context.Context, from Lease, owner, address string, ttl time.Duration) (Lease, error) {
+	if err := checkLeaseArgs(owner, ttl); err != nil {
+		return Lease{}, fmt.Errorf("postgres: taking lease %d over: %w", from.Partition, err)
+	}
+	l, err := scanLease(s.pool.QueryRow(ctx, sqlTakeOverLease, from.Partition, from.Owner, from.Epoch, owner, ttl.Microseconds(), address))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Lease{}, fmt.Errorf("postgres: taking lease %d over from %s at epoch %d: %w", from.Partition, from.Owner, from.Epoch, ErrLeaseHeld)
+	}
+	if err != nil {
+		return Lease{}, fmt.Errorf("postgres: taking lease %d over from %s at epoch %d: %w", from.Partition, from.Owner, from.Epoch, err)
+	}
+	return l, nil
+}

@@ -184,3 +184,21 @@ func TestLeaseAddressAndWritesLost(t *testing.T) {
 		t.Fatal("WritesLost not closed after a refused write")
 	}
 }
+
+func TestTakeOverLeaseFromAKnownHolder(t *testing.T) {
+	a, _ := openFresh(t, Options{})
+	la, err := a.AcquireLeaseAt(t.Context(), 0, "node-a", "h:1", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := a.TakeOverLease(t.Context(), la, "node-b", "h:2", time.Minute)
+	if err != nil || lb.Owner != "node-b" || lb.Epoch != la.Epoch+1 {
+		t.Fatalf("take over = %+v, %v; want node-b at epoch %d", lb, err, la.Epoch+1)
+	}
+	if _, err := a.TakeOverLease(t.Context(), la, "node-c", "h:3", time.Minute); !errors.Is(err, ErrLeaseHeld) {
+		t.Fatalf("taking over from a holder that already lost the lease: %v, want ErrLeaseHeld", err)
+	}
+	if h, _, err := a.ReadLease(t.Context(), 0); err != nil || h.Owner != "node-b" || h.Address != "h:2" {
+		t.Fatalf("lease after take over = %+v, %v", h, err)
+	}
+}
