@@ -146,7 +146,7 @@ func (r *replica) tryActivate(ctx context.Context) bool {
 		r.log.Error("failover: took the lease but could not start serving; releasing it", "epoch", lease.Epoch, "error", err)
 		t.end(err)
 		<-t.keeperDone
-		r.endTerm(t, false)
+		r.endTerm(t, true)
 		return false
 	}
 	r.active.Store(t)

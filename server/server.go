@@ -204,6 +204,10 @@ func New(opts Options) (*Server, error) {
 	if _, _, err := net.SplitHostPort(opts.ListenAddr); err != nil {
 		return nil, fmt.Errorf("server: ListenAddr %q is not host:port: %w", opts.ListenAddr, err)
 	}
+	if opts.DatabaseURL != "" && opts.Metrics != nil {
+		// Each term of a failover node starts an engine on the same registry.
+		opts.Metrics = newReusedMetrics(opts.Metrics)
+	}
 	s := &Server{opts: opts, log: opts.Logger}
 	if err := s.prepareSecurity(); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
