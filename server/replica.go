@@ -170,7 +170,7 @@ func (r *replica) startTerm(ctx context.Context, t *term) error {
 		case <-ctx.Done():
 		}
 	}()
-	st, err := postgres.Open(ctx, r.server.opts.DatabaseURL, postgres.Options{Logger: r.log, OnHealthChange: func(err error) {
+	st, err := postgres.Open(ctx, r.server.opts.DatabaseURL, postgres.Options{Logger: r.log, IdleInTransactionTimeout: r.opts.LeaseTTL, OnHealthChange: func(err error) {
 		if r.current() == t {
 			r.health(err)
 		}

@@ -202,3 +202,14 @@ func TestTakeOverLeaseFromAKnownHolder(t *testing.T) {
 		t.Fatalf("lease after take over = %+v, %v", h, err)
 	}
 }
+
+func TestIdleInTransactionTimeoutIsSet(t *testing.T) {
+	s, _ := openFresh(t, Options{IdleInTransactionTimeout: 1500 * time.Millisecond})
+	var setting string
+	if err := s.pool.QueryRow(t.Context(), "SHOW idle_in_transaction_session_timeout").Scan(&setting); err != nil {
+		t.Fatal(err)
+	}
+	if setting != "1500ms" {
+		t.Fatalf("idle_in_transaction_session_timeout = %q, want 1500ms", setting)
+	}
+}
