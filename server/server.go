@@ -141,6 +141,13 @@ type Options struct {
 	// workflow id and run id to each RPC's span (see package oteltracing).
 	// Default: none.
 	Tracer tracing.Tracer
+	// AdvertiseAddress is the host:port other nodes sharing the PostgreSQL
+	// database reach this one on, to forward requests while it is the
+	// active node. Default: the address the server listens on.
+	AdvertiseAddress string
+	// Failover tunes the lease that makes one of the nodes sharing a
+	// PostgreSQL database active (see FailoverOptions). Ignored for SQLite.
+	Failover FailoverOptions
 	// GRPCServerOptions are added to the gRPC server's own options, for
 	// example a stats handler that starts a span per RPC.
 	GRPCServerOptions []grpc.ServerOption
@@ -164,6 +171,7 @@ type Server struct {
 	serveErr chan error
 	tls      *certReloader // nil unless Options.TLS is enabled
 	exposure exposure
+	replica  *replica // nil unless Options.DatabaseURL is set
 
 	// registerExtra, when set (by tests), registers more services on the gRPC
 	// server before it serves.
@@ -195,6 +203,10 @@ func New(opts Options) (*Server, error) {
 	}
 	if _, _, err := net.SplitHostPort(opts.ListenAddr); err != nil {
 		return nil, fmt.Errorf("server: ListenAddr %q is not host:port: %w", opts.ListenAddr, err)
+	}
+	if opts.DatabaseURL != "" && opts.Metrics != nil {
+		// Each term of a failover node starts an engine on the same registry.
+		opts.Metrics = newReusedMetrics(opts.Metrics)
 	}
 	s := &Server{opts: opts, log: opts.Logger}
 	if err := s.prepareSecurity(); err != nil {
@@ -244,6 +256,11 @@ func (s *Server) Start(ctx context.Context) error {
 		},
 	}
 	skipping := s.newTimeSkipping(&cfg)
+	if s.opts.DatabaseURL != "" {
+		// Several nodes may share a PostgreSQL database: one active, the
+		// others standbys (failover_start.go).
+		return s.startReplicated(ctx, st, database, cfg, skipping, authn, hs)
+	}
 	eng, err := engine.New(cfg)
 	if err != nil {
 		skipping.Stop()
@@ -263,21 +280,8 @@ func (s *Server) Start(ctx context.Context) error {
 		_ = st.Close()
 		return fmt.Errorf("server: listening on %s: %w", s.opts.ListenAddr, err)
 	}
-	limits := frontend.DefaultLimits()
-	limits.MaxPayloadBytes = s.opts.MaxPayloadBytes
-	limits.PriorityLevels = int32(s.opts.PriorityLevels)
-	// A request may carry several payloads up to the limit, plus framing.
-	maxMsg := max(4<<20, 4*s.opts.MaxPayloadBytes+(1<<20))
-	g := grpc.NewServer(s.grpcOptions(
-		s.transportCredentials(),
-		grpc.MaxRecvMsgSize(maxMsg),
-		grpc.MaxSendMsgSize(128<<20),
-		// Recovery comes first so that a panic anywhere below it answers Internal
-		// for that call and the server keeps serving.
-		grpc.ChainUnaryInterceptor(s.unaryChain(frontend.RecoveryUnaryInterceptor(s.log), append(append([]grpc.UnaryServerInterceptor{authn.unary(), statusInterceptor(s.log)},
-			s.rateLimitInterceptors(namespaceRegistered(eng))...), skipping.interceptors()...)...)...),
-		grpc.ChainStreamInterceptor(frontend.RecoveryStreamInterceptor(s.log), authn.stream()),
-	)...)
+	limits := s.frontendLimits()
+	g := s.newGRPCServer(authn, skipping, namespaceRegistered(eng))
 	workflowHandler, operatorHandler := frontend.NewHandler(eng, limits, "sundial-"+Version), frontend.NewOperatorHandler(eng, limits)
 	if err := bootstrap(ctx, workflowHandler, operatorHandler, s.opts.Namespaces, s.opts.SearchAttributes); err != nil {
 		eng.Stop()
@@ -324,7 +328,11 @@ func (s *Server) Stop(ctx context.Context) error {
 	s.stopped = true
 	s.health.Shutdown()
 	s.skipping.Stop()
-	s.engine.Stop()
+	if s.replica != nil {
+		s.replica.stop()
+	} else {
+		s.engine.Stop()
+	}
 	done := make(chan struct{})
 	go func() {
 		s.grpc.GracefulStop()

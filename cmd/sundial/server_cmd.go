@@ -50,6 +50,7 @@ func newServerFlagSet(cfg *serverConfig, output io.Writer) *flag.FlagSet {
 	flags.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take before it is abandoned")
 	addProductionFlags(flags, cfg)
 	addAuthFlags(flags, &cfg.authFlags)
+	addFailoverFlags(flags, &cfg.options)
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), "Usage: sundial server [flags]\n\nServe Temporal's WorkflowService gRPC API, storing in SQLite or PostgreSQL.\n\nFlags:\n")
 		flags.PrintDefaults()

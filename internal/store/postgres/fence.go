@@ -15,12 +15,41 @@ type fence struct {
 	mu      sync.Mutex
 	lease   *Lease
 	refused bool
+	// lost is closed when a write under lease is first refused (or the
+	// holder gives the lease up); nil while unfenced.
+	lost chan struct{}
 }
 
 func (f *fence) set(l Lease) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.lease, f.refused = &l, false
+	f.lease, f.refused, f.lost = &l, false, make(chan struct{})
+}
+
+// refuse makes every later write fail with ErrFenced, as after a refusal.
+func (f *fence) refuse() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.markRefused()
+}
+
+// markRefused records a refusal; f.mu must be held.
+func (f *fence) markRefused() {
+	if f.refused {
+		return
+	}
+	f.refused = true
+	if f.lost != nil {
+		close(f.lost)
+	}
+}
+
+// lostChan is closed once the current lease's writes are refused; nil
+// (never ready) while unfenced.
+func (f *fence) lostChan() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lost
 }
 
 // current returns the lease to check (nil when unfenced), or ErrFenced once
@@ -41,7 +70,7 @@ func (f *fence) observe(err error) error {
 		return err
 	}
 	f.mu.Lock()
-	f.refused = true
+	f.markRefused()
 	f.mu.Unlock()
 	return fmt.Errorf("%w: %w", ErrFenced, err)
 }

@@ -132,3 +132,84 @@ func TestRetentionAndRegistryAreFencedBeforeAnyGroupCommit(t *testing.T) {
 		t.Fatalf("a registry change under a lost lease: %v, want ErrFenced", err)
 	}
 }
+
+func TestLeaseAddressAndWritesLost(t *testing.T) {
+	a, url := openFresh(t, Options{})
+	b, err := Open(t.Context(), url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+
+	if _, found, err := b.ReadLease(t.Context(), 0); err != nil || found {
+		t.Fatalf("reading a lease never taken: found %v, %v", found, err)
+	}
+	la, err := a.AcquireLeaseAt(t.Context(), 0, "node-a", "10.0.0.1:7233", time.Minute)
+	if err != nil || la.Epoch != 1 {
+		t.Fatalf("acquire = %+v, %v", la, err)
+	}
+	h, found, err := b.ReadLease(t.Context(), 0)
+	if err != nil || !found || h.Owner != "node-a" || h.Address != "10.0.0.1:7233" || h.Lapsed || h.Epoch != 1 {
+		t.Fatalf("read lease = %+v, %v, %v; want node-a at 10.0.0.1:7233, not lapsed", h, found, err)
+	}
+	if _, err := b.AcquireLeaseAt(t.Context(), 0, "node-b", "10.0.0.2:7233", time.Minute); !errors.Is(err, ErrLeaseHeld) {
+		t.Fatalf("acquiring a held lease: %v, want ErrLeaseHeld", err)
+	}
+	a.FenceWrites(la)
+	lost := a.WritesLost()
+	if _, err := a.RenewLease(t.Context(), la, 0); err != nil {
+		t.Fatal(err)
+	}
+	if h, _, err := b.ReadLease(t.Context(), 0); err != nil || !h.Lapsed {
+		t.Fatalf("a lease renewed for no time = %+v, %v; want lapsed", h, err)
+	}
+	lb, err := b.AcquireLeaseAt(t.Context(), 0, "node-b", "10.0.0.2:7233", time.Minute)
+	if err != nil || lb.Epoch != 2 {
+		t.Fatalf("takeover = %+v, %v", lb, err)
+	}
+	if h, _, _ := b.ReadLease(t.Context(), 0); h.Address != "10.0.0.2:7233" {
+		t.Fatalf("the address after takeover = %q", h.Address)
+	}
+	select {
+	case <-lost:
+		t.Fatal("WritesLost closed before any write was refused")
+	default:
+	}
+	if err := a.CreateNamespace(t.Context(), &store.Namespace{ID: "ns-late", Name: "late"}); !errors.Is(err, ErrFenced) {
+		t.Fatalf("a write of the old holder: %v, want ErrFenced", err)
+	}
+	select {
+	case <-lost:
+	default:
+		t.Fatal("WritesLost not closed after a refused write")
+	}
+}
+
+func TestTakeOverLeaseFromAKnownHolder(t *testing.T) {
+	a, _ := openFresh(t, Options{})
+	la, err := a.AcquireLeaseAt(t.Context(), 0, "node-a", "h:1", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := a.TakeOverLease(t.Context(), la, "node-b", "h:2", time.Minute)
+	if err != nil || lb.Owner != "node-b" || lb.Epoch != la.Epoch+1 {
+		t.Fatalf("take over = %+v, %v; want node-b at epoch %d", lb, err, la.Epoch+1)
+	}
+	if _, err := a.TakeOverLease(t.Context(), la, "node-c", "h:3", time.Minute); !errors.Is(err, ErrLeaseHeld) {
+		t.Fatalf("taking over from a holder that already lost the lease: %v, want ErrLeaseHeld", err)
+	}
+	if h, _, err := a.ReadLease(t.Context(), 0); err != nil || h.Owner != "node-b" || h.Address != "h:2" {
+		t.Fatalf("lease after take over = %+v, %v", h, err)
+	}
+}
+
+func TestIdleInTransactionTimeoutIsSet(t *testing.T) {
+	s, _ := openFresh(t, Options{IdleInTransactionTimeout: 1500 * time.Millisecond})
+	var setting string
+	if err := s.pool.QueryRow(t.Context(), "SHOW idle_in_transaction_session_timeout").Scan(&setting); err != nil {
+		t.Fatal(err)
+	}
+	if setting != "1500ms" {
+		t.Fatalf("idle_in_transaction_session_timeout = %q, want 1500ms", setting)
+	}
+}

@@ -53,6 +53,12 @@ type Options struct {
 	// commit (with the reason) and when it can again (with nil). It must not
 	// block or call the store.
 	OnHealthChange func(err error)
+	// IdleInTransactionTimeout, when positive, makes the database end this
+	// store's transactions left idle that long (idle_in_transaction_session_timeout):
+	// a node frozen in the middle of a fenced transaction holds the lease row
+	// in share mode, and a takeover waits for that lock. Default: the
+	// database's setting.
+	IdleInTransactionTimeout time.Duration
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -128,6 +134,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		// pgxpool's default (the larger of 4 and the CPU count) leaves reads
 		// queueing behind the committers on small machines.
 		cfg.MaxConns = max(cfg.MaxConns, defaultPoolConns+int32(opts.Committers))
+	}
+	if opts.IdleInTransactionTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = fmt.Sprint(max(opts.IdleInTransactionTimeout.Milliseconds(), 1))
 	}
 	where := fmt.Sprintf("%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
 	conn, err := pgxConnect(ctx, cfg)
