@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/metrics"
 	"google.golang.org/grpc"
 )
 
@@ -43,6 +44,11 @@ type Options struct {
 	FailureConverter converter.FailureConverter
 	// Logger receives the client's diagnostics; default slog.Default().
 	Logger *slog.Logger
+	// MetricsHandler receives the client's metrics (every call to the server) and,
+	// through the workers built on this client, the workers' and activities'. The
+	// names are those of Temporal's SDKs; see package metrics. Adapters:
+	// contrib/prometheus and contrib/opentelemetry. Default: nothing is recorded.
+	MetricsHandler metrics.Handler
 	// ConnectionOptions are appended to the gRPC dial options Dial builds, so they can
 	// override them (interceptors, keepalive, a custom dialer for tests...).
 	ConnectionOptions []grpc.DialOption
@@ -69,6 +75,9 @@ func (opts Options) withDefaults() Options {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.MetricsHandler == nil {
+		opts.MetricsHandler = metrics.NopHandler
 	}
 	if opts.TLS == nil && opts.APIKey != "" && !opts.TLSDisabled {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}

@@ -119,7 +119,25 @@ type Result struct {
 	QueryCompleted *workflowservice.RespondQueryTaskCompletedRequest
 	// Err is why the task failed, for logging; nil on success.
 	Err error
+	// Cache says how the sticky cache served the task, for metrics.
+	Cache CacheUse
+	// WorkflowType and WorkflowStartTime describe the run, when it could be built.
+	WorkflowType      string
+	WorkflowStartTime time.Time
 }
+
+// CacheUse is how a workflow task used the cache of runs.
+type CacheUse int
+
+const (
+	// CacheUnused: the task carried full history and no run was cached.
+	CacheUnused CacheUse = iota
+	// CacheHit: the task continued a cached run.
+	CacheHit
+	// CacheMiss: the task carried part of history but the run was not cached (or was
+	// stale), so the handler fetched and replayed full history.
+	CacheMiss
+)
 
 // Evict drops a cached run: call it when the server rejects a completion (the run's
 // state may then be ahead of history).
@@ -140,20 +158,27 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 	}
 	exec := Execution{WorkflowID: task.GetWorkflowExecution().GetWorkflowId(), RunID: task.GetWorkflowExecution().GetRunId()}
 	run := h.cache.checkOut(exec.RunID)
+	cacheUse := CacheUnused
+	if run != nil {
+		cacheUse = CacheHit
+	} else if first := task.GetHistory().GetEvents(); len(first) > 0 && first[0].GetEventId() != 1 {
+		cacheUse = CacheMiss
+	}
 	events, err := h.taskEvents(ctx, task, run)
 	if err != nil {
 		if run != nil {
 			run.close()
 		}
-		return Result{}, err
+		return Result{Cache: cacheUse}, err
 	}
 	if run != nil && (events[0].GetEventId() > run.lastEventID+1 || lastTaskFailed(events, run.lastEventID)) {
 		// The cached run missed events, or the task it answered last failed on the
 		// server (so its state is ahead of history): start over from full history.
 		run.close()
 		run = nil
+		cacheUse = CacheMiss
 		if events, err = h.fullHistory(ctx, task); err != nil {
-			return Result{}, err
+			return Result{Cache: cacheUse}, err
 		}
 	}
 	commands, messages, err := h.advance(ctx, &run, exec, task, events)
@@ -161,8 +186,11 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 		if run != nil {
 			run.close()
 		}
-		return h.failTask(task, err), nil
+		failed := h.failTask(task, err)
+		failed.Cache = cacheUse
+		return failed, nil
 	}
+	workflowType, startTime := run.env.info.WorkflowType, run.env.info.StartTime
 	queryResults := h.answerQueries(run, task.GetQueries())
 	finished := run.closeQueued
 	sticky := h.stickyAttributes()
@@ -180,7 +208,7 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 		QueryResults:     queryResults,
 		Messages:         messages,
 		SdkMetadata:      &sdkpb.WorkflowTaskCompletedMetadata{SdkName: SDKName, SdkVersion: SDKVersion},
-	}}, nil
+	}, Cache: cacheUse, WorkflowType: workflowType, WorkflowStartTime: startTime}, nil
 }
 
 // advance creates the run if needed and applies events, checking that history ends at
