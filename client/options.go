@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/interceptor"
 	"github.com/sundialdev/sundial/metrics"
 	"google.golang.org/grpc"
 )
@@ -49,6 +50,11 @@ type Options struct {
 	// names are those of Temporal's SDKs; see package metrics. Adapters:
 	// contrib/prometheus and contrib/opentelemetry. Default: nothing is recorded.
 	MetricsHandler metrics.Handler
+	// Tracer, when set, traces the calls that start or message workflows and, through
+	// the workers built on this client, workflow runs and activity executions, carrying
+	// the trace in Temporal headers. contrib/opentelemetry.NewTracer is the
+	// OpenTelemetry implementation. Default: no tracing.
+	Tracer interceptor.Tracer
 	// ConnectionOptions are appended to the gRPC dial options Dial builds, so they can
 	// override them (interceptors, keepalive, a custom dialer for tests...).
 	ConnectionOptions []grpc.DialOption

@@ -55,8 +55,10 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 	})
 	hb = w.newHeartbeater(logger, info.TaskToken, w.opts.heartbeatThrottleInterval(info.HeartbeatTimeout), run.Cancel)
 
+	ctx, endSpan := w.startActivitySpan(ctx, task, info)
 	begin := time.Now()
 	result, err := act.Invoke(ctx, task.GetInput(), dc)
+	endSpan(err)
 	reason := activity.CancellationReason(ctx)
 	run.Finish()
 	pending := hb.stop()

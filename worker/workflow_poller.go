@@ -36,6 +36,7 @@ func (w *Worker) newTaskHandler() *workflowrt.TaskHandler {
 		LocalActivities:              localActivities{w: w},
 		DeadlockDetectionTimeout:     w.opts.DeadlockDetectionTimeout,
 		StickyScheduleToStartTimeout: w.opts.StickyScheduleToStartTimeout,
+		Tracer:                       w.client.Tracer(),
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/interceptor"
 	"github.com/sundialdev/sundial/internal/clock"
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -61,6 +62,9 @@ type TaskHandlerOptions struct {
 	// StickyScheduleToStartTimeout is how long the server waits for the sticky queue
 	// before falling back to the normal one. Default 5s.
 	StickyScheduleToStartTimeout time.Duration
+	// Tracer, when set, gets spans for runs and for the activities and children they
+	// start, outside replay.
+	Tracer interceptor.Tracer
 }
 
 // TaskHandler turns polled workflow tasks into responses. Create it with
@@ -80,6 +84,7 @@ type runConfig struct {
 	localActivities  LocalActivityExecutor
 	clock            clock.Clock
 	deadlockTimeout  time.Duration
+	tracer           interceptor.Tracer
 }
 
 // NewTaskHandler returns a handler running the workflows of reg.
@@ -104,7 +109,8 @@ func NewTaskHandler(reg *Registry, opts TaskHandlerOptions) *TaskHandler {
 	}
 	return &TaskHandler{
 		cfg: &runConfig{registry: reg, dataConverter: opts.DataConverter, failureConverter: opts.FailureConverter, logger: opts.Logger,
-			localActivities: opts.LocalActivities, clock: opts.Clock, deadlockTimeout: opts.DeadlockDetectionTimeout},
+			localActivities: opts.LocalActivities, clock: opts.Clock, deadlockTimeout: opts.DeadlockDetectionTimeout,
+			tracer: opts.Tracer},
 		opts:  opts,
 		cache: newRunCache(max(opts.CacheSize, 0)),
 	}
