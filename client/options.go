@@ -48,7 +48,7 @@ type Options struct {
 	// MetricsHandler receives the client's metrics (every call to the server) and,
 	// through the workers built on this client, the workers' and activities'. The
 	// names are those of Temporal's SDKs; see package metrics. Adapters:
-	// contrib/prometheus and contrib/opentelemetry. Default: nothing is recorded.
+	// contrib/promhandler and contrib/opentelemetry. Default: nothing is recorded.
 	MetricsHandler metrics.Handler
 	// Tracer, when set, traces the calls that start or message workflows and, through
 	// the workers built on this client, workflow runs and activity executions, carrying

@@ -1,7 +1,7 @@
 // Package metrics is the SDK's metrics interface: the client, the worker and the
 // activities it runs record counters, gauges, histograms and timers through a Handler,
 // and an adapter turns them into the metrics of a monitoring library. The SDK ships
-// adapters for the Prometheus client library (contrib/prometheus) and the
+// adapters for the Prometheus client library (contrib/promhandler) and the
 // OpenTelemetry metric API (contrib/opentelemetry); anything else takes a few dozen
 // lines.
 //

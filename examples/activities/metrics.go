@@ -10,7 +10,7 @@ import (
 
 // MetricsActivity counts the items it processes and records how long it took, with the
 // activity's metric meter: the client's metrics handler (client.Options.MetricsHandler,
-// for example contrib/prometheus), labelled with the activity and workflow types, the
+// for example contrib/promhandler), labelled with the activity and workflow types, the
 // namespace and the task queue.
 func MetricsActivity(ctx context.Context, dataSize int) (string, error) {
 	meter := activity.GetMetricMeter(ctx)

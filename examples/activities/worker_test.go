@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sundialdev/sundial/activity"
 	"github.com/sundialdev/sundial/client"
-	sdkprom "github.com/sundialdev/sundial/contrib/prometheus"
+	"github.com/sundialdev/sundial/contrib/promhandler"
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/examples/activities"
 	"github.com/sundialdev/sundial/internal/sdk/fakeserver"
@@ -271,7 +271,7 @@ func TestWorkerDynamicActivity(t *testing.T) {
 
 func TestWorkerMetricsActivityShowsOnPrometheusEndpoint(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	handler := sdkprom.NewHandler(sdkprom.Options{Registerer: reg, OnError: func(err error) { t.Error(err) }})
+	handler := promhandler.NewHandler(promhandler.Options{Registerer: reg, OnError: func(err error) { t.Error(err) }})
 	h := newHarnessWithClient(t, client.Options{MetricsHandler: handler}, worker.Options{}, func(w *worker.Worker) error {
 		return w.RegisterActivity(activities.MetricsActivity)
 	})

@@ -1,8 +1,8 @@
-// Package prometheus records the SDK's metrics with the Prometheus client library
+// Package promhandler records the SDK's metrics with the Prometheus client library
 // (github.com/prometheus/client_golang):
 //
 //	reg := prometheus.NewRegistry()
-//	c, err := client.Dial(ctx, client.Options{MetricsHandler: sdkprom.NewHandler(sdkprom.Options{Registerer: reg})})
+//	c, err := client.Dial(ctx, client.Options{MetricsHandler: promhandler.NewHandler(promhandler.Options{Registerer: reg})})
 //	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 //
 // Names follow the conventions of Temporal's Prometheus setups, which Temporal's SDK
@@ -14,7 +14,7 @@
 // Prometheus wants every series of a metric to have the same label names. The SDK's
 // own metrics always do (tags that do not apply are "none"); a metric recorded with
 // other label names than its first use is dropped and reported to Options.OnError.
-package prometheus
+package promhandler
 
 import (
 	"fmt"
@@ -59,7 +59,7 @@ var _ metrics.Handler = (*Handler)(nil)
 // NewHandler returns a handler that registers its metrics in opts.Registerer.
 func NewHandler(opts Options) *Handler {
 	if opts.Registerer == nil {
-		panic("prometheus.NewHandler: Options.Registerer is nil")
+		panic("promhandler.NewHandler: Options.Registerer is nil")
 	}
 	if len(opts.TimerBuckets) == 0 {
 		opts.TimerBuckets = DefaultTimerBuckets

@@ -1,4 +1,4 @@
-package prometheus_test
+package promhandler_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sundialdev/sundial/client"
-	sdkprom "github.com/sundialdev/sundial/contrib/prometheus"
+	"github.com/sundialdev/sundial/contrib/promhandler"
 	"github.com/sundialdev/sundial/metrics"
 	"github.com/sundialdev/sundial/server"
 	"github.com/sundialdev/sundial/worker"
@@ -41,7 +41,7 @@ func scrape(t *testing.T, reg *prom.Registry) string {
 func TestKindsNamesAndLabels(t *testing.T) {
 	reg := prom.NewRegistry()
 	var errs []error
-	h := sdkprom.NewHandler(sdkprom.Options{Registerer: reg, OnError: func(err error) { errs = append(errs, err) }})
+	h := promhandler.NewHandler(promhandler.Options{Registerer: reg, OnError: func(err error) { errs = append(errs, err) }})
 	tagged := h.WithTags(map[string]string{"task_queue": "orders", "bad-label": "x"})
 	tagged.Counter("items.processed", metrics.Options{Description: "Items"}).Add(2)
 	tagged.Counter("items.processed", metrics.Options{}).Add(3)
@@ -95,7 +95,7 @@ func TestWorkflowRunScrapesUnderDashboardNames(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Stop(context.Background()) })
 
 	reg := prom.NewRegistry()
-	handler := sdkprom.NewHandler(sdkprom.Options{Registerer: reg, OnError: func(err error) { t.Error(err) }})
+	handler := promhandler.NewHandler(promhandler.Options{Registerer: reg, OnError: func(err error) { t.Error(err) }})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	c, err := client.Dial(ctx, client.Options{HostPort: srv.Addr(), Logger: logger, MetricsHandler: handler})
