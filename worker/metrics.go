@@ -163,6 +163,9 @@ func (m workerMetrics) workflowTaskProcessed(task *workflowservice.PollWorkflowT
 	case workflowrt.CacheMiss:
 		h.Counter(metrics.StickyCacheMiss, metrics.Options{Description: "Workflow tasks whose run had to be rebuilt from history"}).Add(1)
 	}
+	if result.ForcedEvictions > 0 {
+		h.Counter(metrics.StickyCacheForcedEvictions, metrics.Options{Description: "Cached runs evicted to make room"}).Add(int64(result.ForcedEvictions))
+	}
 	m.workflow.Gauge(metrics.StickyCacheSize, metrics.Options{Description: "Workflow runs held in the sticky cache"}).Set(float64(cachedRuns))
 	if result.Completed != nil {
 		m.workflowClosed(h, result)

@@ -125,8 +125,10 @@ type Result struct {
 	QueryCompleted *workflowservice.RespondQueryTaskCompletedRequest
 	// Err is why the task failed, for logging; nil on success.
 	Err error
-	// Cache says how the sticky cache served the task, for metrics.
-	Cache CacheUse
+	// Cache says how the sticky cache served the task, and ForcedEvictions how many
+	// other runs it pushed out of the full cache, for metrics.
+	Cache           CacheUse
+	ForcedEvictions int
 	// WorkflowType and WorkflowStartTime describe the run, when it could be built.
 	WorkflowType      string
 	WorkflowStartTime time.Time
@@ -200,10 +202,11 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 	queryResults := h.answerQueries(run, task.GetQueries())
 	finished := run.closeQueued
 	sticky := h.stickyAttributes()
+	forced := 0
 	if finished || sticky == nil {
 		run.close()
 	} else {
-		h.cache.checkIn(exec.RunID, run)
+		forced = h.cache.checkIn(exec.RunID, run)
 	}
 	return Result{Completed: &workflowservice.RespondWorkflowTaskCompletedRequest{
 		TaskToken:        task.GetTaskToken(),
@@ -214,7 +217,7 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 		QueryResults:     queryResults,
 		Messages:         messages,
 		SdkMetadata:      &sdkpb.WorkflowTaskCompletedMetadata{SdkName: SDKName, SdkVersion: SDKVersion},
-	}, Cache: cacheUse, WorkflowType: workflowType, WorkflowStartTime: startTime}, nil
+	}, Cache: cacheUse, ForcedEvictions: forced, WorkflowType: workflowType, WorkflowStartTime: startTime}, nil
 }
 
 // advance creates the run if needed and applies events, checking that history ends at
