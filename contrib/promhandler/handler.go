@@ -17,6 +17,7 @@
 package promhandler
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -35,8 +36,8 @@ var DefaultTimerBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1
 
 // Options configure NewHandler.
 type Options struct {
-	// Registerer receives every metric; required. Give each handler its own, or the
-	// same metric registered twice makes registration fail.
+	// Registerer receives every metric; required. Handlers sharing one registerer
+	// share the metrics they both record.
 	Registerer prom.Registerer
 	// TimerBuckets are the bounds of timers, in seconds; default DefaultTimerBuckets.
 	TimerBuckets []float64
@@ -166,8 +167,14 @@ func (r *registry) vector(name string, k kind, opts metrics.Options, tags map[st
 	}
 	v := r.newVector(name, k, opts, labels)
 	if err := r.opts.Registerer.Register(v); err != nil {
-		r.opts.OnError(fmt.Errorf("registering metric %s: %w", name, err))
-		v = nil
+		// Another handler on the same registerer made the same metric: share it.
+		var already prom.AlreadyRegisteredError
+		if errors.As(err, &already) {
+			v = already.ExistingCollector
+		} else {
+			r.opts.OnError(fmt.Errorf("registering metric %s: %w", name, err))
+			v = nil
+		}
 	}
 	r.families[name] = &family{kind: k, labels: labels, vector: v}
 	if v == nil {

@@ -71,6 +71,17 @@ func TestKindsNamesAndLabels(t *testing.T) {
 	}
 }
 
+func TestHandlersShareARegistry(t *testing.T) {
+	reg := prom.NewRegistry()
+	fail := func(err error) { t.Error(err) }
+	for range 2 {
+		promhandler.NewHandler(promhandler.Options{Registerer: reg, OnError: fail}).Counter("shared", metrics.Options{}).Add(1)
+	}
+	if text := scrape(t, reg); !strings.Contains(text, "shared_total 2\n") {
+		t.Errorf("want one series counting both handlers:\n%s", text)
+	}
+}
+
 func greet(_ context.Context, name string) (string, error) { return "Hello, " + name, nil }
 
 func greeting(ctx workflow.Context, name string) (string, error) {
