@@ -1,7 +1,8 @@
 // Package interceptor holds the SDK's tracing hook. A Tracer, set on
 // client.Options.Tracer, is called by the client around the calls that start or
 // message workflows, and by the workers built on that client around workflow runs,
-// activity executions, and the activities and child workflows a workflow starts. The
+// the signals they receive, activity executions, and the activities and child
+// workflows a workflow starts. The
 // span context travels between them in Temporal headers (commonpb.Header fields), the
 // way Temporal's SDKs carry it, so a trace can cross SDKs. contrib/opentelemetry has
 // the OpenTelemetry implementation.
@@ -26,6 +27,7 @@ const (
 	OperationQueryWorkflow           = "QueryWorkflow"
 	OperationUpdateWorkflow          = "UpdateWorkflow"
 	OperationRunWorkflow             = "RunWorkflow"
+	OperationHandleSignal            = "HandleSignal"
 	OperationStartActivity           = "StartActivity"
 	OperationRunActivity             = "RunActivity"
 	OperationStartChildWorkflow      = "StartChildWorkflow"

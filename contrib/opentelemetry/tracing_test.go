@@ -139,6 +139,11 @@ func parent(ctx workflow.Context) (string, error) {
 	return s, err
 }
 
+func waitForSignal(ctx workflow.Context) error {
+	workflow.GetSignalChannel(ctx, "go").Receive(ctx, nil)
+	return nil
+}
+
 func TestTracingChildWorkflowAndSignal(t *testing.T) {
 	tracer, exporter := newTracer(t)
 	addr := startEngine(t)
@@ -151,6 +156,7 @@ func TestTracingChildWorkflowAndSignal(t *testing.T) {
 	w := worker.New(c, "traced", worker.Options{})
 	if err := errors.Join(w.RegisterWorkflowWithOptions(greeting, worker.RegisterWorkflowOptions{Name: "Greeting"}),
 		w.RegisterWorkflowWithOptions(parent, worker.RegisterWorkflowOptions{Name: "Parent"}),
+		w.RegisterWorkflowWithOptions(waitForSignal, worker.RegisterWorkflowOptions{Name: "Waiting"}),
 		w.RegisterActivityWithOptions(greet, worker.RegisterActivityOptions{Name: "Greet"})); err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +174,18 @@ func TestTracingChildWorkflowAndSignal(t *testing.T) {
 	spans := spansByName(t, exporter.GetSpans())
 	checkChain(t, spans, "StartWorkflow:Parent", "RunWorkflow:Parent", "StartChildWorkflow:Greeting", "RunWorkflow:Greeting",
 		"StartActivity:Greet", "RunActivity:Greet")
+
+	waiting, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "traced-waiting", TaskQueue: "traced"}, "Waiting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waiting.Signal(ctx, "go", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := waiting.Get(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkChain(t, spansByName(t, exporter.GetSpans()), "SignalWorkflow:go", "HandleSignal:go")
 
 	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

@@ -172,6 +172,7 @@ func (r *workflowRun) applyEvent(ev, previous *historypb.HistoryEvent) error {
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
 		attrs := ev.GetWorkflowExecutionSignaledEventAttributes()
 		e.signalChannel(attrs.GetSignalName()).deliver(attrs.GetInput())
+		e.tracing.signaled(attrs.GetSignalName(), attrs.GetHeader().GetFields())
 		return nil
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
 		e.requestCancel()
@@ -226,6 +227,7 @@ func (r *workflowRun) runCode(ctx context.Context, started *historypb.HistoryEve
 		return e.takeCommands(), nil
 	}
 	e.tracing.beginRun(e.info, r.started, replaying)
+	e.tracing.handleSignals(replaying, e.info)
 	defer func() { e.tracing.endFirstTask(e.resultErr) }()
 	if err := e.deliverUpdates(updates); err != nil {
 		return nil, err

@@ -20,6 +20,41 @@ type runTracing struct {
 	// endRun ends the RunWorkflow span; nil once ended or when there is none.
 	endRun func(error)
 	begun  bool
+	// signals are the signals of the batch being applied, whose spans the batch's
+	// code run emits.
+	signals []tracedSignal
+}
+
+// tracedSignal is a delivered signal with the header it came with.
+type tracedSignal struct {
+	name   string
+	header map[string]*commonpb.Payload
+}
+
+// signaled notes a signal the run received, for handleSignals.
+func (t *runTracing) signaled(name string, header map[string]*commonpb.Payload) {
+	if t.tracer != nil {
+		t.signals = append(t.signals, tracedSignal{name: name, header: header})
+	}
+}
+
+// handleSignals emits a HandleSignal span for each signal of the batch, a child of the
+// span that sent it (from its header), unless the batch is a replay.
+func (t *runTracing) handleSignals(replaying bool, info *Info) {
+	signals := t.signals
+	t.signals = nil
+	if replaying {
+		return
+	}
+	for _, sig := range signals {
+		_, end := t.tracer.StartSpan(context.Background(), interceptor.StartSpanOptions{
+			Operation:    interceptor.OperationHandleSignal,
+			Name:         sig.name,
+			Tags:         map[string]string{interceptor.TagWorkflowID: info.Execution.WorkflowID, interceptor.TagRunID: info.Execution.RunID},
+			ParentHeader: sig.header,
+		})
+		end(nil)
+	}
 }
 
 // beginRun sets up tracing for the run at its first workflow task on this worker.
