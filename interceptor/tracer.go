@@ -1,7 +1,7 @@
 // Package interceptor holds the SDK's tracing hook. A Tracer, set on
 // client.Options.Tracer, is called by the client around the calls that start or
 // message workflows, and by the workers built on that client around workflow runs,
-// the signals they receive, activity executions, and the activities and child
+// the signals and queries they receive, activity executions, and the activities and child
 // workflows a workflow starts. The
 // span context travels between them in Temporal headers (commonpb.Header fields), the
 // way Temporal's SDKs carry it, so a trace can cross SDKs. contrib/opentelemetry has
@@ -28,6 +28,7 @@ const (
 	OperationUpdateWorkflow          = "UpdateWorkflow"
 	OperationRunWorkflow             = "RunWorkflow"
 	OperationHandleSignal            = "HandleSignal"
+	OperationHandleQuery             = "HandleQuery"
 	OperationStartActivity           = "StartActivity"
 	OperationRunActivity             = "RunActivity"
 	OperationStartChildWorkflow      = "StartChildWorkflow"

@@ -179,6 +179,11 @@ func TestTracingChildWorkflowAndSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A query while the run waits: the cached run answers it.
+	if _, err := waiting.Query(ctx, "__stack_trace"); err != nil {
+		t.Fatal(err)
+	}
+	checkChain(t, spansByName(t, exporter.GetSpans()), "QueryWorkflow:__stack_trace", "HandleQuery:__stack_trace")
 	if err := waiting.Signal(ctx, "go", nil); err != nil {
 		t.Fatal(err)
 	}

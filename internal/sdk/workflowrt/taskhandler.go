@@ -344,7 +344,9 @@ func (h *TaskHandler) answerQueries(run *workflowRun, queries map[string]*queryp
 	}
 	results := make(map[string]*querypb.WorkflowQueryResult, len(queries))
 	for id, q := range queries {
+		endSpan := traceQuery(h.cfg.tracer, run.env.info.Execution, q)
 		answer, err := run.env.query(q.GetQueryType(), q.GetQueryArgs())
+		endSpan(err)
 		if err != nil {
 			results[id] = &querypb.WorkflowQueryResult{
 				ResultType: enumspb.QUERY_RESULT_TYPE_FAILED, ErrorMessage: err.Error(),
@@ -396,7 +398,9 @@ func (h *TaskHandler) answerQuery(run *workflowRun, task *workflowservice.PollWo
 	resp := &workflowservice.RespondQueryTaskCompletedRequest{TaskToken: task.GetTaskToken(), Namespace: h.opts.Namespace}
 	err := replayErr
 	if err == nil {
+		endSpan := traceQuery(h.cfg.tracer, run.env.info.Execution, task.GetQuery())
 		resp.QueryResult, err = run.env.query(task.GetQuery().GetQueryType(), task.GetQuery().GetQueryArgs())
+		endSpan(err)
 	}
 	if err != nil {
 		resp.CompletedType = enumspb.QUERY_RESULT_TYPE_FAILED

@@ -7,6 +7,7 @@ import (
 	"github.com/sundialdev/sundial/interceptor"
 	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
+	querypb "go.temporal.io/api/query/v1"
 )
 
 // runTracing is a run's link to the tracer: the context that the spans of the run's
@@ -108,4 +109,20 @@ func (t *runTracing) outgoing(replaying bool, operation, name string, info *Info
 		return nil
 	}
 	return &commonpb.Header{Fields: fields}
+}
+
+// traceQuery starts the HandleQuery span of a query, a child of the span that sent it;
+// without a tracer it returns a no-op. Queries never change history, so they are
+// traced whenever they are answered.
+func traceQuery(tracer interceptor.Tracer, exec Execution, q *querypb.WorkflowQuery) func(error) {
+	if tracer == nil {
+		return func(error) {}
+	}
+	_, end := tracer.StartSpan(context.Background(), interceptor.StartSpanOptions{
+		Operation:    interceptor.OperationHandleQuery,
+		Name:         q.GetQueryType(),
+		Tags:         map[string]string{interceptor.TagWorkflowID: exec.WorkflowID, interceptor.TagRunID: exec.RunID},
+		ParentHeader: q.GetHeader().GetFields(),
+	})
+	return end
 }
