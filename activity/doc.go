@@ -74,7 +74,7 @@
 //	activity.payload_converter()                   DataConverter(ctx)
 //	activity.metric_meter()                        GetMetricMeter(ctx)
 //	  create_counter / histogram / gauge             Counter / Histogram / Gauge(name, MetricOptions)
-//	PrometheusConfig(bind_address)                 worker.Options.MetricsListenAddr; Worker.MetricsHandler
+//	PrometheusConfig(bind_address)                 client.Options.MetricsHandler = contrib/promhandler.NewHandler
 //	activity.logger, LoggerAdapter                 Logger(ctx) *slog.Logger with activity attributes
 //	exceptions.ApplicationError(...)               sundial.NewApplicationErrorWithOptions (NonRetryable,
 //	                                               NextRetryDelay, Category, Details, Cause)

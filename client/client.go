@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/metrics"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc"
@@ -90,6 +91,16 @@ func (c *Client) DataConverter() converter.DataConverter { return c.opts.DataCon
 
 // FailureConverter maps errors to failures and back.
 func (c *Client) FailureConverter() converter.FailureConverter { return c.opts.FailureConverter }
+
+// MetricsHandler is the handler of Options.MetricsHandler with the client's root tags
+// (namespace, client_name, and "none" for worker_type, workflow_type, activity_type and
+// task_queue); metrics.NopHandler when none was set.
+func (c *Client) MetricsHandler() metrics.Handler {
+	if metrics.IsNop(c.opts.MetricsHandler) {
+		return metrics.NopHandler
+	}
+	return c.opts.MetricsHandler.WithTags(metrics.RootTags(c.opts.Namespace))
+}
 
 // Logger receives the client's diagnostics.
 func (c *Client) Logger() *slog.Logger { return c.opts.Logger }

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 
+	"github.com/sundialdev/sundial/metrics"
+
 	"go.temporal.io/api/serviceerror"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -36,10 +38,14 @@ func dialOptions(opts Options) []grpc.DialOption {
 	if opts.APIKey != "" {
 		headers = append(headers, headerAuthorization, "Bearer "+opts.APIKey)
 	}
+	unary := []grpc.UnaryClientInterceptor{headerUnaryInterceptor(headers), serviceErrorInterceptor(), retryInterceptor()}
+	if !metrics.IsNop(opts.MetricsHandler) {
+		unary = append(unary, metricsInterceptor(opts.MetricsHandler.WithTags(metrics.RootTags(opts.Namespace))))
+	}
 	result := []grpc.DialOption{
 		grpc.WithTransportCredentials(transport),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxReceiveMessageSize)),
-		grpc.WithChainUnaryInterceptor(headerUnaryInterceptor(headers), serviceErrorInterceptor(), retryInterceptor()),
+		grpc.WithChainUnaryInterceptor(unary...),
 		grpc.WithChainStreamInterceptor(headerStreamInterceptor(headers)),
 	}
 	return append(result, opts.ConnectionOptions...)

@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/interceptor"
+	"github.com/sundialdev/sundial/metrics"
 	"google.golang.org/grpc"
 )
 
@@ -43,6 +45,16 @@ type Options struct {
 	FailureConverter converter.FailureConverter
 	// Logger receives the client's diagnostics; default slog.Default().
 	Logger *slog.Logger
+	// MetricsHandler receives the client's metrics (every call to the server) and,
+	// through the workers built on this client, the workers' and activities'. The
+	// names are those of Temporal's SDKs; see package metrics. Adapters:
+	// contrib/promhandler and contrib/opentelemetry. Default: nothing is recorded.
+	MetricsHandler metrics.Handler
+	// Tracer, when set, traces the calls that start or message workflows and, through
+	// the workers built on this client, workflow runs and activity executions, carrying
+	// the trace in Temporal headers. contrib/opentelemetry.NewTracer is the
+	// OpenTelemetry implementation. Default: no tracing.
+	Tracer interceptor.Tracer
 	// ConnectionOptions are appended to the gRPC dial options Dial builds, so they can
 	// override them (interceptors, keepalive, a custom dialer for tests...).
 	ConnectionOptions []grpc.DialOption
@@ -69,6 +81,9 @@ func (opts Options) withDefaults() Options {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.MetricsHandler == nil {
+		opts.MetricsHandler = metrics.NopHandler
 	}
 	if opts.TLS == nil && opts.APIKey != "" && !opts.TLSDisabled {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}

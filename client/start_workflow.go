@@ -8,6 +8,7 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/interceptor"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -71,6 +72,19 @@ func (c *Client) ExecuteWorkflow(ctx context.Context, opts StartWorkflowOptions,
 	}
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
+	operation := interceptor.OperationStartWorkflow
+	if opts.StartSignal != "" {
+		operation = interceptor.OperationSignalWithStartWorkflow
+	}
+	ctx, header, endSpan := c.startSpan(ctx, operation, workflowType, map[string]string{interceptor.TagWorkflowID: req.GetWorkflowId()})
+	req.Header = header
+	run, err := c.startWorkflow(ctx, req, opts, workflowType)
+	endSpan(err)
+	return run, err
+}
+
+// startWorkflow sends the start request, or the signal-with-start one.
+func (c *Client) startWorkflow(ctx context.Context, req *workflowservice.StartWorkflowExecutionRequest, opts StartWorkflowOptions, workflowType string) (WorkflowRun, error) {
 	if opts.StartSignal != "" {
 		return c.signalWithStart(ctx, req, opts)
 	}
@@ -119,6 +133,7 @@ func (c *Client) signalWithStart(ctx context.Context, req *workflowservice.Start
 		SearchAttributes:         req.SearchAttributes,
 		WorkflowStartDelay:       req.WorkflowStartDelay,
 		Priority:                 req.Priority,
+		Header:                   req.Header,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signal-with-start of workflow %q id %q: %w", req.GetWorkflowType().GetName(), req.GetWorkflowId(), err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sundialdev/sundial/interceptor"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	updatepb "go.temporal.io/api/update/v1"
@@ -74,6 +75,16 @@ func (c *Client) updateWorkflow(ctx context.Context, workflowID, runID, firstRun
 	if updateID == "" {
 		updateID = newUUID()
 	}
+	ctx, header, endSpan := c.startSpan(ctx, interceptor.OperationUpdateWorkflow, opts.UpdateName,
+		map[string]string{interceptor.TagWorkflowID: workflowID, interceptor.TagUpdateID: updateID})
+	handle, err := c.sendUpdateUntil(ctx, workflowID, runID, firstRunID, updateID, stage, input, header, opts)
+	endSpan(err)
+	return handle, err
+}
+
+// sendUpdateUntil sends the update, again while the server answers before stage.
+func (c *Client) sendUpdateUntil(ctx context.Context, workflowID, runID, firstRunID, updateID string, stage enumspb.UpdateWorkflowExecutionLifecycleStage,
+	input *commonpb.Payloads, header *commonpb.Header, opts UpdateWorkflowOptions) (WorkflowUpdateHandle, error) {
 	req := &workflowservice.UpdateWorkflowExecutionRequest{
 		Namespace:           c.opts.Namespace,
 		WorkflowExecution:   execution(workflowID, runID),
@@ -81,7 +92,7 @@ func (c *Client) updateWorkflow(ctx context.Context, workflowID, runID, firstRun
 		WaitPolicy:          &updatepb.WaitPolicy{LifecycleStage: stage},
 		Request: &updatepb.Request{
 			Meta:  &updatepb.Meta{UpdateId: updateID, Identity: c.opts.Identity},
-			Input: &updatepb.Input{Name: opts.UpdateName, Args: input},
+			Input: &updatepb.Input{Name: opts.UpdateName, Args: input, Header: header},
 		},
 	}
 	// The server answers before the stage is reached when its own long-poll limit

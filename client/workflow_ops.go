@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/interceptor"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	querypb "go.temporal.io/api/query/v1"
@@ -38,6 +39,7 @@ func (c *Client) SignalWorkflow(ctx context.Context, workflowID, runID, signalNa
 	}
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
+	ctx, header, endSpan := c.startSpan(ctx, interceptor.OperationSignalWorkflow, signalName, map[string]string{interceptor.TagWorkflowID: workflowID})
 	_, err = c.service.SignalWorkflowExecution(ctx, &workflowservice.SignalWorkflowExecutionRequest{
 		Namespace:         c.opts.Namespace,
 		WorkflowExecution: execution(workflowID, runID),
@@ -45,7 +47,9 @@ func (c *Client) SignalWorkflow(ctx context.Context, workflowID, runID, signalNa
 		Input:             input,
 		Identity:          c.opts.Identity,
 		RequestId:         newUUID(),
+		Header:            header,
 	})
+	endSpan(err)
 	if err != nil {
 		return fmt.Errorf("signaling workflow %q with %q: %w", workflowID, signalName, err)
 	}
@@ -61,11 +65,13 @@ func (c *Client) QueryWorkflow(ctx context.Context, workflowID, runID, queryType
 	}
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
+	ctx, header, endSpan := c.startSpan(ctx, interceptor.OperationQueryWorkflow, queryType, map[string]string{interceptor.TagWorkflowID: workflowID})
 	resp, err := c.service.QueryWorkflow(ctx, &workflowservice.QueryWorkflowRequest{
 		Namespace: c.opts.Namespace,
 		Execution: execution(workflowID, runID),
-		Query:     &querypb.WorkflowQuery{QueryType: queryType, QueryArgs: input},
+		Query:     &querypb.WorkflowQuery{QueryType: queryType, QueryArgs: input, Header: header},
 	})
+	endSpan(err)
 	if err != nil {
 		return nil, fmt.Errorf("querying workflow %q with %q: %w", workflowID, queryType, err)
 	}

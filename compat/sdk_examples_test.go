@@ -1,16 +1,16 @@
 package compat
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	sdclient "github.com/sundialdev/sundial/client"
 	"github.com/sundialdev/sundial/examples/activities"
+	"github.com/sundialdev/sundial/metrics"
 	sdworker "github.com/sundialdev/sundial/worker"
 	"github.com/sundialdev/sundial/workflow"
 )
@@ -45,10 +45,17 @@ func examplesWorkflow(ctx workflow.Context) (string, error) {
 // Sundial's worker on Sundial and on Temporal's own server.
 func TestSDKSeedExamplesOnBothServers(t *testing.T) {
 	onBothServers(t, func(t *testing.T, tg target) {
-		c := sdkDial(t, tg)
+		rec := metrics.NewMemoryHandler()
+		dialCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		c, err := sdclient.Dial(dialCtx, sdclient.Options{HostPort: tg.HostPort, Namespace: tg.Namespace, Logger: sdkLogger(t), MetricsHandler: rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
 		queue := uniqueName(t, "examples")
-		w := sdworker.New(c, queue, sdworker.Options{MetricsListenAddr: "127.0.0.1:0", Logger: sdkLogger(t)})
-		err := errors.Join(
+		w := sdworker.New(c, queue, sdworker.Options{Logger: sdkLogger(t)})
+		err = errors.Join(
 			w.RegisterWorkflowWithOptions(examplesWorkflow, sdworker.RegisterWorkflowOptions{Name: "SeedExamples"}),
 			w.RegisterDynamicActivity(activities.DynamicActivity),
 			w.RegisterActivity(activities.MetricsActivity),
@@ -76,14 +83,8 @@ func TestSDKSeedExamplesOnBothServers(t *testing.T) {
 				t.Errorf("results %q lack %q", got, want)
 			}
 		}
-		resp, err := http.Get("http://" + w.MetricsAddr().String() + "/metrics")
-		if err != nil {
-			t.Fatalf("metrics endpoint: %v", err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if !strings.Contains(string(body), "activity_items_processed") {
-			t.Errorf("the metrics endpoint does not show the example's counter:\n%s", body)
+		if s, ok := rec.Find("activity_items_processed", map[string]string{"activity_type": "MetricsActivity", "task_queue": queue}); !ok || s.Value != 5 {
+			t.Errorf("the example's counter = %+v, want 5", s)
 		}
 	})
 }

@@ -45,7 +45,7 @@ func (l localActivities) ExecuteLocalActivity(ctx context.Context, req workflowr
 	if deadline, ok := ctx.Deadline(); ok {
 		info.Deadline = deadline
 	}
-	meter := w.metrics.Meter().WithTags(activityTags(info, w.client.Namespace()))
+	meter := w.metrics.forActivity(w.metrics.local, info)
 	ctx, run := activityrun.Start(ctx, attemptConfig{
 		Info:          info,
 		Meter:         meter,
@@ -61,6 +61,6 @@ func (l localActivities) ExecuteLocalActivity(ctx context.Context, req workflowr
 	if err != nil {
 		outcome = outcomeFailed
 	}
-	recordExecution(meter, true, time.Since(begin), outcome, err)
+	w.metrics.activityExecuted(meter, true, time.Since(begin), outcome, err)
 	return result, err
 }

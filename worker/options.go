@@ -45,10 +45,6 @@ type Options struct {
 	// MaxHeartbeatThrottleInterval caps the heartbeat throttle interval, which is
 	// otherwise 80% of the activity's heartbeat timeout. Default 60s.
 	MaxHeartbeatThrottleInterval time.Duration
-	// MetricsListenAddr, when set, makes Start serve the worker's metrics (those
-	// activities record with activity.GetMetricMeter) in Prometheus' text format at
-	// http://<addr>/metrics until Stop. ":0" picks a free port; see MetricsAddr.
-	MetricsListenAddr string
 	// Logger receives the worker's diagnostics and is the base of activity.Logger and
 	// workflow.GetLogger; default the client's logger.
 	Logger *slog.Logger

@@ -22,6 +22,7 @@ const pollTimeout = 70 * time.Second
 // (the worker's polling context) ends.
 func (w *Worker) pollLoop(ctx context.Context, poller int) {
 	defer w.pollers.Done()
+	w.metrics.pollerStarted(w.metrics.activity)
 	logger := w.opts.Logger.With(slog.String("task_queue", w.taskQueue), slog.Int("poller", poller))
 	delays := pollDelays{errors: w.pollBackoff, exhausted: w.exhaustedBackoff, what: "activity"}
 	for {
@@ -50,12 +51,17 @@ func (w *Worker) pollLoop(ctx context.Context, poller int) {
 		delays.exhausted.reset()
 		if len(task.GetTaskToken()) == 0 {
 			release() // the long poll ended without a task
+			w.metrics.activityPollEmpty()
 			continue
 		}
+		w.metrics.slots(w.metrics.activity, len(w.slots), cap(w.slots))
 		w.executions.Add(1)
 		go func() {
 			defer w.executions.Done()
-			defer release()
+			defer func() {
+				release()
+				w.metrics.slots(w.metrics.activity, len(w.slots), cap(w.slots))
+			}()
 			w.runTask(task)
 		}()
 	}

@@ -11,8 +11,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 )
 
-func (w *Worker) respondCompleted(logger *slog.Logger, token []byte, result *commonpb.Payloads) {
-	w.respond(logger, "RespondActivityTaskCompleted", func(ctx context.Context) error {
+// respondCompleted reports the activity's result and whether the server accepted it.
+func (w *Worker) respondCompleted(logger *slog.Logger, token []byte, result *commonpb.Payloads) bool {
+	return w.respond(logger, "RespondActivityTaskCompleted", func(ctx context.Context) error {
 		_, err := w.client.WorkflowService().RespondActivityTaskCompleted(ctx, &workflowservice.RespondActivityTaskCompletedRequest{
 			TaskToken: token,
 			Result:    result,
@@ -60,17 +61,19 @@ func (w *Worker) respondCanceled(logger *slog.Logger, token []byte, err error) {
 
 // respond makes a report call; the client already retries transient errors within the
 // call's deadline. NotFound means the attempt is already closed (it timed out, or its
-// workflow ended): there is nothing left to tell.
-func (w *Worker) respond(logger *slog.Logger, method string, call func(ctx context.Context) error) {
+// workflow ended): there is nothing left to tell. It reports whether the call succeeded.
+func (w *Worker) respond(logger *slog.Logger, method string, call func(ctx context.Context) error) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), rpcTimeout)
 	defer cancel()
 	err := call(ctx)
 	var notFound *serviceerror.NotFound
 	switch {
 	case err == nil:
+		return true
 	case errors.As(err, &notFound):
 		logger.Info(method+": the server no longer knows this attempt", "error", err)
 	default:
 		logger.Error(method+" failed", "error", err)
 	}
+	return false
 }

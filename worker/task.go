@@ -38,8 +38,8 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 	}
 
 	dc := w.client.DataConverter()
-	meter := w.metrics.Meter().WithTags(activityTags(info, w.client.Namespace()))
-	recordScheduleToStart(meter, info)
+	meter := w.metrics.forActivity(w.metrics.activity, info)
+	w.metrics.activityScheduleToStart(meter, info)
 	var hb *heartbeater
 	ctx, run := activityrun.Start(w.activityCtx, attemptConfig{
 		Info:             info,
@@ -55,17 +55,21 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 	})
 	hb = w.newHeartbeater(logger, info.TaskToken, w.opts.heartbeatThrottleInterval(info.HeartbeatTimeout), run.Cancel)
 
+	ctx, endSpan := w.startActivitySpan(ctx, task, info)
 	begin := time.Now()
 	result, err := act.Invoke(ctx, task.GetInput(), dc)
+	endSpan(err)
 	reason := activity.CancellationReason(ctx)
 	run.Finish()
 	pending := hb.stop()
 	outcome, reportErr := decideOutcome(err, reason)
-	recordExecution(meter, false, time.Since(begin), outcome, reportErr)
+	w.metrics.activityExecuted(meter, false, time.Since(begin), outcome, reportErr)
 
 	switch outcome {
 	case outcomeCompleted:
-		w.respondCompleted(logger, info.TaskToken, result)
+		if w.respondCompleted(logger, info.TaskToken, result) {
+			w.metrics.activitySucceeded(meter, info)
+		}
 	case outcomeCanceled:
 		hb.flush(pending)
 		w.respondCanceled(logger, info.TaskToken, reportErr)
@@ -77,56 +81,6 @@ func (w *Worker) runTask(task *workflowservice.PollActivityTaskQueueResponse) {
 	case outcomeDropped:
 		logger.Info("activity result dropped: the server has already closed this attempt",
 			slog.String("reason", reason.String()), "error", err)
-	}
-}
-
-// Worker metrics, recorded for every activity attempt with the activity's labels. The
-// names are those of Temporal's SDKs, so that dashboards built for them work.
-const (
-	metricExecutionLatency      = "temporal_activity_execution_latency"
-	metricExecutionFailed       = "temporal_activity_execution_failed"
-	metricLocalExecutionLatency = "temporal_local_activity_execution_latency"
-	metricLocalExecutionFailed  = "temporal_local_activity_execution_failed"
-	metricScheduleToStart       = "temporal_activity_schedule_to_start_latency"
-)
-
-// recordScheduleToStart records how long an attempt waited for a worker, by the
-// server's times.
-func recordScheduleToStart(meter activity.MetricMeter, info activity.Info) {
-	if info.StartedTime.IsZero() || info.CurrentAttemptScheduledTime.IsZero() {
-		return
-	}
-	meter.Histogram(metricScheduleToStart, activity.MetricOptions{
-		Description: "Time activity attempts waited from being scheduled to a worker taking them, in seconds", Unit: "seconds",
-	}).Record(max(info.StartedTime.Sub(info.CurrentAttemptScheduledTime), 0).Seconds())
-}
-
-// recordExecution records how long an attempt ran and, for failures other than benign
-// application errors, that it failed. Local activities have their own names.
-func recordExecution(meter activity.MetricMeter, local bool, elapsed time.Duration, outcome outcome, err error) {
-	latency, failed := metricExecutionLatency, metricExecutionFailed
-	if local {
-		latency, failed = metricLocalExecutionLatency, metricLocalExecutionFailed
-	}
-	meter.Histogram(latency, activity.MetricOptions{
-		Description: "Time activity functions took to return, in seconds", Unit: "seconds",
-	}).Record(elapsed.Seconds())
-	if outcome != outcomeFailed {
-		return
-	}
-	var app *sundial.ApplicationError
-	if errors.As(err, &app) && app.Category() == sundial.ApplicationErrorCategoryBenign {
-		return
-	}
-	meter.Counter(failed, activity.MetricOptions{Description: "Activity attempts that failed"}).Add(1)
-}
-
-// activityTags are the labels of every metric an activity records.
-func activityTags(info activity.Info, namespace string) map[string]string {
-	return map[string]string{
-		"activity_type": info.ActivityType,
-		"namespace":     namespace,
-		"task_queue":    info.TaskQueue,
 	}
 }
 

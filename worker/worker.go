@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -17,7 +15,6 @@ import (
 	"github.com/sundialdev/sundial/client"
 	"github.com/sundialdev/sundial/internal/clock"
 	"github.com/sundialdev/sundial/internal/sdk/activityreg"
-	"github.com/sundialdev/sundial/internal/sdk/metrics"
 	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -39,7 +36,7 @@ type Worker struct {
 
 	activities *activityreg.Registry
 	workflows  *workflowrt.Registry
-	metrics    *metrics.Registry
+	metrics    workerMetrics
 
 	// stickyQueue is this worker's own workflow task queue; empty while sticky
 	// execution is off. handler runs workflow tasks; it is created by Start.
@@ -67,10 +64,6 @@ type Worker struct {
 	workflowTasks    sync.WaitGroup
 	workflowSlots    chan struct{}
 	limiter          *rateLimiter
-
-	metricsServer   *http.Server
-	metricsListener net.Listener
-	metricsServing  sync.WaitGroup
 }
 
 // New returns a worker for taskQueue that talks to the server through c. Invalid options
@@ -90,7 +83,7 @@ func New(c *client.Client, taskQueue string, opts Options) *Worker {
 		exhaustedBackoff: backoff{initial: time.Second, max: 10 * time.Second},
 		stopCh:           make(chan struct{}),
 	}
-	w.metrics = metrics.NewRegistry(w.opts.Logger)
+	w.metrics = newWorkerMetrics(c.MetricsHandler(), taskQueue)
 	return w
 }
 
@@ -103,23 +96,8 @@ func newInstanceKey() string {
 // TaskQueue is the task queue the worker polls.
 func (w *Worker) TaskQueue() string { return w.taskQueue }
 
-// MetricsHandler serves the worker's metrics in Prometheus' text format, for mounting on
-// an HTTP server of your own instead of (or as well as) MetricsListenAddr.
-func (w *Worker) MetricsHandler() http.Handler { return w.metrics.Handler() }
-
-// MetricsAddr is the address the metrics endpoint listens on once Start has run with
-// MetricsListenAddr set (useful with ":0"); nil otherwise.
-func (w *Worker) MetricsAddr() net.Addr {
-	w.lifecycle.Lock()
-	defer w.lifecycle.Unlock()
-	if w.metricsListener == nil {
-		return nil
-	}
-	return w.metricsListener.Addr()
-}
-
 // Start checks the configuration and the namespace (with DescribeNamespace, as Temporal's
-// SDKs do), starts the metrics endpoint if configured, and starts polling. It returns
+// SDKs do) and starts polling. It returns
 // once polling has begun.
 func (w *Worker) Start() error {
 	w.lifecycle.Lock()
@@ -133,9 +111,6 @@ func (w *Worker) Start() error {
 	if err := w.describeNamespace(); err != nil {
 		return err
 	}
-	if err := w.startMetricsServer(); err != nil {
-		return err
-	}
 	w.started = true
 
 	pollCtx, cancelPolls := context.WithCancel(context.Background())
@@ -144,6 +119,8 @@ func (w *Worker) Start() error {
 	if !w.activities.Empty() {
 		w.slots = make(chan struct{}, w.opts.MaxConcurrentActivityExecutionSize)
 		w.limiter = newRateLimiter(w.opts.WorkerActivitiesPerSecond)
+		w.metrics.started(w.metrics.activity)
+		w.metrics.slots(w.metrics.activity, 0, cap(w.slots))
 		for i := range w.opts.MaxConcurrentActivityTaskPollers {
 			w.pollers.Add(1)
 			go w.pollLoop(pollCtx, i)
@@ -155,6 +132,8 @@ func (w *Worker) Start() error {
 		}
 		w.handler = w.newTaskHandler()
 		w.workflowSlots = make(chan struct{}, w.opts.MaxConcurrentWorkflowTaskExecutionSize)
+		w.metrics.started(w.metrics.workflow)
+		w.metrics.slots(w.metrics.workflow, 0, cap(w.workflowSlots))
 		w.startWorkflowPollers(pollCtx)
 	}
 	w.opts.Logger.Info("worker started",
@@ -205,34 +184,12 @@ func (w *Worker) describeNamespace() error {
 	return nil
 }
 
-func (w *Worker) startMetricsServer() error {
-	if w.opts.MetricsListenAddr == "" {
-		return nil
-	}
-	listener, err := net.Listen("tcp", w.opts.MetricsListenAddr)
-	if err != nil {
-		return fmt.Errorf("worker for task queue %q: listening for metrics on %s: %w", w.taskQueue, w.opts.MetricsListenAddr, err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", w.metrics.Handler())
-	w.metricsListener = listener
-	w.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	w.metricsServing.Add(1)
-	go func() {
-		defer w.metricsServing.Done()
-		if err := w.metricsServer.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			w.opts.Logger.Error("metrics endpoint stopped", "error", err)
-		}
-	}()
-	return nil
-}
-
 // Stop stops the worker: it stops polling, closes activity.WorkerStopChannel, waits up to
 // GracefulShutdownTimeout for running activities and workflow tasks, cancels the rest
 // (activities with reason activity.WorkerShutdown), waits for every activity to return
 // and be reported and every workflow task to be answered, calls ShutdownWorker (which
-// sends the runs cached here to other workers at once), drops the cached runs and
-// closes the metrics endpoint. An activity that ignores its context keeps Stop waiting.
+// sends the runs cached here to other workers at once) and drops the cached runs. An
+// activity that ignores its context keeps Stop waiting.
 // Stop may be called more than once, and before Start.
 func (w *Worker) Stop() {
 	w.stopOnce.Do(func() {
@@ -250,7 +207,6 @@ func (w *Worker) Stop() {
 		if w.handler != nil {
 			w.handler.Close()
 		}
-		w.stopMetricsServer()
 		w.opts.Logger.Info("worker stopped", slog.String("task_queue", w.taskQueue))
 	})
 }
@@ -293,18 +249,6 @@ func (w *Worker) shutdownWorkerRPC() {
 	if err != nil {
 		w.opts.Logger.Debug("ShutdownWorker failed", "error", err)
 	}
-}
-
-func (w *Worker) stopMetricsServer() {
-	if w.metricsServer == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := w.metricsServer.Shutdown(ctx); err != nil {
-		w.opts.Logger.Warn("closing metrics endpoint", "error", err)
-	}
-	w.metricsServing.Wait()
 }
 
 // Run starts the worker, runs it until ctx is done, then stops it.

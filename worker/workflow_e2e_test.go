@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -348,33 +346,5 @@ func TestWorkflowReplayerChecksRecordedHistory(t *testing.T) {
 	var nd *workflow.NondeterminismError
 	if err := changed.ReplayHistory(history); !errors.As(err, &nd) {
 		t.Fatalf("replaying changed code: %v, want a NondeterminismError", err)
-	}
-}
-
-func TestWorkflowTaskMetrics(t *testing.T) {
-	c := engine(t)
-	w := startWorker(t, c, "metrics", worker.Options{}, func(w *worker.Worker) error {
-		return errors.Join(w.RegisterWorkflow(GreetingWorkflow), worker.RegisterActivityFunc(w, greet))
-	})
-	ctx := testContext(t)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: "metrics"}, "GreetingWorkflow", "Mo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Get(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	w.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	body := rec.Body.String()
-	for _, want := range []string{
-		`temporal_workflow_task_execution_latency_count{namespace="default",task_queue="metrics",workflow_type="GreetingWorkflow"} 2`,
-		`temporal_workflow_task_schedule_to_start_latency_count{namespace="default",task_queue="metrics",workflow_type="GreetingWorkflow"} 2`,
-		`temporal_activity_schedule_to_start_latency_count{activity_type="Greet",namespace="default",task_queue="metrics"} 1`,
-		`temporal_sticky_cache_size{namespace="default",task_queue="metrics"} 0`,
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %s:\n%s", want, body)
-		}
 	}
 }

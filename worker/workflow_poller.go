@@ -36,6 +36,7 @@ func (w *Worker) newTaskHandler() *workflowrt.TaskHandler {
 		LocalActivities:              localActivities{w: w},
 		DeadlockDetectionTimeout:     w.opts.DeadlockDetectionTimeout,
 		StickyScheduleToStartTimeout: w.opts.StickyScheduleToStartTimeout,
+		Tracer:                       w.client.Tracer(),
 	})
 }
 
@@ -67,6 +68,7 @@ func (w *Worker) startWorkflowPollers(ctx context.Context) {
 // moment; processing never exceeds MaxConcurrentWorkflowTaskExecutionSize.
 func (w *Worker) workflowPollLoop(ctx context.Context, queue *taskqueuepb.TaskQueue, poller int) {
 	defer w.pollers.Done()
+	w.metrics.pollerStarted(w.metrics.workflow)
 	logger := w.opts.Logger.With(slog.String("task_queue", queue.GetName()), slog.Int("workflow_poller", poller))
 	delays := pollDelays{errors: w.pollBackoff, exhausted: w.exhaustedBackoff, what: "workflow"}
 	for {
@@ -86,14 +88,19 @@ func (w *Worker) workflowPollLoop(ctx context.Context, queue *taskqueuepb.TaskQu
 		}
 		delays.errors.reset()
 		delays.exhausted.reset()
+		w.metrics.workflowPolled(task)
 		if len(task.GetTaskToken()) == 0 {
 			continue
 		}
 		w.workflowSlots <- struct{}{} // a task in hand is processed, even while stopping
+		w.metrics.slots(w.metrics.workflow, len(w.workflowSlots), cap(w.workflowSlots))
 		w.workflowTasks.Add(1)
 		go func() {
 			defer w.workflowTasks.Done()
-			defer func() { <-w.workflowSlots }()
+			defer func() {
+				<-w.workflowSlots
+				w.metrics.slots(w.metrics.workflow, len(w.workflowSlots), cap(w.workflowSlots))
+			}()
 			w.processWorkflowTask(logger, task)
 		}()
 	}
@@ -119,7 +126,7 @@ func (w *Worker) processWorkflowTask(logger *slog.Logger, task *workflowservice.
 		slog.String("workflow_type", task.GetWorkflowType().GetName()))
 	begin := time.Now()
 	result, err := w.handler.Process(w.activityCtx, task)
-	w.recordWorkflowTask(task, time.Since(begin), err != nil || result.Err != nil)
+	w.metrics.workflowTaskProcessed(task, time.Since(begin), result, err, w.handler.CachedRuns())
 	if err != nil {
 		logger.Warn("workflow task dropped: it could not be processed", "error", err)
 		return

@@ -9,8 +9,9 @@ import (
 )
 
 // MetricsActivity counts the items it processes and records how long it took, with the
-// activity's metric meter. A worker with MetricsListenAddr set exports both in
-// Prometheus' format, labelled with the activity type, namespace and task queue.
+// activity's metric meter: the client's metrics handler (client.Options.MetricsHandler,
+// for example contrib/promhandler), labelled with the activity and workflow types, the
+// namespace and the task queue.
 func MetricsActivity(ctx context.Context, dataSize int) (string, error) {
 	meter := activity.GetMetricMeter(ctx)
 	processed := meter.Counter("activity_items_processed", activity.MetricOptions{

@@ -5,12 +5,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sundialdev/sundial/activity"
 	"github.com/sundialdev/sundial/client"
+	"github.com/sundialdev/sundial/contrib/promhandler"
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/examples/activities"
 	"github.com/sundialdev/sundial/internal/sdk/fakeserver"
@@ -30,12 +34,19 @@ type harness struct {
 
 func newHarness(t *testing.T, opts worker.Options, register func(w *worker.Worker) error) *harness {
 	t.Helper()
+	return newHarnessWithClient(t, client.Options{}, opts, register)
+}
+
+// newHarnessWithClient is newHarness with client options of the test's own.
+func newHarnessWithClient(t *testing.T, copts client.Options, opts worker.Options, register func(w *worker.Worker) error) *harness {
+	t.Helper()
 	srv, err := fakeserver.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
-	c, err := client.Dial(context.Background(), client.Options{HostPort: srv.Addr(), Logger: slog.New(slog.DiscardHandler)})
+	copts.HostPort, copts.Logger = srv.Addr(), slog.New(slog.DiscardHandler)
+	c, err := client.Dial(context.Background(), copts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,18 +270,22 @@ func TestWorkerDynamicActivity(t *testing.T) {
 }
 
 func TestWorkerMetricsActivityShowsOnPrometheusEndpoint(t *testing.T) {
-	h := newHarness(t, worker.Options{MetricsListenAddr: "127.0.0.1:0"}, func(w *worker.Worker) error {
+	reg := prometheus.NewRegistry()
+	handler := promhandler.NewHandler(promhandler.Options{Registerer: reg, OnError: func(err error) { t.Error(err) }})
+	h := newHarnessWithClient(t, client.Options{MetricsHandler: handler}, worker.Options{}, func(w *worker.Worker) error {
 		return w.RegisterActivity(activities.MetricsActivity)
 	})
 	h.addTask(t, "t1", "MetricsActivity", []any{25})
 	h.outcome(t, "t1")
-	resp, err := http.Get("http://" + h.worker.MetricsAddr().String() + "/metrics")
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	want := `activity_items_processed{activity_type="MetricsActivity",namespace="default",task_queue="examples"} 25`
+	want := `activity_items_processed_total{activity_type="MetricsActivity",client_name="sundial_go",namespace="default",task_queue="examples",worker_type="ActivityWorker",workflow_type="ExampleWorkflow"} 25`
 	if !strings.Contains(string(body), want) {
 		t.Errorf("metrics lack %s:\n%s", want, body)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/interceptor"
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -48,6 +49,9 @@ func ScheduleActivity(ctx Context, attrs *commandpb.ScheduleActivityTaskCommandA
 		seq: seq, cancelType: cancelType, future: f,
 	}
 	env.activities[call.id] = call
+	if header := env.tracing.outgoing(env.replaying, interceptor.OperationStartActivity, call.typeName, env.info); header != nil {
+		attrs.Header = header
+	}
 	env.addCommand(&commandpb.Command{
 		CommandType: enumspb.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
 		Attributes:  &commandpb.Command_ScheduleActivityTaskCommandAttributes{ScheduleActivityTaskCommandAttributes: attrs},

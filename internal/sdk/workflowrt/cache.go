@@ -37,15 +37,17 @@ func (c *runCache) checkOut(runID string) *workflowRun {
 	return elem.Value.(*cachedRun).run
 }
 
-// checkIn stores run as the most recently used, closing runs beyond capacity. With a
-// capacity of 0 the run is closed at once.
-func (c *runCache) checkIn(runID string, run *workflowRun) {
+// checkIn stores run as the most recently used, closing runs beyond capacity, and
+// returns how many other runs it pushed out that way. With a capacity of 0 the run is
+// closed at once.
+func (c *runCache) checkIn(runID string, run *workflowRun) (forced int) {
 	c.mu.Lock()
 	var evicted []*workflowRun
 	if old, ok := c.byRunID[runID]; ok {
 		c.order.Remove(old)
 		evicted = append(evicted, old.Value.(*cachedRun).run)
 	}
+	replaced := len(evicted)
 	c.byRunID[runID] = c.order.PushFront(&cachedRun{runID: runID, run: run})
 	for c.order.Len() > c.capacity {
 		last := c.order.Back()
@@ -58,6 +60,11 @@ func (c *runCache) checkIn(runID string, run *workflowRun) {
 	for _, r := range evicted {
 		r.close()
 	}
+	forced = len(evicted) - replaced
+	if c.capacity > 0 || forced == 0 {
+		return forced
+	}
+	return forced - 1 // with no capacity the run itself goes, which is no eviction
 }
 
 // evict closes and forgets the run, if cached.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/interceptor"
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -54,6 +55,9 @@ func StartChildWorkflow(ctx Context, attrs *commandpb.StartChildWorkflowExecutio
 		namespace: orDefault(attrs.GetNamespace(), env.info.Namespace), started: startedF, result: resultF,
 	}
 	env.children[child.workflowID] = child
+	if header := env.tracing.outgoing(env.replaying, interceptor.OperationStartChildWorkflow, child.typeName, env.info); header != nil {
+		attrs.Header = header
+	}
 	env.addCommand(&commandpb.Command{
 		CommandType: enumspb.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
 		Attributes:  &commandpb.Command_StartChildWorkflowExecutionCommandAttributes{StartChildWorkflowExecutionCommandAttributes: attrs},

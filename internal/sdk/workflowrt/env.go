@@ -25,6 +25,7 @@ type runEnv struct {
 	info             *Info
 	now              time.Time
 	replaying        bool
+	tracing          runTracing
 
 	nextEventID        int64
 	outgoing           []*command

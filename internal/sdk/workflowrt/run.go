@@ -21,6 +21,8 @@ type workflowRun struct {
 	lastEventID int64
 	// closeQueued is set once the close command was produced.
 	closeQueued bool
+	// started is the run's WorkflowExecutionStarted event.
+	started *historypb.HistoryEvent
 }
 
 // newWorkflowRun prepares a run from its WorkflowExecutionStarted event; the workflow
@@ -36,10 +38,11 @@ func newWorkflowRun(cfg *runConfig, namespace string, exec Execution, taskQueue 
 		return nil, err
 	}
 	env := newRunEnv(cfg.dataConverter, cfg.failureConverter, cfg.logger, info)
+	env.tracing.tracer = cfg.tracer
 	env.sched.clock, env.sched.deadlockTimeout = cfg.clock, cfg.deadlockTimeout
 	input := started.GetWorkflowExecutionStartedEventAttributes().GetInput()
 	env.start(func(ctx Context) (*commonpb.Payloads, error) { return fn(ctx, input) })
-	return &workflowRun{cfg: cfg, env: env}, nil
+	return &workflowRun{cfg: cfg, env: env, started: started}, nil
 }
 
 // close ends the run's coroutines.
@@ -169,6 +172,7 @@ func (r *workflowRun) applyEvent(ev, previous *historypb.HistoryEvent) error {
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
 		attrs := ev.GetWorkflowExecutionSignaledEventAttributes()
 		e.signalChannel(attrs.GetSignalName()).deliver(attrs.GetInput())
+		e.tracing.signaled(attrs.GetSignalName(), attrs.GetHeader().GetFields())
 		return nil
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
 		e.requestCancel()
@@ -222,6 +226,9 @@ func (r *workflowRun) runCode(ctx context.Context, started *historypb.HistoryEve
 	if r.closeQueued {
 		return e.takeCommands(), nil
 	}
+	e.tracing.beginRun(e.info, r.started, replaying)
+	e.tracing.handleSignals(replaying, e.info)
+	defer func() { e.tracing.endFirstTask(e.resultErr) }()
 	if err := e.deliverUpdates(updates); err != nil {
 		return nil, err
 	}

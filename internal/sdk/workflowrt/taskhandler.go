@@ -10,6 +10,7 @@ import (
 
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
+	"github.com/sundialdev/sundial/interceptor"
 	"github.com/sundialdev/sundial/internal/clock"
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -61,6 +62,9 @@ type TaskHandlerOptions struct {
 	// StickyScheduleToStartTimeout is how long the server waits for the sticky queue
 	// before falling back to the normal one. Default 5s.
 	StickyScheduleToStartTimeout time.Duration
+	// Tracer, when set, gets spans for runs and for the activities and children they
+	// start, outside replay.
+	Tracer interceptor.Tracer
 }
 
 // TaskHandler turns polled workflow tasks into responses. Create it with
@@ -80,6 +84,7 @@ type runConfig struct {
 	localActivities  LocalActivityExecutor
 	clock            clock.Clock
 	deadlockTimeout  time.Duration
+	tracer           interceptor.Tracer
 }
 
 // NewTaskHandler returns a handler running the workflows of reg.
@@ -104,7 +109,8 @@ func NewTaskHandler(reg *Registry, opts TaskHandlerOptions) *TaskHandler {
 	}
 	return &TaskHandler{
 		cfg: &runConfig{registry: reg, dataConverter: opts.DataConverter, failureConverter: opts.FailureConverter, logger: opts.Logger,
-			localActivities: opts.LocalActivities, clock: opts.Clock, deadlockTimeout: opts.DeadlockDetectionTimeout},
+			localActivities: opts.LocalActivities, clock: opts.Clock, deadlockTimeout: opts.DeadlockDetectionTimeout,
+			tracer: opts.Tracer},
 		opts:  opts,
 		cache: newRunCache(max(opts.CacheSize, 0)),
 	}
@@ -119,7 +125,27 @@ type Result struct {
 	QueryCompleted *workflowservice.RespondQueryTaskCompletedRequest
 	// Err is why the task failed, for logging; nil on success.
 	Err error
+	// Cache says how the sticky cache served the task, and ForcedEvictions how many
+	// other runs it pushed out of the full cache, for metrics.
+	Cache           CacheUse
+	ForcedEvictions int
+	// WorkflowType and WorkflowStartTime describe the run, when it could be built.
+	WorkflowType      string
+	WorkflowStartTime time.Time
 }
+
+// CacheUse is how a workflow task used the cache of runs.
+type CacheUse int
+
+const (
+	// CacheUnused: the task carried full history and no run was cached.
+	CacheUnused CacheUse = iota
+	// CacheHit: the task continued a cached run.
+	CacheHit
+	// CacheMiss: the task carried part of history but the run was not cached (or was
+	// stale), so the handler fetched and replayed full history.
+	CacheMiss
+)
 
 // Evict drops a cached run: call it when the server rejects a completion (the run's
 // state may then be ahead of history).
@@ -140,20 +166,27 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 	}
 	exec := Execution{WorkflowID: task.GetWorkflowExecution().GetWorkflowId(), RunID: task.GetWorkflowExecution().GetRunId()}
 	run := h.cache.checkOut(exec.RunID)
+	cacheUse := CacheUnused
+	if run != nil {
+		cacheUse = CacheHit
+	} else if first := task.GetHistory().GetEvents(); len(first) > 0 && first[0].GetEventId() != 1 {
+		cacheUse = CacheMiss
+	}
 	events, err := h.taskEvents(ctx, task, run)
 	if err != nil {
 		if run != nil {
 			run.close()
 		}
-		return Result{}, err
+		return Result{Cache: cacheUse}, err
 	}
 	if run != nil && (events[0].GetEventId() > run.lastEventID+1 || lastTaskFailed(events, run.lastEventID)) {
 		// The cached run missed events, or the task it answered last failed on the
 		// server (so its state is ahead of history): start over from full history.
 		run.close()
 		run = nil
+		cacheUse = CacheMiss
 		if events, err = h.fullHistory(ctx, task); err != nil {
-			return Result{}, err
+			return Result{Cache: cacheUse}, err
 		}
 	}
 	commands, messages, err := h.advance(ctx, &run, exec, task, events)
@@ -161,15 +194,19 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 		if run != nil {
 			run.close()
 		}
-		return h.failTask(task, err), nil
+		failed := h.failTask(task, err)
+		failed.Cache = cacheUse
+		return failed, nil
 	}
+	workflowType, startTime := run.env.info.WorkflowType, run.env.info.StartTime
 	queryResults := h.answerQueries(run, task.GetQueries())
 	finished := run.closeQueued
 	sticky := h.stickyAttributes()
+	forced := 0
 	if finished || sticky == nil {
 		run.close()
 	} else {
-		h.cache.checkIn(exec.RunID, run)
+		forced = h.cache.checkIn(exec.RunID, run)
 	}
 	return Result{Completed: &workflowservice.RespondWorkflowTaskCompletedRequest{
 		TaskToken:        task.GetTaskToken(),
@@ -180,7 +217,7 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 		QueryResults:     queryResults,
 		Messages:         messages,
 		SdkMetadata:      &sdkpb.WorkflowTaskCompletedMetadata{SdkName: SDKName, SdkVersion: SDKVersion},
-	}}, nil
+	}, Cache: cacheUse, ForcedEvictions: forced, WorkflowType: workflowType, WorkflowStartTime: startTime}, nil
 }
 
 // advance creates the run if needed and applies events, checking that history ends at
@@ -307,7 +344,9 @@ func (h *TaskHandler) answerQueries(run *workflowRun, queries map[string]*queryp
 	}
 	results := make(map[string]*querypb.WorkflowQueryResult, len(queries))
 	for id, q := range queries {
+		endSpan := traceQuery(h.cfg.tracer, run.env.info.Execution, q)
 		answer, err := run.env.query(q.GetQueryType(), q.GetQueryArgs())
+		endSpan(err)
 		if err != nil {
 			results[id] = &querypb.WorkflowQueryResult{
 				ResultType: enumspb.QUERY_RESULT_TYPE_FAILED, ErrorMessage: err.Error(),
@@ -359,7 +398,9 @@ func (h *TaskHandler) answerQuery(run *workflowRun, task *workflowservice.PollWo
 	resp := &workflowservice.RespondQueryTaskCompletedRequest{TaskToken: task.GetTaskToken(), Namespace: h.opts.Namespace}
 	err := replayErr
 	if err == nil {
+		endSpan := traceQuery(h.cfg.tracer, run.env.info.Execution, task.GetQuery())
 		resp.QueryResult, err = run.env.query(task.GetQuery().GetQueryType(), task.GetQuery().GetQueryArgs())
+		endSpan(err)
 	}
 	if err != nil {
 		resp.CompletedType = enumspb.QUERY_RESULT_TYPE_FAILED
