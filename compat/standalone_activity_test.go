@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/sundialdev/sundial/server"
@@ -140,7 +141,19 @@ func TestStandaloneActivityResult(t *testing.T) {
 
 func isNotFound(err error) bool {
 	var nf *serviceerror.NotFound
-	return errors.As(err, &nf)
+	return errors.As(rawError(err), &nf)
+}
+
+// rawError turns an error of a raw gRPC call into its serviceerror type, as
+// the SDK's clients do.
+func rawError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := status.FromError(err); ok {
+		return serviceerror.FromStatus(status.Convert(err))
+	}
+	return err
 }
 
 // Failed attempts are retried by the retry policy, and each attempt resumes
@@ -184,7 +197,7 @@ func TestStandaloneActivityRetriesResumeHeartbeat(t *testing.T) {
 	}
 	err = h2.Get(ctx, nil)
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != "Flaky" || appErr.Error() != "attempt 2 fails" {
+	if !errors.As(err, &appErr) || appErr.Type() != "Flaky" || appErr.Message() != "attempt 2 fails" {
 		t.Fatalf("Get error = %v, want the second attempt's ApplicationError", err)
 	}
 	if d := describeActivity(t, ctx, c, id2, ""); d.Status != enumspb.ACTIVITY_EXECUTION_STATUS_FAILED || d.Attempt != 2 {
@@ -265,7 +278,7 @@ func TestStandaloneActivityCancelTerminate(t *testing.T) {
 	raw := dialRaw(t, tg)
 	_, err = raw.RequestCancelActivityExecution(ctx, &workflowservice.RequestCancelActivityExecutionRequest{Namespace: tg.Namespace, ActivityId: opts.ID, RequestId: "another"})
 	var fp *serviceerror.FailedPrecondition
-	if !errors.As(err, &fp) {
+	if !errors.As(rawError(err), &fp) {
 		t.Errorf("cancel of a closed activity = %v, want FailedPrecondition", err)
 	}
 
@@ -324,7 +337,7 @@ func TestStandaloneActivityIDPolicies(t *testing.T) {
 	}
 	_, err = start("r2", 0, 0)
 	var already *serviceerror.ActivityExecutionAlreadyStarted
-	if !errors.As(err, &already) || already.RunId != first.RunId || already.StartRequestId != "r1" {
+	if !errors.As(rawError(err), &already) || already.RunId != first.RunId || already.StartRequestId != "r1" {
 		t.Errorf("conflicting start = %v, want ActivityExecutionAlreadyStarted naming run %s", err, first.RunId)
 	}
 	existing, err := start("r3", 0, enumspb.ACTIVITY_ID_CONFLICT_POLICY_USE_EXISTING)
@@ -334,7 +347,7 @@ func TestStandaloneActivityIDPolicies(t *testing.T) {
 	if _, err := raw.TerminateActivityExecution(ctx, &workflowservice.TerminateActivityExecutionRequest{Namespace: tg.Namespace, ActivityId: id, Reason: "done"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := start("r4", enumspb.ACTIVITY_ID_REUSE_POLICY_REJECT_DUPLICATE, 0); !errors.As(err, &already) {
+	if _, err := start("r4", enumspb.ACTIVITY_ID_REUSE_POLICY_REJECT_DUPLICATE, 0); !errors.As(rawError(err), &already) {
 		t.Errorf("REJECT_DUPLICATE after close = %v, want ActivityExecutionAlreadyStarted", err)
 	}
 	second, err := start("r5", enumspb.ACTIVITY_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY, 0)
@@ -359,7 +372,7 @@ func TestStandaloneActivityIDPolicies(t *testing.T) {
 		TaskQueue: &taskqueuepb.TaskQueue{Name: queue},
 	})
 	var invalid *serviceerror.InvalidArgument
-	if !errors.As(err, &invalid) {
+	if !errors.As(rawError(err), &invalid) {
 		t.Errorf("start without timeouts = %v, want InvalidArgument", err)
 	}
 }

@@ -251,11 +251,10 @@ func standaloneInfo(s *machine.State) *activitypb.ActivityExecutionInfo {
 		info.CloseTime = timestamppb.New(s.CloseTime)
 		info.ExecutionDuration = durationpb.New(s.CloseTime.Sub(sa.ScheduleTime))
 	}
+	// Always set, as Temporal does: the Go SDK reads its fields unchecked.
+	info.SearchAttributes = &commonpb.SearchAttributes{}
 	if len(s.SearchAttributes) > 0 {
-		sas := &commonpb.SearchAttributes{}
-		if proto.Unmarshal(s.SearchAttributes, sas) == nil {
-			info.SearchAttributes = sas
-		}
+		_ = proto.Unmarshal(s.SearchAttributes, info.SearchAttributes)
 	}
 	return info
 }

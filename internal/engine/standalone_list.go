@@ -90,12 +90,10 @@ func listedActivityInfo(row *store.Execution, catalog visibility.Catalog) *activ
 		info.CloseTime = timestamppb.New(row.CloseTime)
 		info.ExecutionDuration = durationpb.New(row.CloseTime.Sub(row.StartTime))
 	}
-	if len(row.SearchAttributes) > 0 {
-		sa := &commonpb.SearchAttributes{}
-		if proto.Unmarshal(row.SearchAttributes, sa) == nil {
-			typeSearchAttributes(sa, catalog)
-			info.SearchAttributes = sa
-		}
+	// Always set, as Temporal does: the Go SDK reads its fields unchecked.
+	info.SearchAttributes = &commonpb.SearchAttributes{}
+	if len(row.SearchAttributes) > 0 && proto.Unmarshal(row.SearchAttributes, info.SearchAttributes) == nil {
+		typeSearchAttributes(info.SearchAttributes, catalog)
 	}
 	return info
 }
