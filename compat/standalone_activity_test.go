@@ -125,7 +125,7 @@ func TestStandaloneActivityResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.RunId != h.GetRunID() || resp.GetOutcome().GetResult() == nil || len(resp.GetInput().GetPayloads()) != 1 || resp.LongPollToken != nil {
+	if resp.RunId != h.GetRunID() || resp.GetOutcome().GetResult() == nil || len(resp.GetInput().GetPayloads()) != 1 || len(resp.LongPollToken) == 0 {
 		t.Errorf("DescribeActivityExecution = %v", resp)
 	}
 	var got string
@@ -263,6 +263,16 @@ func TestStandaloneActivityCancelTerminate(t *testing.T) {
 		d := describeActivity(t, ctx, c, opts.ID, "")
 		return d.RunState == enumspb.PENDING_ACTIVITY_STATE_STARTED
 	})
+	raw := dialRaw(t, tg)
+	eventually(t, 10*time.Second, "heartbeat details in Describe", func() bool {
+		resp, err := raw.DescribeActivityExecution(ctx, &workflowservice.DescribeActivityExecutionRequest{
+			Namespace: tg.Namespace, ActivityId: opts.ID, IncludeHeartbeatDetails: true,
+		})
+		var details string
+		return err == nil && resp.GetInfo().GetHeartbeatDetails() != nil &&
+			converter.GetDefaultDataConverter().FromPayloads(resp.GetInfo().GetHeartbeatDetails(), &details) == nil && details == "waiting" &&
+			resp.GetInfo().GetLastHeartbeatTime() != nil
+	})
 	if err := h.Cancel(ctx, client.CancelActivityOptions{Reason: "enough"}); err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +285,6 @@ func TestStandaloneActivityCancelTerminate(t *testing.T) {
 	if d.Status != enumspb.ACTIVITY_EXECUTION_STATUS_CANCELED || d.CanceledReason != "enough" {
 		t.Errorf("Describe: status %v reason %q", d.Status, d.CanceledReason)
 	}
-	raw := dialRaw(t, tg)
 	_, err = raw.RequestCancelActivityExecution(ctx, &workflowservice.RequestCancelActivityExecutionRequest{Namespace: tg.Namespace, ActivityId: opts.ID, RequestId: "another"})
 	var fp *serviceerror.FailedPrecondition
 	if !errors.As(rawError(err), &fp) {

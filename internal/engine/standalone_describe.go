@@ -161,10 +161,10 @@ func (e *Engine) describeStandalone(ctx context.Context, req *workflowservice.De
 			}
 		}
 	}
-	resp := &workflowservice.DescribeActivityExecutionResponse{RunId: s.RunID, Info: info}
-	if s.Open() {
-		resp.LongPollToken = encodeDescribeToken(s.RunID, s.Standalone.Transitions)
-	} else {
+	// Temporal answers a token for a closed activity too; polling with it
+	// returns at once.
+	resp := &workflowservice.DescribeActivityExecutionResponse{RunId: s.RunID, Info: info, LongPollToken: encodeDescribeToken(s.RunID, s.Standalone.Transitions)}
+	if !s.Open() {
 		outcome, err := e.standaloneOutcome(ctx, snap)
 		if err != nil {
 			return nil, err
