@@ -248,6 +248,9 @@ func standaloneInfo(s *machine.State) *activitypb.ActivityExecutionInfo {
 		info.LastHeartbeatTime = timestamppb.New(sa.LastHeartbeatTime)
 	}
 	if !s.Open() {
+		if !sa.LastAttemptCompleteTime.IsZero() {
+			info.LastAttemptCompleteTime = timestamppb.New(sa.LastAttemptCompleteTime)
+		}
 		info.CloseTime = timestamppb.New(s.CloseTime)
 		info.ExecutionDuration = durationpb.New(s.CloseTime.Sub(sa.ScheduleTime))
 	}

@@ -35,8 +35,10 @@ type Standalone struct {
 	LastHeartbeatTime  time.Time `json:",omitzero"`
 	LastWorkerIdentity string    `json:",omitzero"`
 	HeartbeatCount     int64     `json:",omitzero"`
-	Options            ActivityOptions
-	Retry              RetryPolicy `json:",omitzero"`
+	// LastAttemptCompleteTime is when the last attempt ended, once closed.
+	LastAttemptCompleteTime time.Time `json:",omitzero"`
+	Options                 ActivityOptions
+	Retry                   RetryPolicy `json:",omitzero"`
 	// Cancellation and termination requests, deduplicated by request id.
 	CancelRequestID    string `json:",omitzero"`
 	CancelReason       string `json:",omitzero"`
@@ -196,6 +198,7 @@ func (tx *Tx) closeStandalone(act *Activity, started, closeEvent *historypb.Hist
 	s := tx.S
 	s.noteStandalone(act)
 	if started != nil {
+		s.Standalone.LastAttemptCompleteTime = tx.Now
 		ev := tx.add(started)
 		ev.EventTime = tsOf(act.StartedTime)
 		setStarted(ev.EventId)

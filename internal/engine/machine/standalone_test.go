@@ -77,7 +77,7 @@ func TestStandaloneRetryThenComplete(t *testing.T) {
 	if s.Open() || s.Status != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED || s.CloseEventID != 3 || s.WorkflowTask != nil {
 		t.Fatalf("closed state: status %v close event %d workflow task %v", s.Status, s.CloseEventID, s.WorkflowTask)
 	}
-	if sa := s.Standalone; sa.Attempt != 2 || sa.LastWorkerIdentity != "w2" || sa.HeartbeatCount != 1 {
+	if sa := s.Standalone; sa.Attempt != 2 || sa.LastWorkerIdentity != "w2" || sa.HeartbeatCount != 1 || !sa.LastAttemptCompleteTime.Equal(retryAt) {
 		t.Fatalf("standalone record %+v", sa)
 	}
 	decoded := roundTrip(t, s)
