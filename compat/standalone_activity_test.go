@@ -372,6 +372,14 @@ func TestStandaloneActivityIDPolicies(t *testing.T) {
 		d.RunState != enumspb.PENDING_ACTIVITY_STATE_SCHEDULED {
 		t.Errorf("latest run = %s status %v state %v; want %s running, scheduled", d.ActivityRunID, d.Status, d.RunState, second.RunId)
 	}
+	// Delete removes a run, running or not.
+	if _, err := raw.DeleteActivityExecution(ctx, &workflowservice.DeleteActivityExecutionRequest{Namespace: tg.Namespace, ActivityId: id, RunId: second.RunId}); err != nil {
+		t.Fatalf("DeleteActivityExecution: %v", err)
+	}
+	eventually(t, 10*time.Second, "the deleted run gone", func() bool {
+		_, err := raw.DescribeActivityExecution(ctx, &workflowservice.DescribeActivityExecutionRequest{Namespace: tg.Namespace, ActivityId: id, RunId: second.RunId})
+		return isNotFound(err)
+	})
 	_, err = raw.DescribeActivityExecution(ctx, &workflowservice.DescribeActivityExecutionRequest{Namespace: tg.Namespace, ActivityId: uniqueName(t, "none")})
 	if !isNotFound(err) {
 		t.Errorf("Describe of an unknown id = %v, want NotFound", err)
