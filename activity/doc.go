@@ -71,6 +71,12 @@
 //	client.complete_activity_by_task_token(...)    client.Client.CompleteActivity(ctx, token, result, err)
 //	  ...by id, heartbeat, fail, report_cancel       CompleteActivityByID, RecordActivityHeartbeat(ByID);
 //	                                               err = *sundial.CanceledError reports a cancellation
+//	client.start_activity / execute_activity       client.StartActivity / ExecuteActivity(ctx, c, opts, fn, in)
+//	  (standalone activity: started by a client,     with typed results; Client.StartActivity(ctx, opts, name,
+//	  no workflow)                                   args...) by name; Client.GetActivity(id, runID)
+//	  handle .result / .describe / .cancel /         ActivityHandle.Get / Describe / Cancel / Terminate;
+//	  .terminate                                     TypedActivityHandle.Result
+//	client.list_activities / count_activities      Client.ListActivities / CountActivities(ctx, query)
 //	activity.payload_converter()                   DataConverter(ctx)
 //	activity.metric_meter()                        GetMetricMeter(ctx)
 //	  create_counter / histogram / gauge             Counter / Histogram / Gauge(name, MetricOptions)

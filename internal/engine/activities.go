@@ -82,9 +82,11 @@ func (e *Engine) activityTaskFor(ctx context.Context, r *run, act *machine.Activ
 	if err != nil {
 		return nil, err
 	}
-	return &workflowservice.PollActivityTaskQueueResponse{
+	resp := &workflowservice.PollActivityTaskQueueResponse{
+		// The token names the run by its key: a standalone activity's run
+		// is stored apart from the namespace's workflow runs.
 		TaskToken: tasktoken.Encode(tasktoken.Token{
-			Kind: tasktoken.ActivityTask, NamespaceID: s.NamespaceID, WorkflowID: s.WorkflowID, RunID: s.RunID,
+			Kind: tasktoken.ActivityTask, NamespaceID: r.key.namespaceID, WorkflowID: s.WorkflowID, RunID: s.RunID,
 			ScheduledEventID: act.ScheduledEventID, Attempt: act.Attempt, ActivityID: act.ActivityID,
 		}),
 		WorkflowNamespace:           s.Namespace,
@@ -104,7 +106,11 @@ func (e *Engine) activityTaskFor(ctx context.Context, r *run, act *machine.Activ
 		HeartbeatTimeout:            durationpb.New(act.Heartbeat),
 		RetryPolicy:                 act.Retry.Proto(),
 		Priority:                    act.DecodedPriority(),
-	}, nil
+	}
+	if s.Standalone != nil {
+		standaloneTask(resp)
+	}
+	return resp, nil
 }
 
 // scheduledAttributes returns how an activity was scheduled: from memory, or
@@ -149,6 +155,9 @@ func (e *Engine) targetByID(ctx context.Context, namespace, workflowID, runID, a
 	ns, err := e.namespace(ctx, namespace)
 	if err != nil {
 		return activityTarget{}, err
+	}
+	if workflowID == "" {
+		return e.standaloneTarget(ctx, ns, activityID, runID)
 	}
 	key, err := e.resolveRun(ctx, ns, &commonpb.WorkflowExecution{WorkflowId: workflowID, RunId: runID})
 	if err != nil {

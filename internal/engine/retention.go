@@ -7,6 +7,7 @@ import (
 
 	"github.com/sundialdev/sundial/internal/backoff"
 	"github.com/sundialdev/sundial/internal/clock"
+	"github.com/sundialdev/sundial/internal/store"
 )
 
 // retentionBatch is how many expired runs one sweep deletes before it yields.
@@ -220,6 +221,12 @@ func (rt *retention) sweep(nsID string) {
 	}
 	cutoff := e.clock.Now().Add(-ttl)
 	deleted, err := e.store.DeleteClosedExecutions(ctx, nsID, cutoff, retentionBatch)
+	if err == nil && len(deleted) < retentionBatch {
+		// The namespace's standalone activities (stored apart) expire alike.
+		var activities []store.ExecutionKey
+		activities, err = e.store.DeleteClosedExecutions(ctx, StandaloneNamespaceID(nsID), cutoff, retentionBatch-len(deleted))
+		deleted = append(deleted, activities...)
+	}
 	if err != nil {
 		rt.failed(nsID, ns.name, "deleting expired runs failed; will retry", err)
 		return
@@ -236,6 +243,13 @@ func (rt *retention) sweep(nsID string) {
 		return
 	}
 	earliest, err := e.store.EarliestCloseTime(ctx, nsID)
+	if err == nil {
+		var activities time.Time
+		activities, err = e.store.EarliestCloseTime(ctx, StandaloneNamespaceID(nsID))
+		if !activities.IsZero() && (earliest.IsZero() || activities.Before(earliest)) {
+			earliest = activities
+		}
+	}
 	if err != nil {
 		rt.failed(nsID, ns.name, "reading the earliest close time failed; will retry", err)
 		return

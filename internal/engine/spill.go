@@ -39,6 +39,9 @@ type refillJob struct {
 	inPass bool
 	mark   uint64
 	cursor *store.ExecutionKey
+	// standalone is set while the pass reads the runs of standalone
+	// activities, after the workflow runs of an activity queue.
+	standalone bool
 }
 
 // offerTask puts a run's pending task in its queue, where matching may refuse
@@ -137,11 +140,15 @@ func (e *Engine) refillStep(q matching.QueueKey, job *refillJob) (refillStep, er
 		if !ok {
 			return refillFinished, nil
 		}
-		job.inPass, job.mark, job.cursor = true, mark, nil
+		job.inPass, job.mark, job.cursor, job.standalone = true, mark, nil, false
 	}
 	// A page at most half a window keeps the refilled queue near its window.
 	limit := min(refillPageSize, max(1, e.cfg.TaskQueueWindow/2))
-	page, err := e.store.ListOpenExecutionsOnQueue(e.effectsCtx, q.NamespaceID, q.Name, job.cursor, limit)
+	nsID := q.NamespaceID
+	if job.standalone {
+		nsID = StandaloneNamespaceID(nsID) // standalone activities are stored apart
+	}
+	page, err := e.store.ListOpenExecutionsOnQueue(e.effectsCtx, nsID, q.Name, job.cursor, limit)
 	if err != nil {
 		return refillMore, err
 	}
@@ -155,8 +162,12 @@ func (e *Engine) refillStep(q matching.QueueKey, job *refillJob) (refillStep, er
 	}
 	held := e.tasks.Refill(q, refs)
 	job.cursor = page.Next
+	if page.Next == nil && !job.standalone && q.Kind == matching.Activity {
+		job.standalone = true // the pass goes on with the queue's standalone activities
+		return refillMore, nil
+	}
 	if page.Next == nil {
-		job.inPass = false
+		job.inPass, job.standalone = false, false
 		if e.tasks.EndPass(q, job.mark) {
 			return refillFinished, nil
 		}

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/sundialdev/sundial/internal/engine"
 	"github.com/sundialdev/sundial/internal/tasktoken"
 )
 
@@ -34,7 +35,7 @@ func (h *Handler) checkTokenNamespace(ctx context.Context, req tokenRequest) err
 	if err != nil {
 		return err
 	}
-	if tok.NamespaceID != id {
+	if tok.NamespaceID != id && tok.NamespaceID != engine.StandaloneNamespaceID(id) {
 		return errTokenNamespaceMismatch
 	}
 	return nil

@@ -217,12 +217,12 @@ func validateDescribeTaskQueue(req *workflowservice.DescribeTaskQueueRequest, li
 }
 
 // activityByID checks how the ...ById requests name an activity: by namespace,
-// workflow id, optional run id and activity id. Standalone activities (no workflow id)
-// are not supported.
+// workflow id, optional run id and activity id. An empty workflow id names a
+// standalone activity, as in Temporal.
 func (c checker) activityByID(namespace, workflowID, runID, activityID string) error {
 	return firstError(
 		c.namespace(namespace),
-		c.required("WorkflowId", workflowID),
+		c.optional("WorkflowId", workflowID),
 		c.runID("RunId", runID),
 		c.required("ActivityId", activityID),
 	)

@@ -77,7 +77,6 @@ func TestValidateRespondActivityTaskCompletedById(t *testing.T) {
 	}, nil, validateRespondActivityTaskCompletedById, []tcase[req]{
 		{"current run", func(r req) { r.RunId = "" }, ""},
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
 		{"bad run id", func(r req) { r.RunId = "abc" }, "Invalid RunId."},
 		{"no activity id", func(r req) { r.ActivityId = "" }, "ActivityId is not set on request."},
 		{"long activity id", func(r req) { r.ActivityId = tooLong }, "ActivityId length exceeds limit. Limit: 20."},
@@ -103,7 +102,6 @@ func TestValidateRespondActivityTaskFailedById(t *testing.T) {
 	runCases(t, func() req {
 		return &workflowservice.RespondActivityTaskFailedByIdRequest{Namespace: "default", WorkflowId: "wf", ActivityId: "a1", Failure: &failurepb.Failure{Message: "x"}}
 	}, nil, validateRespondActivityTaskFailedById, []tcase[req]{
-		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
 		{"no activity id", func(r req) { r.ActivityId = "" }, "ActivityId is not set on request."},
 		{"bad run id", func(r req) { r.RunId = "1-2-3" }, "Invalid RunId."},
 		{"oversize failure", func(r req) { r.Failure = bigFailure() }, "Failure size 203 bytes exceeds limit of 100 bytes."},
@@ -127,7 +125,6 @@ func TestValidateRespondActivityTaskCanceledById(t *testing.T) {
 		return &workflowservice.RespondActivityTaskCanceledByIdRequest{Namespace: "default", WorkflowId: "wf", ActivityId: "a1"}
 	}, nil, validateRespondActivityTaskCanceledById, []tcase[req]{
 		{"no namespace", func(r req) { r.Namespace = "" }, "Namespace is not set on request."},
-		{"no workflow id", func(r req) { r.WorkflowId = "" }, "WorkflowId is not set on request."},
 		{"no activity id", func(r req) { r.ActivityId = "" }, "ActivityId is not set on request."},
 		{"oversize details", func(r req) { r.Details = bigPayloads() }, "Details size 206 bytes exceeds limit of 100 bytes."},
 	})

@@ -142,10 +142,17 @@ type Catalog struct {
 	// for filters over something other than workflow runs (workers), which
 	// are evaluated in memory with Match.
 	Only bool
+	// Aliases name system attributes by other names, for listings of rows
+	// that are not workflow runs (standalone activities: ActivityId is the
+	// WorkflowId column).
+	Aliases map[string]string
 }
 
 // lookup finds name; system attributes win over a custom one of the same name.
 func (c Catalog) lookup(name string) (Attribute, bool) {
+	if system, ok := c.Aliases[name]; ok {
+		name = system
+	}
 	if a, ok := lookupSystem(name); ok && !c.Only {
 		return a, true
 	}

@@ -140,6 +140,7 @@ func (tx *Tx) StartActivity(scheduledID int64, attempt int32, identity, requestI
 	act.StartedIdentity = identity
 	act.StartedRequestID = requestID
 	act.LastHeartbeat = time.Time{}
+	tx.NoteStandaloneProgress(act, false)
 	return act, nil
 }
 
@@ -159,6 +160,7 @@ func (tx *Tx) HeartbeatActivity(act *Activity, details *commonpb.Payloads) bool 
 	if details != nil {
 		act.HeartbeatDetails, _ = proto.Marshal(details)
 	}
+	tx.NoteStandaloneProgress(act, true)
 	return act.CancelRequested
 }
 
@@ -278,6 +280,10 @@ func (tx *Tx) closeActivity(act *Activity, identity string, closeEvent *historyp
 		case *historypb.HistoryEvent_ActivityTaskCanceledEventAttributes:
 			a.ActivityTaskCanceledEventAttributes.StartedEventId = id
 		}
+	}
+	if tx.S.Standalone != nil {
+		tx.closeStandalone(act, started, closeEvent, setStarted)
+		return
 	}
 	if tx.S.WorkflowTaskStarted() {
 		if started != nil {

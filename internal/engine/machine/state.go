@@ -101,6 +101,9 @@ type State struct {
 	// run may need them again.
 	Input  []byte `json:",omitzero"`
 	Header []byte `json:",omitzero"`
+	// Standalone is set on the run of a standalone activity (see
+	// standalone.go), which has no workflow.
+	Standalone *Standalone `json:",omitzero"`
 }
 
 // WorkflowTask is the one workflow task a run may have outstanding.
@@ -263,6 +266,10 @@ func (s *State) Clone() *State {
 	if s.Parent != nil {
 		p := *s.Parent
 		c.Parent = &p
+	}
+	if s.Standalone != nil {
+		sa := *s.Standalone
+		c.Standalone = &sa
 	}
 	if s.Pause != nil {
 		p := *s.Pause

@@ -86,6 +86,9 @@ func appendStateJSON(b []byte, s *State, buffered [][]byte) ([]byte, error) {
 	w.bytes("Priority", s.Priority)
 	w.bytes("Input", s.Input)
 	w.bytes("Header", s.Header)
+	if s.Standalone != nil {
+		w.reflected("Standalone", s.Standalone)
+	}
 	if len(buffered) > 0 {
 		w.key("BufferedEvents")
 		w.buf = append(w.buf, '[')

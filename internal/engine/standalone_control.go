@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/sundialdev/sundial/internal/engine/machine"
+	"github.com/sundialdev/sundial/internal/store"
+)
+
+// RequestCancelActivityExecution asks a standalone activity to stop (see
+// machine.Tx.RequestCancelStandalone).
+func (e *Engine) RequestCancelActivityExecution(ctx context.Context, req *workflowservice.RequestCancelActivityExecutionRequest) (*workflowservice.RequestCancelActivityExecutionResponse, error) {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	err = e.updateStandalone(ctx, ns, req.ActivityId, req.RunId, func(tx *machine.Tx) error {
+		if req.RequestId != "" && tx.S.Standalone.CancelRequestID == req.RequestId {
+			return errNoChange // a retried request
+		}
+		return tx.RequestCancelStandalone(req.Reason, req.Identity, req.RequestId)
+	})
+	if err != nil {
+		return nil, ignoreNoChange(err)
+	}
+	return &workflowservice.RequestCancelActivityExecutionResponse{}, nil
+}
+
+// TerminateActivityExecution ends a standalone activity at once.
+func (e *Engine) TerminateActivityExecution(ctx context.Context, req *workflowservice.TerminateActivityExecutionRequest) (*workflowservice.TerminateActivityExecutionResponse, error) {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	err = e.updateStandalone(ctx, ns, req.ActivityId, req.RunId, func(tx *machine.Tx) error {
+		if !tx.S.Open() && tx.S.Standalone.TerminateRequestID == req.RequestId && req.RequestId != "" {
+			return errNoChange
+		}
+		return tx.TerminateStandalone(req.Reason, req.Identity, req.RequestId)
+	})
+	if err != nil {
+		return nil, ignoreNoChange(err)
+	}
+	return &workflowservice.TerminateActivityExecutionResponse{}, nil
+}
+
+// DeleteActivityExecution removes a standalone activity's run; a running
+// one is terminated first, so its waiters see it close.
+func (e *Engine) DeleteActivityExecution(ctx context.Context, req *workflowservice.DeleteActivityExecutionRequest) (*workflowservice.DeleteActivityExecutionResponse, error) {
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.lockStandalone(ctx, ns, req.ActivityId, req.RunId)
+	if err != nil {
+		return nil, err
+	}
+	key := r.key
+	err = e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
+		if !tx.S.Open() {
+			return errNoChange
+		}
+		return tx.TerminateStandalone("Delete activity execution", "history-service", "")
+	})
+	r.mu.Unlock()
+	if err = ignoreNoChange(err); err != nil {
+		return nil, err
+	}
+	if err := e.store.DeleteExecution(ctx, key.storeKey()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errStandaloneNotFound(req.ActivityId, req.RunId)
+		}
+		return nil, unavailable("deleting activity execution", err)
+	}
+	e.runs.forget(key)
+	return &workflowservice.DeleteActivityExecutionResponse{}, nil
+}
+
+// errStandaloneOperatorCommands is Temporal's answer to the pause, unpause,
+// reset and update-options commands on standalone activities, which its
+// servers leave disabled by default.
+var errStandaloneOperatorCommands = serviceerror.NewUnimplemented("Standalone activity operator commands are disabled")
+
+// StandaloneOperatorCommand answers Pause/Unpause/Reset/
+// UpdateActivityExecutionOptions.
+func (e *Engine) StandaloneOperatorCommand(ctx context.Context, namespace string) error {
+	if _, err := e.namespace(ctx, namespace); err != nil {
+		return err
+	}
+	return errStandaloneOperatorCommands
+}
+
+func ignoreNoChange(err error) error {
+	if errors.Is(err, errNoChange) {
+		return nil
+	}
+	return err
+}
