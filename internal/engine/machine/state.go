@@ -95,6 +95,9 @@ type State struct {
 	// run may need them again.
 	Input  []byte `json:",omitzero"`
 	Header []byte `json:",omitzero"`
+	// Versioning is the run's worker-deployment versioning (versioning.go);
+	// nil for runs no versioned worker or operator has touched.
+	Versioning *Versioning `json:",omitzero"`
 }
 
 // WorkflowTask is the one workflow task a run may have outstanding.
@@ -260,6 +263,10 @@ func (s *State) Clone() *State {
 	if s.Pause != nil {
 		p := *s.Pause
 		c.Pause = &p
+	}
+	if s.Versioning != nil {
+		v := *s.Versioning
+		c.Versioning = &v
 	}
 	return &c
 }

@@ -80,6 +80,9 @@ func appendStateJSON(b []byte, s *State, buffered [][]byte) ([]byte, error) {
 	w.bytes("Priority", s.Priority)
 	w.bytes("Input", s.Input)
 	w.bytes("Header", s.Header)
+	if s.Versioning != nil {
+		w.reflected("Versioning", s.Versioning)
+	}
 	if len(buffered) > 0 {
 		w.key("BufferedEvents")
 		w.buf = append(w.buf, '[')
