@@ -33,7 +33,7 @@ func TestTemporalCLIWorkerDeployment(t *testing.T) {
 		t.Errorf("describe does not show v1 as current:\n%s", res)
 	}
 	// A version no worker polled yet, ramped with --allow-no-pollers.
-	cli.mustRun(t, "worker", "deployment", "set-ramping-version", "--deployment-name", dep, "--build-id", "v2", "--percentage", "25", "--allow-no-pollers", "--yes")
+	cli.mustRun(t, "worker", "deployment", "set-ramping-version", "--deployment-name", dep, "--build-id", "v2", "--percentage", "25", "--allow-no-pollers", "--ignore-missing-task-queues", "--yes")
 	res = cli.mustRun(t, "worker", "deployment", "describe", "--name", dep)
 	if !containsOnOneLine(res.stdout, "RampingVersionBuildID", "v2") || !containsOnOneLine(res.stdout, "RampingVersionPercentage", "25") {
 		t.Errorf("describe does not show v2 ramping at 25%%:\n%s", res)

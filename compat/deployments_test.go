@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"google.golang.org/grpc/status"
 )
 
 // The worker deployment tests run the official Go SDK's worker versioning:
@@ -384,6 +385,9 @@ func TestWorkerDeploymentCleanup(t *testing.T) {
 func requireServiceError[E error](t *testing.T, err error, text string) {
 	t.Helper()
 	var target E
+	if err != nil && !errors.As(err, &target) {
+		err = serviceerror.FromStatus(status.Convert(err)) // a raw client's error
+	}
 	if !errors.As(err, &target) || !strings.Contains(err.Error(), text) {
 		t.Fatalf("got error %v (%T), want %T containing %q", err, err, target, text)
 	}

@@ -84,7 +84,7 @@ func (e *Engine) versionedPoll(ctx context.Context, nsID string, opts *deploymen
 			return versionKey(dep, build), nil
 		}
 	}
-	_, err := e.mutateDeployment(ctx, nsID, dep, true, func(d *deploymentDoc, _ bool) error {
+	doc, err := e.mutateDeployment(ctx, nsID, dep, true, func(d *deploymentDoc, _ bool) error {
 		v := d.Versions[build]
 		if v == nil {
 			if len(d.Versions) >= maxVersionsPerDeployment {
@@ -104,6 +104,11 @@ func (e *Engine) versionedPoll(ctx context.Context, nsID string, opts *deploymen
 	})
 	if err != nil {
 		return "", err
+	}
+	if build == doc.Current || build == doc.Ramping {
+		// Tasks of this queue that waited while no version had it go to
+		// this one now.
+		e.rerouteDeployment(ctx, nsID, doc)
 	}
 	return versionKey(dep, build), nil
 }

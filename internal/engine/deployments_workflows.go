@@ -26,9 +26,14 @@ const (
 	saWorkflowVersioningBehavior = "TemporalWorkflowVersioningBehavior"
 )
 
-// runVersionKey is the version ("deployment:build") the run is on, or "".
-func runVersionKey(s *machine.State) string {
-	return versionKey(s.Versioning.EffectiveVersion())
+// reportedVersionKey is the version ("deployment:build") whose worker
+// completed the run's last workflow task, or "": the version whose sticky
+// queue holds the run.
+func reportedVersionKey(s *machine.State) string {
+	if s.Versioning == nil {
+		return ""
+	}
+	return versionKey(s.Versioning.Deployment, s.Versioning.BuildID)
 }
 
 // completionVersion is the deployment version a versioned worker's

@@ -88,7 +88,7 @@ func activityQueue(namespaceID, name string) matching.QueueKey {
 // version the run is on.
 func (e *Engine) workflowQueueFor(s *machine.State, wt *machine.WorkflowTask) matching.QueueKey {
 	version := e.routeVersion(s, s.TaskQueue, matching.Workflow)
-	if wt.Sticky && (version == "" && s.Versioning == nil || version == runVersionKey(s)) {
+	if wt.Sticky && (version == "" && s.Versioning == nil || version == reportedVersionKey(s)) {
 		q := workflowQueue(s.NamespaceID, wt.TaskQueue)
 		if e.stickyAlive(q) {
 			return q
