@@ -38,16 +38,16 @@ func TestTemporalCLIWorkerDeployment(t *testing.T) {
 	if !containsOnOneLine(res.stdout, "RampingVersionBuildID", "v2") || !containsOnOneLine(res.stdout, "RampingVersionPercentage", "25") {
 		t.Errorf("describe does not show v2 ramping at 25%%:\n%s", res)
 	}
-	if res := cli.run(t, "worker", "deployment", "delete-version", "--deployment-name", dep, "--build-id", "v2", "--yes"); res.exitCode == 0 ||
+	if res := cli.run(t, "worker", "deployment", "delete-version", "--deployment-name", dep, "--build-id", "v2"); res.exitCode == 0 ||
 		!strings.Contains(res.stdout+res.stderr, "cannot be deleted since it is current or ramping") {
 		t.Errorf("deleting the ramping version: %s", res)
 	}
 	cli.mustRun(t, "worker", "deployment", "set-ramping-version", "--deployment-name", dep, "--delete", "--yes")
-	cli.mustRun(t, "worker", "deployment", "delete-version", "--deployment-name", dep, "--build-id", "v2", "--yes")
+	cli.mustRun(t, "worker", "deployment", "delete-version", "--deployment-name", dep, "--build-id", "v2")
 	if _, err := c.WorkerDeploymentClient().GetHandle(dep).DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: "v2"}); err == nil {
 		t.Error("v2 still described after delete-version")
 	}
-	if res := cli.run(t, "worker", "deployment", "delete", "--name", dep, "--yes"); res.exitCode == 0 ||
+	if res := cli.run(t, "worker", "deployment", "delete", "--name", dep); res.exitCode == 0 ||
 		!strings.Contains(res.stdout+res.stderr, "deployment has versions, can't be deleted") {
 		t.Errorf("deleting a deployment with a version left: %s", res)
 	}
