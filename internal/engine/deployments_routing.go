@@ -5,8 +5,8 @@ import (
 	"hash/fnv"
 	"math"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	deploymentpb "go.temporal.io/api/deployment/v1"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
