@@ -109,6 +109,17 @@ func TestDeploymentRoutingSurvivesRestart(t *testing.T) {
 	if task := e.pollVersioned(tq, "v1", 6*time.Second); task == nil {
 		t.Fatal("the pinned run's task did not reach v1")
 	}
+	tqDesc, err := e.c.DescribeTaskQueue(e.ctx(), &workflowservice.DescribeTaskQueueRequest{Namespace: ns, TaskQueue: &taskqueuepb.TaskQueue{Name: tq}, TaskQueueType: enumspb.TASK_QUEUE_TYPE_WORKFLOW})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pollers []string
+	for _, p := range tqDesc.GetPollers() {
+		pollers = append(pollers, p.GetIdentity())
+	}
+	if !strings.Contains(strings.Join(pollers, ","), "worker-v1") {
+		t.Errorf("DescribeTaskQueue pollers %v, want the versioned worker-v1 among them", pollers)
+	}
 	desc, err := e.c.DescribeWorkflowExecution(e.ctx(), &workflowservice.DescribeWorkflowExecutionRequest{Namespace: ns, Execution: &commonpb.WorkflowExecution{WorkflowId: "pinned"}})
 	if err != nil {
 		t.Fatal(err)

@@ -171,3 +171,29 @@ func (e *Engine) rerouteDeployment(ctx context.Context, nsID string, doc *deploy
 		}
 	}
 }
+
+// versionQueuesOf lists the version queues of a task queue: one per version
+// whose workers registered it.
+func (e *Engine) versionQueuesOf(nsID string, q matching.QueueKey) []matching.QueueKey {
+	if !e.deploys.active.Load() {
+		return nil
+	}
+	reg := e.deploys
+	reg.mu.RLock()
+	defer reg.mu.RUnlock()
+	sp := reg.spaces[nsID]
+	if sp == nil {
+		return nil
+	}
+	var out []matching.QueueKey
+	for _, d := range sp.byName {
+		for _, v := range d.doc.Versions {
+			if v.hasQueue(q.Name, q.Kind) {
+				vq := q
+				vq.Version = versionKey(d.doc.Name, v.BuildID)
+				out = append(out, vq)
+			}
+		}
+	}
+	return out
+}
