@@ -26,6 +26,11 @@ func (e *Engine) PollActivityTaskQueue(ctx context.Context, req *workflowservice
 		return nil, err
 	}
 	q := activityQueue(ns.id, req.GetTaskQueue().GetName())
+	if req.DeploymentOptions != nil {
+		if q.Version, err = e.versionedPoll(ctx, ns.id, req.DeploymentOptions, q, req.Identity); err != nil {
+			return nil, err
+		}
+	}
 	poller := matching.PollerInfo{Identity: req.Identity}
 	if mps := req.GetTaskQueueMetadata().GetMaxTasksPerSecond(); mps != nil {
 		poller.MaxTasksPerSecond = mps.GetValue()

@@ -118,6 +118,7 @@ func (e *Engine) ShutdownWorker(ctx context.Context, req *workflowservice.Shutdo
 	if err != nil {
 		return nil, err
 	}
+	e.forgetVersionedPoller(ns.id, req.GetIdentity(), req.GetTaskQueue(), req.GetTaskQueueTypes())
 	if req.StickyTaskQueue == "" {
 		return &workflowservice.ShutdownWorkerResponse{}, nil
 	}
@@ -128,7 +129,7 @@ func (e *Engine) ShutdownWorker(ctx context.Context, req *workflowservice.Shutdo
 			continue
 		}
 		if s := r.state; s.Open() {
-			normal := workflowQueue(ns.id, s.TaskQueue)
+			normal := e.normalWorkflowQueue(s)
 			e.tasks.Add(normal, ref)
 		}
 		r.mu.Unlock()
@@ -198,6 +199,7 @@ func executionInfo(s *machine.State) *workflowpb.WorkflowExecutionInfo {
 		TaskQueue:        s.TaskQueue,
 		HistorySizeBytes: s.HistorySize,
 		FirstRunId:       s.FirstRunID,
+		VersioningInfo:   versioningInfo(s),
 	}
 	if !s.CloseTime.IsZero() {
 		info.ExecutionDuration = durationpb.New(s.CloseTime.Sub(s.ExecutionTime))

@@ -130,6 +130,8 @@ type Engine struct {
 	batches *batchRunner
 	// nexusEndpoints caches the cluster's Nexus endpoints (nexus_endpoints.go).
 	nexusEndpoints nexusEndpoints
+	// deploys holds the worker deployments (deployments.go).
+	deploys *deploymentRegistry
 
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -195,6 +197,7 @@ func New(cfg Config) (*Engine, error) {
 	e.retention = newRetention(e)
 	e.workers = newWorkerRegistry(cfg.WallClock, defaultMaxWorkers)
 	e.batches = newBatchRunner(e, cfg.MaxConcurrentBatchOperations)
+	e.deploys = newDeploymentRegistry()
 	e.effectsCtx, e.cancelEffects = context.WithCancel(context.Background())
 	e.metrics = newEngineMetrics(cfg.Metrics, e)
 	timerOpts := timer.Options{}
@@ -212,6 +215,9 @@ func (e *Engine) Start(ctx context.Context) error {
 		return err
 	}
 	e.effects.start(effectWorkers, e.effectsCtx, e.logEffectFailure)
+	if err := e.loadDeployments(ctx); err != nil {
+		return fmt.Errorf("loading worker deployments: %w", err)
+	}
 	if err := e.recover(ctx); err != nil {
 		return fmt.Errorf("recovering open runs: %w", err)
 	}

@@ -107,7 +107,7 @@ func (e *Engine) sendQueryTask(r *run, q *pendingQuery) {
 	s := r.state
 	q.direct = true
 	ref := taskRef{run: r.key, kind: kindQuery, queryID: q.id}
-	normal := workflowQueue(s.NamespaceID, s.TaskQueue)
+	normal := e.normalWorkflowQueue(s)
 	if s.Open() && s.StickyQueue != "" {
 		if sq := workflowQueue(s.NamespaceID, s.StickyQueue); e.stickyAlive(sq) {
 			e.tasks.Add(sq, ref)

@@ -56,7 +56,7 @@ func (e *Engine) offerTask(s *machine.State, q matching.QueueKey, mark taskMark,
 
 // spillable reports whether a refill of q finds the task again.
 func spillable(s *machine.State, q matching.QueueKey, mark taskMark) bool {
-	return q.Name == s.TaskQueue && mark.priority == (matching.Priority{}) && mark.kind != kindQuery && !mark.kind.nexus()
+	return q.Name == s.TaskQueue && q.Version == "" && mark.priority == (matching.Priority{}) && mark.kind != kindQuery && !mark.kind.nexus()
 }
 
 // onQueueLow starts or re-arms q's refill job. Matching calls it with the
@@ -195,7 +195,7 @@ func (e *Engine) appendSpillable(refs []taskRef, q matching.QueueKey, s *machine
 		}
 	case matching.Activity:
 		for id, a := range s.Activities {
-			if a.State != machine.ActivityScheduled || a.TaskQueue != q.Name {
+			if a.State != machine.ActivityScheduled || a.TaskQueue != q.Name || e.activityQueueFor(s, a) != q {
 				continue
 			}
 			mark := taskMark{kind: kindActivity, scheduledEventID: id, attempt: a.Attempt, priority: runPriority}

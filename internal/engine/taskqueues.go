@@ -32,6 +32,11 @@ func (e *Engine) DescribeTaskQueue(ctx context.Context, req *workflowservice.Des
 		for _, p := range e.tasks.Pollers(q) {
 			out = append(out, pollerInfo(p))
 		}
+		for _, vq := range e.versionQueuesOf(ns.id, q) { // versioned workers
+			for _, p := range e.tasks.Pollers(vq) {
+				out = append(out, pollerInfo(p))
+			}
+		}
 		return out
 	}
 	resp := &workflowservice.DescribeTaskQueueResponse{}

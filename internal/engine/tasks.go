@@ -85,14 +85,27 @@ func activityQueue(namespaceID, name string) matching.QueueKey {
 
 // workflowQueueFor picks the queue for a workflow task: the run's sticky queue
 // while its worker is alive, else the normal queue.
+// A versioned run's task goes to the queue of the version routing picks
+// (deployments_routing.go), and to its sticky queue only while that is the
+// version the run is on.
 func (e *Engine) workflowQueueFor(s *machine.State, wt *machine.WorkflowTask) matching.QueueKey {
-	if wt.Sticky {
+	version := e.routeVersion(s, s.TaskQueue, matching.Workflow)
+	if wt.Sticky && (version == "" && s.Versioning == nil || version == reportedVersionKey(s)) {
 		q := workflowQueue(s.NamespaceID, wt.TaskQueue)
 		if e.stickyAlive(q) {
 			return q
 		}
 	}
-	return workflowQueue(s.NamespaceID, s.TaskQueue)
+	q := workflowQueue(s.NamespaceID, s.TaskQueue)
+	q.Version = version
+	return q
+}
+
+// normalWorkflowQueue is the run's task queue, or its version's queue there.
+func (e *Engine) normalWorkflowQueue(s *machine.State) matching.QueueKey {
+	q := workflowQueue(s.NamespaceID, s.TaskQueue)
+	q.Version = e.routeVersion(s, s.TaskQueue, matching.Workflow)
+	return q
 }
 
 // defaultStickyPollerUnavailableWindow is Config.StickyPollerUnavailableWindow's
@@ -143,7 +156,14 @@ func (e *Engine) queueOf(s *machine.State, m taskMark) matching.QueueKey {
 	if m.kind == kindNexusStart || m.kind == kindNexusCancel {
 		return nexusQueueOf(s, m)
 	}
-	return activityQueue(s.NamespaceID, s.Activities[m.scheduledEventID].TaskQueue)
+	return e.activityQueueFor(s, s.Activities[m.scheduledEventID])
+}
+
+// activityQueueFor names the queue an activity's task goes to.
+func (e *Engine) activityQueueFor(s *machine.State, a *machine.Activity) matching.QueueKey {
+	q := activityQueue(s.NamespaceID, a.TaskQueue)
+	q.Version = e.routeVersion(s, a.TaskQueue, matching.Activity)
+	return q
 }
 
 // adoptStoredTasks prepares the dispatch of a run whose state was just read

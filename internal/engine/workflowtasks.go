@@ -28,6 +28,11 @@ func (e *Engine) PollWorkflowTaskQueue(ctx context.Context, req *workflowservice
 		return nil, err
 	}
 	q := workflowQueue(ns.id, req.GetTaskQueue().GetName())
+	if req.DeploymentOptions != nil && req.GetTaskQueue().GetKind() != enumspb.TASK_QUEUE_KIND_STICKY {
+		if q.Version, err = e.versionedPoll(ctx, ns.id, req.DeploymentOptions, q, req.Identity); err != nil {
+			return nil, err
+		}
+	}
 	until := e.longPollDeadline(ctx, taskLongPoll)
 	for {
 		wait := until.Sub(wallNow())
@@ -165,7 +170,7 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 			Identity:       req.Identity,
 			BinaryChecksum: req.BinaryChecksum,
 			SdkMetadata:    req.SdkMetadata,
-			Metering:       &historypb.WorkflowTaskCompletedEventAttributes{MeteringMetadata: req.MeteringMetadata},
+			Metering:       &historypb.WorkflowTaskCompletedEventAttributes{MeteringMetadata: req.MeteringMetadata, VersioningBehavior: req.VersioningBehavior, DeploymentVersion: completionVersion(req)},
 			Sticky:         req.StickyAttributes,
 			ForceNewTask:   req.ForceCreateNewWorkflowTask,
 			ReturnNewTask:  req.ReturnNewWorkflowTask,
@@ -182,6 +187,9 @@ func (e *Engine) RespondWorkflowTaskCompleted(ctx context.Context, req *workflow
 			return nil
 		}
 		if err != nil {
+			return err
+		}
+		if err := noteCompletionVersioning(tx.S, req); err != nil {
 			return err
 		}
 		inline = res.Inline != nil

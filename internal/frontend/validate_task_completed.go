@@ -88,6 +88,8 @@ func validateRespondWorkflowTaskCompleted(req *workflowservice.RespondWorkflowTa
 		c.stickyAttributes(req),
 		c.queryResults(req),
 		validateCommandSequence(req.GetCommands()),
+		workerDeploymentOptions(lim, req.GetDeploymentOptions()),
+		knownEnum("VersioningBehavior", req.GetVersioningBehavior()),
 	); err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ func validatePollWorkflowTaskQueue(req *workflowservice.PollWorkflowTaskQueueReq
 		c.namespace(req.GetNamespace()),
 		c.taskQueue("TaskQueue", req.GetTaskQueue()),
 		c.optional("Identity", req.GetIdentity()),
+		workerDeploymentOptions(lim, req.GetDeploymentOptions()),
 	)
 }
 
@@ -44,6 +45,7 @@ func validatePollActivityTaskQueue(req *workflowservice.PollActivityTaskQueueReq
 		c.namespace(req.GetNamespace()),
 		c.taskQueue("TaskQueue", req.GetTaskQueue()),
 		c.optional("Identity", req.GetIdentity()), c.taskQueueMetadata("TaskQueueMetadata", req.GetTaskQueueMetadata()),
+		workerDeploymentOptions(lim, req.GetDeploymentOptions()),
 	)
 }
 

@@ -37,6 +37,9 @@ type QueueKey struct {
 	NamespaceID string
 	Name        string
 	Kind        Kind
+	// Version separates the queue of one worker-deployment version
+	// ("deployment:build") from the task queue's unversioned queue ("").
+	Version string
 }
 
 // PollerInfo describes the poller making a Poll call.

@@ -104,6 +104,9 @@ type State struct {
 	// Standalone is set on the run of a standalone activity (see
 	// standalone.go), which has no workflow.
 	Standalone *Standalone `json:",omitzero"`
+	// Versioning is the run's worker-deployment versioning (versioning.go);
+	// nil for runs no versioned worker or operator has touched.
+	Versioning *Versioning `json:",omitzero"`
 }
 
 // WorkflowTask is the one workflow task a run may have outstanding.
@@ -274,6 +277,10 @@ func (s *State) Clone() *State {
 	if s.Pause != nil {
 		p := *s.Pause
 		c.Pause = &p
+	}
+	if s.Versioning != nil {
+		v := *s.Versioning
+		c.Versioning = &v
 	}
 	return &c
 }

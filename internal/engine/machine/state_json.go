@@ -89,6 +89,9 @@ func appendStateJSON(b []byte, s *State, buffered [][]byte) ([]byte, error) {
 	if s.Standalone != nil {
 		w.reflected("Standalone", s.Standalone)
 	}
+	if s.Versioning != nil {
+		w.reflected("Versioning", s.Versioning)
+	}
 	if len(buffered) > 0 {
 		w.key("BufferedEvents")
 		w.buf = append(w.buf, '[')

@@ -217,6 +217,8 @@ func (tx *Tx) CompleteWorkflowTask(commands []*commandpb.Command, opts Completio
 	}
 	if opts.Metering != nil {
 		completed.MeteringMetadata = opts.Metering.MeteringMetadata
+		completed.VersioningBehavior = opts.Metering.VersioningBehavior
+		completed.DeploymentVersion = opts.Metering.DeploymentVersion
 	}
 	ev := tx.add(&historypb.HistoryEvent{
 		EventType: enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,

@@ -1,0 +1,394 @@
+package compat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"google.golang.org/grpc/status"
+)
+
+// The worker deployment tests run the official Go SDK's worker versioning:
+// versioned workers register their version by polling, the deployment's
+// current and ramping versions route new and auto-upgrade workflows, pinned
+// workflows stay on their version, overrides move them, and old versions
+// are deleted once drained.
+
+const deploymentSignal = "proceed"
+
+// versionedWorkflow waits for one signal, then returns the build id of the
+// worker that completed it: which version ran its last workflow task.
+func versionedWorkflow(buildID string) func(ctx workflow.Context) (string, error) {
+	return func(ctx workflow.Context) (string, error) {
+		workflow.GetSignalChannel(ctx, deploymentSignal).Receive(ctx, nil)
+		return buildID, nil
+	}
+}
+
+// immediateWorkflow returns the build id of the worker that ran it.
+func immediateWorkflow(buildID string) func(ctx workflow.Context) (string, error) {
+	return func(ctx workflow.Context) (string, error) { return buildID, nil }
+}
+
+// startVersionedWorker runs a versioned worker of deployment:buildID on
+// taskQueue with the two test workflows, "Pinned" (pinned) and "Auto"
+// (auto-upgrade), and "Quick" (auto-upgrade, returns at once).
+func startVersionedWorker(t *testing.T, c client.Client, taskQueue, deployment, buildID string) worker.Worker {
+	t.Helper()
+	w := worker.New(c, taskQueue, worker.Options{
+		DeploymentOptions: worker.DeploymentOptions{
+			UseVersioning: true,
+			Version:       worker.WorkerDeploymentVersion{DeploymentName: deployment, BuildID: buildID},
+		},
+	})
+	w.RegisterWorkflowWithOptions(versionedWorkflow(buildID), workflow.RegisterOptions{Name: "Pinned", VersioningBehavior: workflow.VersioningBehaviorPinned})
+	w.RegisterWorkflowWithOptions(versionedWorkflow(buildID), workflow.RegisterOptions{Name: "Auto", VersioningBehavior: workflow.VersioningBehaviorAutoUpgrade})
+	w.RegisterWorkflowWithOptions(immediateWorkflow(buildID), workflow.RegisterOptions{Name: "Quick", VersioningBehavior: workflow.VersioningBehaviorAutoUpgrade})
+	if err := w.Start(); err != nil {
+		t.Fatalf("starting worker %s:%s: %v", deployment, buildID, err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			w.Stop()
+		}
+	})
+	return stoppableWorker{Worker: w, stopped: &stopped}
+}
+
+// stoppableWorker lets a test stop a worker early without the cleanup
+// stopping it twice.
+type stoppableWorker struct {
+	worker.Worker
+	stopped *bool
+}
+
+func (w stoppableWorker) Stop() {
+	if !*w.stopped {
+		*w.stopped = true
+		w.Worker.Stop()
+	}
+}
+
+// awaitVersion waits until the version is registered (its worker polled).
+func awaitVersion(t *testing.T, ctx context.Context, c client.Client, deployment, buildID string) {
+	t.Helper()
+	h := c.WorkerDeploymentClient().GetHandle(deployment)
+	eventually(t, 30*time.Second, "version "+deployment+":"+buildID+" registered", func() bool {
+		_, err := h.DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: buildID})
+		return err == nil
+	})
+}
+
+// setCurrent makes buildID the deployment's current version.
+func setCurrent(t *testing.T, ctx context.Context, c client.Client, deployment, buildID string) {
+	t.Helper()
+	h := c.WorkerDeploymentClient().GetHandle(deployment)
+	if _, err := h.SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: buildID}); err != nil {
+		t.Fatalf("setting %s current in %s: %v", buildID, deployment, err)
+	}
+}
+
+// awaitBehavior waits until a run's first workflow task completed and it
+// reports its versioning behavior and version.
+func awaitBehavior(t *testing.T, ctx context.Context, c client.Client, workflowID string, behavior enumspb.VersioningBehavior, version string) {
+	t.Helper()
+	eventually(t, 30*time.Second, workflowID+" versioned "+behavior.String()+" on "+version, func() bool {
+		d, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
+		if err != nil {
+			return false
+		}
+		vi := d.GetWorkflowExecutionInfo().GetVersioningInfo()
+		return vi.GetBehavior() == behavior && vi.GetDeploymentVersion().GetDeploymentName()+":"+vi.GetDeploymentVersion().GetBuildId() == version
+	})
+}
+
+func resultOf(t *testing.T, ctx context.Context, run client.WorkflowRun) string {
+	t.Helper()
+	var out string
+	if err := run.Get(ctx, &out); err != nil {
+		t.Fatalf("workflow %s: %v", run.GetID(), err)
+	}
+	return out
+}
+
+// TestWorkerDeploymentPinnedAndAutoUpgrade: a pinned workflow finishes on the
+// version it started on after the current version changes; an auto-upgrade
+// one moves to the new current version at its next workflow task. Describe,
+// List and the versioning search attributes show where each runs, and the
+// old version drains once its pinned workflow closed.
+func TestWorkerDeploymentPinnedAndAutoUpgrade(t *testing.T) {
+	tg, c := setup(t)
+	ctx := testContext(t, 2*time.Minute)
+	tq := uniqueName(t, "tq")
+	dep := uniqueName(t, "dep")
+	startVersionedWorker(t, c, tq, dep, "v1")
+	awaitVersion(t, ctx, c, dep, "v1")
+	setCurrent(t, ctx, c, dep, "v1")
+
+	pinned, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: uniqueName(t, "pinned"), TaskQueue: tq}, "Pinned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auto, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: uniqueName(t, "auto"), TaskQueue: tq}, "Auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	awaitBehavior(t, ctx, c, pinned.GetID(), enumspb.VERSIONING_BEHAVIOR_PINNED, dep+":v1")
+	awaitBehavior(t, ctx, c, auto.GetID(), enumspb.VERSIONING_BEHAVIOR_AUTO_UPGRADE, dep+":v1")
+
+	startVersionedWorker(t, c, tq, dep, "v2")
+	awaitVersion(t, ctx, c, dep, "v2")
+	setCurrent(t, ctx, c, dep, "v2")
+
+	query := fmt.Sprintf("TemporalWorkerDeploymentVersion = '%s:v1' AND TemporalWorkflowVersioningBehavior = 'Pinned'", dep)
+	eventually(t, 30*time.Second, "the pinned run listed by its version", func() bool {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: tg.Namespace, Query: query})
+		return err == nil && len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == pinned.GetID()
+	})
+	for _, run := range []client.WorkflowRun{pinned, auto} {
+		if err := c.SignalWorkflow(ctx, run.GetID(), "", deploymentSignal, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := resultOf(t, ctx, pinned); got != "v1" {
+		t.Errorf("pinned workflow finished on %s, want v1", got)
+	}
+	if got := resultOf(t, ctx, auto); got != "v2" {
+		t.Errorf("auto-upgrade workflow finished on %s, want v2", got)
+	}
+
+	h := c.WorkerDeploymentClient().GetHandle(dep)
+	desc, err := h.Describe(ctx, client.WorkerDeploymentDescribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur := desc.Info.RoutingConfig.CurrentVersion; cur == nil || cur.BuildID != "v2" {
+		t.Errorf("current version %+v, want v2", cur)
+	}
+	if len(desc.Info.VersionSummaries) != 2 {
+		t.Errorf("version summaries %+v, want v1 and v2", desc.Info.VersionSummaries)
+	}
+	if targetIsTemporal() {
+		return // Temporal refreshes drainage every few minutes; the check below would wait for it
+	}
+	eventually(t, 30*time.Second, "v1 drained", func() bool {
+		v, err := h.DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: "v1"})
+		return err == nil && v.Info.DrainageInfo != nil && v.Info.DrainageInfo.DrainageStatus == client.WorkerDeploymentVersionDrainageStatusDrained
+	})
+}
+
+// TestWorkerDeploymentRamp: a ramping version takes new workflows by
+// workflow id: none at 0%, all at 100%, some of many at 50%, and the same id
+// lands on the same version each time.
+func TestWorkerDeploymentRamp(t *testing.T) {
+	_, c := setup(t)
+	ctx := testContext(t, 3*time.Minute)
+	tq := uniqueName(t, "tq")
+	dep := uniqueName(t, "dep")
+	startVersionedWorker(t, c, tq, dep, "v1")
+	startVersionedWorker(t, c, tq, dep, "v2")
+	awaitVersion(t, ctx, c, dep, "v1")
+	awaitVersion(t, ctx, c, dep, "v2")
+	setCurrent(t, ctx, c, dep, "v1")
+	h := c.WorkerDeploymentClient().GetHandle(dep)
+	ramp := func(pct float32) {
+		t.Helper()
+		if _, err := h.SetRampingVersion(ctx, client.WorkerDeploymentSetRampingVersionOptions{BuildID: "v2", Percentage: pct}); err != nil {
+			t.Fatalf("ramping v2 to %v%%: %v", pct, err)
+		}
+	}
+	ids := make([]string, 16)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%s-%d", uniqueName(t, "ramp"), i)
+	}
+	runAll := func() map[string]string {
+		t.Helper()
+		out := map[string]string{}
+		for _, id := range ids {
+			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: tq, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, "Quick")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[id] = resultOf(t, ctx, run)
+		}
+		return out
+	}
+	count := func(got map[string]string, build string) int {
+		n := 0
+		for _, b := range got {
+			if b == build {
+				n++
+			}
+		}
+		return n
+	}
+	ramp(0)
+	if got := runAll(); count(got, "v2") != 0 {
+		t.Errorf("at 0%% ramp, %d of %d workflows ran on v2", count(got, "v2"), len(ids))
+	}
+	ramp(100)
+	if got := runAll(); count(got, "v2") != len(ids) {
+		t.Errorf("at 100%% ramp, %d of %d workflows ran on v2", count(got, "v2"), len(ids))
+	}
+	ramp(50)
+	first := runAll()
+	if n := count(first, "v2"); n == 0 || n == len(ids) {
+		t.Errorf("at 50%% ramp, %d of %d workflows ran on v2", n, len(ids))
+	}
+	if second := runAll(); fmt.Sprint(second) != fmt.Sprint(first) {
+		t.Errorf("the ramp is not deterministic per workflow id:\nfirst  %v\nsecond %v", first, second)
+	}
+	v, err := h.DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: "v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Info.RampPercentage != 50 {
+		t.Errorf("v2 ramp percentage %v, want 50", v.Info.RampPercentage)
+	}
+}
+
+// TestWorkerDeploymentOverride: UpdateWorkflowExecutionOptions pins a
+// running workflow to another version, which then runs its next workflow
+// task; Describe shows the override until it is removed.
+func TestWorkerDeploymentOverride(t *testing.T) {
+	tg, c := setup(t)
+	ctx := testContext(t, 2*time.Minute)
+	tq := uniqueName(t, "tq")
+	dep := uniqueName(t, "dep")
+	startVersionedWorker(t, c, tq, dep, "v1")
+	startVersionedWorker(t, c, tq, dep, "v2")
+	awaitVersion(t, ctx, c, dep, "v1")
+	awaitVersion(t, ctx, c, dep, "v2")
+	setCurrent(t, ctx, c, dep, "v1")
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: uniqueName(t, "override"), TaskQueue: tq}, "Pinned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	awaitBehavior(t, ctx, c, run.GetID(), enumspb.VERSIONING_BEHAVIOR_PINNED, dep+":v1")
+
+	opts, err := c.UpdateWorkflowExecutionOptions(ctx, client.UpdateWorkflowExecutionOptionsRequest{
+		WorkflowId: run.GetID(),
+		WorkflowExecutionOptionsChanges: client.WorkflowExecutionOptionsChanges{VersioningOverride: &client.VersioningOverrideChange{
+			Value: &client.PinnedVersioningOverride{Version: worker.WorkerDeploymentVersion{DeploymentName: dep, BuildID: "v2"}},
+		}},
+	})
+	if err != nil {
+		t.Fatalf("setting the override: %v", err)
+	}
+	if p, ok := opts.VersioningOverride.(*client.PinnedVersioningOverride); !ok || p.Version.BuildID != "v2" {
+		t.Errorf("options after the update %#v, want pinned to v2", opts.VersioningOverride)
+	}
+	d, err := c.DescribeWorkflowExecution(ctx, run.GetID(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.GetWorkflowExecutionInfo().GetVersioningInfo().GetVersioningOverride(); o.GetPinned().GetVersion().GetBuildId() != "v2" {
+		t.Errorf("described override %v, want pinned to v2", o)
+	}
+	query := fmt.Sprintf("TemporalWorkerDeploymentVersion = '%s:v2' AND WorkflowId = '%s'", dep, run.GetID())
+	eventually(t, 30*time.Second, "the overridden run listed under v2", func() bool {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: tg.Namespace, Query: query})
+		return err == nil && len(resp.Executions) == 1
+	})
+	if err := c.SignalWorkflow(ctx, run.GetID(), "", deploymentSignal, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := resultOf(t, ctx, run); got != "v2" {
+		t.Errorf("overridden workflow finished on %s, want v2", got)
+	}
+
+	// Removing an override of a closed run is refused; of an open one, it
+	// leaves the run without one.
+	open, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: uniqueName(t, "unset"), TaskQueue: tq}, "Pinned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	awaitBehavior(t, ctx, c, open.GetID(), enumspb.VERSIONING_BEHAVIOR_PINNED, dep+":v1")
+	for _, change := range []client.VersioningOverride{&client.AutoUpgradeVersioningOverride{}, nil} {
+		if _, err := c.UpdateWorkflowExecutionOptions(ctx, client.UpdateWorkflowExecutionOptionsRequest{
+			WorkflowId:                      open.GetID(),
+			WorkflowExecutionOptionsChanges: client.WorkflowExecutionOptionsChanges{VersioningOverride: &client.VersioningOverrideChange{Value: change}},
+		}); err != nil {
+			t.Fatalf("changing the override to %#v: %v", change, err)
+		}
+	}
+	d, err = c.DescribeWorkflowExecution(ctx, open.GetID(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.GetWorkflowExecutionInfo().GetVersioningInfo().GetVersioningOverride(); o != nil {
+		t.Errorf("override after removing it: %v", o)
+	}
+	if err := c.SignalWorkflow(ctx, open.GetID(), "", deploymentSignal, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := resultOf(t, ctx, open); got != "v1" {
+		t.Errorf("pinned workflow finished on %s, want v1", got)
+	}
+}
+
+// TestWorkerDeploymentCleanup: an old version cannot be deleted while it is
+// current, nor while its workers poll; once they stopped, it is deleted, and
+// a deployment with versions left cannot be.
+func TestWorkerDeploymentCleanup(t *testing.T) {
+	tg, c := setup(t)
+	ctx := testContext(t, 2*time.Minute)
+	tq := uniqueName(t, "tq")
+	dep := uniqueName(t, "dep")
+	old := startVersionedWorker(t, c, tq, dep, "v1")
+	startVersionedWorker(t, c, tq, dep, "v2")
+	awaitVersion(t, ctx, c, dep, "v1")
+	awaitVersion(t, ctx, c, dep, "v2")
+	setCurrent(t, ctx, c, dep, "v1")
+	h := c.WorkerDeploymentClient().GetHandle(dep)
+	_, err := h.DeleteVersion(ctx, client.WorkerDeploymentDeleteVersionOptions{BuildID: "v1"})
+	requireServiceError[*serviceerror.FailedPrecondition](t, err, "cannot be deleted since it is current or ramping")
+	setCurrent(t, ctx, c, dep, "v2")
+	_, err = h.DeleteVersion(ctx, client.WorkerDeploymentDeleteVersionOptions{BuildID: "v1"})
+	requireServiceError[*serviceerror.FailedPrecondition](t, err, "cannot be deleted since it has active pollers")
+	old.Stop()
+	if !targetIsTemporal() {
+		// Temporal keeps a stopped worker among the pollers for minutes.
+		if _, err := h.DeleteVersion(ctx, client.WorkerDeploymentDeleteVersionOptions{BuildID: "v1"}); err != nil {
+			t.Fatalf("deleting v1 after its worker stopped: %v", err)
+		}
+		desc, err := h.Describe(ctx, client.WorkerDeploymentDescribeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(desc.Info.VersionSummaries) != 1 || desc.Info.VersionSummaries[0].Version.BuildID != "v2" {
+			t.Errorf("versions after deleting v1: %+v", desc.Info.VersionSummaries)
+		}
+	}
+	_, err = c.WorkerDeploymentClient().Delete(ctx, client.WorkerDeploymentDeleteOptions{Name: dep})
+	requireServiceError[*serviceerror.FailedPrecondition](t, err, "deployment has versions, can't be deleted")
+	svc := dialRaw(t, tg)
+	_, err = svc.DescribeWorkerDeployment(ctx, &workflowservice.DescribeWorkerDeploymentRequest{Namespace: tg.Namespace, DeploymentName: uniqueName(t, "missing")})
+	requireServiceError[*serviceerror.NotFound](t, err, "no Worker Deployment found with name")
+	_, err = svc.SetWorkerDeploymentRampingVersion(ctx, &workflowservice.SetWorkerDeploymentRampingVersionRequest{Namespace: tg.Namespace, DeploymentName: dep, BuildId: "v2", Percentage: 101})
+	requireServiceError[*serviceerror.InvalidArgument](t, err, "Percentage must be between 0 and 100 (inclusive)")
+	_, err = svc.SetWorkerDeploymentCurrentVersion(ctx, &workflowservice.SetWorkerDeploymentCurrentVersionRequest{Namespace: tg.Namespace, DeploymentName: dep, BuildId: "v9"})
+	requireServiceError[*serviceerror.NotFound](t, err, "build ID 'v9' not found in Worker Deployment")
+}
+
+// requireServiceError fails unless err is an E whose message contains text.
+func requireServiceError[E error](t *testing.T, err error, text string) {
+	t.Helper()
+	var target E
+	if err != nil && !errors.As(err, &target) {
+		err = serviceerror.FromStatus(status.Convert(err)) // a raw client's error
+	}
+	if !errors.As(err, &target) || !strings.Contains(err.Error(), text) {
+		t.Fatalf("got error %v (%T), want %T containing %q", err, err, target, text)
+	}
+}
