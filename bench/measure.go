@@ -211,7 +211,7 @@ func runScenario(ctx context.Context, sc scenario, hostPort string, p probe, cfg
 	runCtx, cancel := context.WithTimeout(ctx, cfg.duration+cfg.openCap+2*time.Minute)
 	defer cancel()
 	e := &env{hostPort: hostPort, client: c, rpcs: rpcs, taskQueue: taskQueue,
-		duration: cfg.duration, openCap: cfg.openCap, memory: p.memory}
+		duration: cfg.duration, openCap: cfg.openCap, memory: p.memory, resetCPU: cpuRestarter(p)}
 	if err := warmUp(runCtx, e); err != nil {
 		return outcome{}, cpuUse{}, 0, err
 	}

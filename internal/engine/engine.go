@@ -132,6 +132,8 @@ type Engine struct {
 	nexusEndpoints nexusEndpoints
 	// deploys holds the worker deployments (deployments.go).
 	deploys *deploymentRegistry
+	// schedules takes the actions of schedules.
+	schedules *scheduleRunner
 
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -198,6 +200,7 @@ func New(cfg Config) (*Engine, error) {
 	e.workers = newWorkerRegistry(cfg.WallClock, defaultMaxWorkers)
 	e.batches = newBatchRunner(e, cfg.MaxConcurrentBatchOperations)
 	e.deploys = newDeploymentRegistry()
+	e.schedules = newScheduleRunner(e)
 	e.effectsCtx, e.cancelEffects = context.WithCancel(context.Background())
 	e.metrics = newEngineMetrics(cfg.Metrics, e)
 	timerOpts := timer.Options{}
@@ -228,6 +231,10 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.resumeBatches(ctx); err != nil {
 		return fmt.Errorf("resuming batch operations: %w", err)
 	}
+	if err := e.resumeSchedules(ctx); err != nil {
+		return fmt.Errorf("resuming schedules: %w", err)
+	}
+	e.schedules.start()
 	return nil
 }
 
@@ -239,6 +246,7 @@ func (e *Engine) Stop() {
 		e.tasks.Close()
 		e.timers.Stop()
 		e.cancelEffects()
+		e.schedules.stop()
 		e.stopRefills()
 		e.effects.stop()
 		e.retention.stop()

@@ -389,6 +389,7 @@ func (e *Engine) install(r *run, tx *machine.Tx) {
 		if ns, err := e.ns.lookupID(context.Background(), tx.S.NamespaceID); err == nil {
 			e.retention.closedRun(ns.id, tx.S.CloseTime, ns.desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration())
 		}
+		e.schedules.runClosed(tx.S.NamespaceID, tx.S.WorkflowID)
 	}
 	e.metrics.runInstalled(created, wasOpen, tx.S)
 	r.extendTail(tx)

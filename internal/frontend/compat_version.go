@@ -8,6 +8,7 @@ package frontend
 // reapply exclusions, 1.27.1 reset with pending children. Sundial implements
 // each of these, and 1.27.1 is the lowest release that turns them all on;
 // features the UI gates on capabilities instead (Nexus, schedules, workflow
-// pause) stay off in GetSystemInfo and DescribeNamespace until they exist.
+// pause) are advertised in GetSystemInfo and DescribeNamespace once they
+// exist (schedules and workflow pause do).
 // GetSystemInfo still reports Sundial's own version.
 const TemporalCompatibleVersion = "1.27.1"

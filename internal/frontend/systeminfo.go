@@ -32,6 +32,8 @@ func (h *Handler) GetSystemInfo(_ context.Context, req *workflowservice.GetSyste
 			EagerWorkflowStart: true,
 			// Workflows schedule Nexus operations on endpoints (handler_nexus.go).
 			Nexus: true,
+			// The schedule RPCs are served (handler_schedule.go).
+			SupportsSchedules: true,
 		},
 	}, nil
 }
