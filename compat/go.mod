@@ -6,6 +6,7 @@ replace github.com/sundialdev/sundial => ../
 
 require (
 	github.com/go-jose/go-jose/v4 v4.1.9
+	github.com/jackc/pgx/v5 v5.10.0
 	github.com/nexus-rpc/sdk-go v0.6.0
 	github.com/sundialdev/sundial v0.0.0-00010101000000-000000000000
 	go.opentelemetry.io/otel/sdk v1.44.0
@@ -116,7 +117,6 @@ require (
 	github.com/iancoleman/strcase v0.3.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
-	github.com/jackc/pgx/v5 v5.10.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.2 // indirect
 	github.com/jmoiron/sqlx v1.4.0 // indirect
 	github.com/josharian/intern v1.0.0 // indirect

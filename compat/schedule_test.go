@@ -22,7 +22,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -352,15 +351,6 @@ func TestScheduleCreateIdempotent(t *testing.T) {
 	if !errors.As(rawError(err), &nf) {
 		t.Errorf("DescribeSchedule of a missing schedule: %v, want NotFound", err)
 	}
-}
-
-// rawError turns an error of the raw gRPC client into the serviceerror the
-// SDK would return.
-func rawError(err error) error {
-	if err == nil {
-		return nil
-	}
-	return serviceerror.FromStatus(status.Convert(err))
 }
 
 // scheduleRawAction is a raw ScheduledTarget action that completes at once.
