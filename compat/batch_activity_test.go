@@ -17,6 +17,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/sundialdev/sundial/server"
 )
 
 // TestBatchResetActivities: a batch that resets every activity of the runs
@@ -118,6 +120,41 @@ func TestBatchActivityOperationsValidated(t *testing.T) {
 	for _, req := range []*workflowservice.StartBatchOperationRequest{noMask, noActivity, negativeJitter} {
 		if _, err := svc.StartBatchOperation(ctx, req); status.Code(err) != codes.InvalidArgument {
 			t.Errorf("%s: got %v, want InvalidArgument", req.GetReason(), err)
+		}
+	}
+}
+
+// TestBatchUpdateWorkflowOptions: a batch sets a versioning override on every
+// run its query selects; Describe shows it on each.
+func TestBatchUpdateWorkflowOptions(t *testing.T) {
+	tg := startSundial(t, server.Options{})
+	ctx := testContext(t, time.Minute)
+	svc := dialRaw(t, tg)
+	runs, query := batchFixture(t, ctx, svc, tg.Namespace, 3)
+	job := uniqueName(t, "override")
+	if _, err := svc.StartBatchOperation(ctx, &workflowservice.StartBatchOperationRequest{
+		Namespace: tg.Namespace, JobId: job, Reason: "auto-upgrade all", VisibilityQuery: query,
+		Operation: &workflowservice.StartBatchOperationRequest_UpdateWorkflowOptionsOperation{UpdateWorkflowOptionsOperation: &batchpb.BatchOperationUpdateWorkflowExecutionOptions{
+			Identity: "ops-person",
+			WorkflowExecutionOptions: &workflowpb.WorkflowExecutionOptions{VersioningOverride: &workflowpb.VersioningOverride{
+				Override: &workflowpb.VersioningOverride_AutoUpgrade{AutoUpgrade: true},
+			}},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"versioning_override"}},
+		}},
+	}); err != nil {
+		t.Fatalf("StartBatchOperation: %v", err)
+	}
+	if desc := waitBatch(t, ctx, svc, tg.Namespace, job); desc.GetState() != enumspb.BATCH_OPERATION_STATE_COMPLETED ||
+		desc.GetOperationType() != enumspb.BATCH_OPERATION_TYPE_UPDATE_WORKFLOW_EXECUTION_OPTIONS || desc.GetCompleteOperationCount() != int64(len(runs)) {
+		t.Fatalf("update workflow options batch: %v", desc)
+	}
+	for _, ex := range runs {
+		d, err := svc.DescribeWorkflowExecution(ctx, &workflowservice.DescribeWorkflowExecutionRequest{Namespace: tg.Namespace, Execution: ex})
+		if err != nil {
+			t.Fatalf("describing %s: %v", ex.GetWorkflowId(), err)
+		}
+		if !d.GetWorkflowExecutionInfo().GetVersioningInfo().GetVersioningOverride().GetAutoUpgrade() {
+			t.Errorf("%s: versioning info %v, want an auto-upgrade override", ex.GetWorkflowId(), d.GetWorkflowExecutionInfo().GetVersioningInfo())
 		}
 	}
 }

@@ -384,16 +384,10 @@ func TestStandaloneActivityIDPolicies(t *testing.T) {
 	if !isNotFound(err) {
 		t.Errorf("Describe of an unknown id = %v, want NotFound", err)
 	}
-	// The namespace advertises standalone activities; the operator commands
-	// are off, as on Temporal's servers by default.
+	// The namespace advertises standalone activities.
 	ns, err := raw.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: tg.Namespace})
 	if err != nil || !ns.GetNamespaceInfo().GetCapabilities().GetStandaloneActivities() {
 		t.Errorf("DescribeNamespace standalone_activities = %v, %v; want true", ns.GetNamespaceInfo().GetCapabilities().GetStandaloneActivities(), err)
-	}
-	_, err = raw.PauseActivityExecution(ctx, &workflowservice.PauseActivityExecutionRequest{Namespace: tg.Namespace, ActivityId: id})
-	var unimplemented *serviceerror.Unimplemented
-	if !errors.As(rawError(err), &unimplemented) {
-		t.Errorf("PauseActivityExecution = %v, want Unimplemented", err)
 	}
 	_, err = raw.StartActivityExecution(ctx, &workflowservice.StartActivityExecutionRequest{
 		Namespace: tg.Namespace, ActivityId: uniqueName(t, "notimeout"), ActivityType: &commonpb.ActivityType{Name: "Greet"},

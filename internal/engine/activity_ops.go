@@ -41,6 +41,13 @@ func (e *Engine) activityOp(ctx context.Context, namespace string, ex *commonpb.
 	if err != nil {
 		return err
 	}
+	return e.activityOpOn(ctx, key, sel, fn)
+}
+
+// activityOpOn applies fn to each pending activity sel names in the run key
+// names, as one transition.
+func (e *Engine) activityOpOn(ctx context.Context, key runKey, sel machine.ActivitySelector,
+	fn func(r *run, tx *machine.Tx, act *machine.Activity) error) error {
 	return e.update(ctx, key, func(r *run, tx *machine.Tx) error {
 		if !tx.S.Open() {
 			return errRunClosed
@@ -71,7 +78,15 @@ func jitterDelay(jitter *durationpb.Duration) time.Duration {
 func (e *Engine) PauseActivity(ctx context.Context, req *workflowservice.PauseActivityRequest) (*workflowservice.PauseActivityResponse, error) {
 	sel := machine.ActivitySelector{ID: req.GetId(), Type: req.GetType()}
 	p := machine.PauseRequest{Identity: req.GetIdentity(), Reason: req.GetReason(), RequestID: req.GetRequestId()}
-	err := e.activityOp(ctx, req.GetNamespace(), req.GetExecution(), sel, func(_ *run, tx *machine.Tx, act *machine.Activity) error {
+	if err := e.activityOp(ctx, req.GetNamespace(), req.GetExecution(), sel, pauseActivity(p)); err != nil {
+		return nil, err
+	}
+	return &workflowservice.PauseActivityResponse{}, nil
+}
+
+// pauseActivity pauses one activity.
+func pauseActivity(p machine.PauseRequest) func(*run, *machine.Tx, *machine.Activity) error {
+	return func(_ *run, tx *machine.Tx, act *machine.Activity) error {
 		if err := tx.PauseActivity(act, p); err != nil {
 			if errors.Is(err, machine.ErrAlreadyPaused) {
 				return serviceerror.NewFailedPrecondition("activity is already paused")
@@ -79,35 +94,43 @@ func (e *Engine) PauseActivity(ctx context.Context, req *workflowservice.PauseAc
 			return err
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return &workflowservice.PauseActivityResponse{}, nil
 }
 
 // UnpauseActivity resumes paused activities of a workflow.
 func (e *Engine) UnpauseActivity(ctx context.Context, req *workflowservice.UnpauseActivityRequest) (*workflowservice.UnpauseActivityResponse, error) {
 	sel := machine.ActivitySelector{ID: req.GetId(), Type: req.GetType(), All: req.GetUnpauseAll()}
-	err := e.activityOp(ctx, req.GetNamespace(), req.GetExecution(), sel, func(_ *run, tx *machine.Tx, act *machine.Activity) error {
-		tx.UnpauseActivity(act, machine.UnpauseRequest{
-			ResetAttempts: req.GetResetAttempts(), ResetHeartbeat: req.GetResetHeartbeat(), Delay: jitterDelay(req.GetJitter()),
-		})
-		return nil
-	})
-	if err != nil {
+	u := machine.UnpauseRequest{ResetAttempts: req.GetResetAttempts(), ResetHeartbeat: req.GetResetHeartbeat(), Delay: jitterDelay(req.GetJitter())}
+	if err := e.activityOp(ctx, req.GetNamespace(), req.GetExecution(), sel, unpauseActivity(u)); err != nil {
 		return nil, err
 	}
 	return &workflowservice.UnpauseActivityResponse{}, nil
+}
+
+// unpauseActivity resumes one activity.
+func unpauseActivity(u machine.UnpauseRequest) func(*run, *machine.Tx, *machine.Activity) error {
+	return func(_ *run, tx *machine.Tx, act *machine.Activity) error {
+		tx.UnpauseActivity(act, u)
+		return nil
+	}
 }
 
 // ResetActivity sets pending activities of a workflow back to their first
 // attempt.
 func (e *Engine) ResetActivity(ctx context.Context, req *workflowservice.ResetActivityRequest) (*workflowservice.ResetActivityResponse, error) {
 	sel := machine.ActivitySelector{ID: req.GetId(), Type: req.GetType(), All: req.GetMatchAll()}
-	err := e.activityOp(ctx, req.GetNamespace(), req.GetExecution(), sel, func(r *run, tx *machine.Tx, act *machine.Activity) error {
-		reset := machine.ResetRequest{ResetHeartbeat: req.GetResetHeartbeat(), KeepPaused: req.GetKeepPaused(), Delay: jitterDelay(req.GetJitter())}
-		if req.GetRestoreOriginalOptions() {
+	reset := machine.ResetRequest{ResetHeartbeat: req.GetResetHeartbeat(), KeepPaused: req.GetKeepPaused(), Delay: jitterDelay(req.GetJitter())}
+	if err := e.activityOp(ctx, req.GetNamespace(), req.GetExecution(), sel, e.resetActivity(ctx, reset, req.GetRestoreOriginalOptions())); err != nil {
+		return nil, err
+	}
+	return &workflowservice.ResetActivityResponse{}, nil
+}
+
+// resetActivity sets one activity back to its first attempt, with the
+// options it was scheduled with when restoreOriginal is set.
+func (e *Engine) resetActivity(ctx context.Context, reset machine.ResetRequest, restoreOriginal bool) func(*run, *machine.Tx, *machine.Activity) error {
+	return func(r *run, tx *machine.Tx, act *machine.Activity) error {
+		if restoreOriginal {
 			o, err := e.originalOptions(ctx, r, tx.S, act)
 			if err != nil {
 				return err
@@ -117,11 +140,7 @@ func (e *Engine) ResetActivity(ctx context.Context, req *workflowservice.ResetAc
 		}
 		tx.ResetActivity(act, reset)
 		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return &workflowservice.ResetActivityResponse{}, nil
 }
 
 // UpdateActivityOptions changes the options of pending activities of a
@@ -129,16 +148,28 @@ func (e *Engine) ResetActivity(ctx context.Context, req *workflowservice.ResetAc
 func (e *Engine) UpdateActivityOptions(ctx context.Context, req *workflowservice.UpdateActivityOptionsRequest) (*workflowservice.UpdateActivityOptionsResponse, error) {
 	sel := machine.ActivitySelector{ID: req.GetId(), Type: req.GetType(), All: req.GetMatchAll()}
 	var result *activitypb.ActivityOptions
-	err := e.activityOp(ctx, req.GetNamespace(), req.GetExecution(), sel, func(r *run, tx *machine.Tx, act *machine.Activity) error {
+	update := e.updateActivityOptions(ctx, req.GetActivityOptions(), req.GetUpdateMask().GetPaths(), req.GetRestoreOriginal(), &result)
+	if err := e.activityOp(ctx, req.GetNamespace(), req.GetExecution(), sel, update); err != nil {
+		return nil, err
+	}
+	return &workflowservice.UpdateActivityOptionsResponse{ActivityOptions: result}, nil
+}
+
+// updateActivityOptions changes one activity's options: the paths of
+// options the mask names, or back to the options it was scheduled with. The
+// options that result are left in *result.
+func (e *Engine) updateActivityOptions(ctx context.Context, options *activitypb.ActivityOptions, paths []string, restoreOriginal bool,
+	result **activitypb.ActivityOptions) func(*run, *machine.Tx, *machine.Activity) error {
+	return func(r *run, tx *machine.Tx, act *machine.Activity) error {
 		var o machine.ActivityOptions
-		if req.GetRestoreOriginal() {
+		if restoreOriginal {
 			var err error
 			if o, err = e.originalOptions(ctx, r, tx.S, act); err != nil {
 				return err
 			}
 		} else {
 			merged := optionsProto(act.Options())
-			if err := MergeActivityOptions(merged, req.GetActivityOptions(), req.GetUpdateMask().GetPaths()); err != nil {
+			if err := MergeActivityOptions(merged, options, paths); err != nil {
 				return err
 			}
 			var err error
@@ -149,13 +180,9 @@ func (e *Engine) UpdateActivityOptions(ctx context.Context, req *workflowservice
 		// The task may move to another queue: offer it anew.
 		r.dispatched = r.dispatched.without(kindActivity, act.ScheduledEventID)
 		tx.UpdateActivityOptions(act, o)
-		result = optionsProto(act.Options())
+		*result = optionsProto(act.Options())
 		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return &workflowservice.UpdateActivityOptionsResponse{ActivityOptions: result}, nil
 }
 
 // originalOptions are the options act was scheduled with, from its

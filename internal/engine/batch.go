@@ -94,6 +94,8 @@ func batchType(req *workflowservice.StartBatchOperationRequest) enumspb.BatchOpe
 		return enumspb.BATCH_OPERATION_TYPE_RESET_ACTIVITY
 	case *workflowservice.StartBatchOperationRequest_UpdateActivityOptionsOperation:
 		return enumspb.BATCH_OPERATION_TYPE_UPDATE_ACTIVITY_OPTIONS
+	case *workflowservice.StartBatchOperationRequest_UpdateWorkflowOptionsOperation:
+		return enumspb.BATCH_OPERATION_TYPE_UPDATE_WORKFLOW_EXECUTION_OPTIONS
 	}
 	return enumspb.BATCH_OPERATION_TYPE_UNSPECIFIED
 }

@@ -6,6 +6,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 )
 
+// The requests a batch makes for each run, for the operations that are one
+// call of an existing RPC per run.
+
 // BatchResetActivitiesRequest is the ResetActivity request a batch's reset
 // activities operation makes for one run. The frontend validates a batch
 // through the same request, so both read the operation's fields one way.
@@ -39,4 +42,13 @@ func BatchUpdateActivityOptionsRequest(namespace string, ex *commonpb.WorkflowEx
 		req.Activity = &workflowservice.UpdateActivityOptionsRequest_Type{Type: op.GetType()}
 	}
 	return req
+}
+
+// BatchUpdateWorkflowOptionsRequest is the UpdateWorkflowExecutionOptions
+// request a batch's update workflow options operation makes for one run.
+func BatchUpdateWorkflowOptionsRequest(namespace string, ex *commonpb.WorkflowExecution, op *batchpb.BatchOperationUpdateWorkflowExecutionOptions) *workflowservice.UpdateWorkflowExecutionOptionsRequest {
+	return &workflowservice.UpdateWorkflowExecutionOptionsRequest{
+		Namespace: namespace, WorkflowExecution: ex, Identity: op.GetIdentity(),
+		WorkflowExecutionOptions: op.GetWorkflowExecutionOptions(), UpdateMask: op.GetUpdateMask(),
+	}
 }

@@ -66,6 +66,9 @@ func (e *Engine) applyBatchOperation(ctx context.Context, jobID string, req *wor
 	case *workflowservice.StartBatchOperationRequest_UpdateActivityOptionsOperation:
 		_, err := e.UpdateActivityOptions(ctx, BatchUpdateActivityOptionsRequest(ns, ex, op.UpdateActivityOptionsOperation))
 		return err
+	case *workflowservice.StartBatchOperationRequest_UpdateWorkflowOptionsOperation:
+		_, err := e.UpdateWorkflowExecutionOptions(ctx, BatchUpdateWorkflowOptionsRequest(ns, ex, op.UpdateWorkflowOptionsOperation))
+		return err
 	}
 	return serviceerror.NewInvalidArgumentf("The operation type %T is not supported", req.GetOperation())
 }

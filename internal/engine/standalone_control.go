@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
@@ -78,20 +77,6 @@ func (e *Engine) DeleteActivityExecution(ctx context.Context, req *workflowservi
 	}
 	e.runs.forget(key)
 	return &workflowservice.DeleteActivityExecutionResponse{}, nil
-}
-
-// errStandaloneOperatorCommands is Temporal's answer to the pause, unpause,
-// reset and update-options commands on standalone activities, which its
-// servers leave disabled by default.
-var errStandaloneOperatorCommands = serviceerror.NewUnimplemented("Standalone activity operator commands are disabled")
-
-// StandaloneOperatorCommand answers Pause/Unpause/Reset/
-// UpdateActivityExecutionOptions.
-func (e *Engine) StandaloneOperatorCommand(ctx context.Context, namespace string) error {
-	if _, err := e.namespace(ctx, namespace); err != nil {
-		return err
-	}
-	return errStandaloneOperatorCommands
 }
 
 func ignoreNoChange(err error) error {

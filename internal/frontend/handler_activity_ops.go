@@ -6,6 +6,7 @@ import (
 	activitypb "go.temporal.io/api/activity/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/sundialdev/sundial/internal/engine"
 )
@@ -120,18 +121,24 @@ func validateUpdateActivityOptions(req *workflowservice.UpdateActivityOptionsReq
 	); err != nil {
 		return err
 	}
-	paths := req.GetUpdateMask().GetPaths()
-	if req.GetRestoreOriginal() {
+	return c.activityOptionsUpdate(req.GetActivityOptions(), req.GetUpdateMask(), req.GetRestoreOriginal())
+}
+
+// activityOptionsUpdate checks new activity options and the mask that
+// picks which of them apply, or a request to restore the original ones.
+func (c checker) activityOptionsUpdate(options *activitypb.ActivityOptions, mask *fieldmaskpb.FieldMask, restoreOriginal bool) error {
+	paths := mask.GetPaths()
+	if restoreOriginal {
 		if len(paths) > 0 {
 			// Temporal's text (history/api/updateactivityoptions).
 			return invalid("Both UpdateMask and RestoreOriginal are provided")
 		}
 		return nil
 	}
-	if req.GetActivityOptions() == nil {
+	if options == nil {
 		return invalid("ActivityOptions are not provided")
 	}
-	if req.GetUpdateMask() == nil {
+	if mask == nil {
 		return invalid("UpdateMask is not provided")
 	}
 	if len(paths) > len(engine.ActivityOptionsPaths) {
@@ -142,7 +149,7 @@ func validateUpdateActivityOptions(req *workflowservice.UpdateActivityOptionsReq
 			return invalid("UpdateMask path %q is not an activity option that can be updated; known paths: %v.", p, engine.ActivityOptionsPaths)
 		}
 	}
-	return c.activityOptions(req.GetActivityOptions())
+	return c.activityOptions(options)
 }
 
 // activityOptions checks each value of new activity options; which of them

@@ -130,6 +130,8 @@ func validateStartBatchOperation(req *workflowservice.StartBatchOperationRequest
 		return validateResetActivity(engine.BatchResetActivitiesRequest(req.GetNamespace(), batchPlaceholderRun(), op.ResetActivitiesOperation), lim)
 	case *workflowservice.StartBatchOperationRequest_UpdateActivityOptionsOperation:
 		return validateUpdateActivityOptions(engine.BatchUpdateActivityOptionsRequest(req.GetNamespace(), batchPlaceholderRun(), op.UpdateActivityOptionsOperation), lim)
+	case *workflowservice.StartBatchOperationRequest_UpdateWorkflowOptionsOperation:
+		return validateUpdateWorkflowExecutionOptions(engine.BatchUpdateWorkflowOptionsRequest(req.GetNamespace(), batchPlaceholderRun(), op.UpdateWorkflowOptionsOperation), lim)
 	}
 	return serviceerror.NewInvalidArgumentf("The operation type %T is not supported", req.GetOperation())
 }

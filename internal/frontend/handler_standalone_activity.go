@@ -72,25 +72,6 @@ func (h *Handler) DeleteActivityExecution(ctx context.Context, req *workflowserv
 	}, h.engine.DeleteActivityExecution)
 }
 
-// PauseActivityExecution, UnpauseActivityExecution, ResetActivityExecution
-// and UpdateActivityExecutionOptions answer as Temporal's servers do by
-// default (history.enableStandaloneActivityOperatorCommands is off).
-func (h *Handler) PauseActivityExecution(ctx context.Context, req *workflowservice.PauseActivityExecutionRequest) (*workflowservice.PauseActivityExecutionResponse, error) {
-	return nil, h.engine.StandaloneOperatorCommand(ctx, req.GetNamespace())
-}
-
-func (h *Handler) UnpauseActivityExecution(ctx context.Context, req *workflowservice.UnpauseActivityExecutionRequest) (*workflowservice.UnpauseActivityExecutionResponse, error) {
-	return nil, h.engine.StandaloneOperatorCommand(ctx, req.GetNamespace())
-}
-
-func (h *Handler) ResetActivityExecution(ctx context.Context, req *workflowservice.ResetActivityExecutionRequest) (*workflowservice.ResetActivityExecutionResponse, error) {
-	return nil, h.engine.StandaloneOperatorCommand(ctx, req.GetNamespace())
-}
-
-func (h *Handler) UpdateActivityExecutionOptions(ctx context.Context, req *workflowservice.UpdateActivityExecutionOptionsRequest) (*workflowservice.UpdateActivityExecutionOptionsResponse, error) {
-	return nil, h.engine.StandaloneOperatorCommand(ctx, req.GetNamespace())
-}
-
 func validateStartActivityExecution(req *workflowservice.StartActivityExecutionRequest, lim Limits) error {
 	if req == nil {
 		return errNilRequest()
