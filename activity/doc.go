@@ -76,6 +76,8 @@
 //	  no workflow)                                   args...) by name; Client.GetActivity(id, runID)
 //	  handle .result / .describe / .cancel /         ActivityHandle.Get / Describe / Cancel / Terminate;
 //	  .terminate                                     TypedActivityHandle.Result
+//	  (pause, unpause, reset, update options of a    ActivityHandle.Pause / Unpause / Reset / UpdateOptions
+//	  standalone activity)
 //	client.list_activities / count_activities      Client.ListActivities / CountActivities(ctx, query)
 //	activity.payload_converter()                   DataConverter(ctx)
 //	activity.metric_meter()                        GetMetricMeter(ctx)
