@@ -32,9 +32,19 @@ type configFile struct {
 	Store           storeSection     `yaml:"store"`
 	Limits          limitsSection    `yaml:"limits"`
 	RateLimits      rateLimitSection `yaml:"rateLimits"`
+	Failover        failoverSection  `yaml:"failover"`
 	// Auth turns on authentication (see package server/auth); --auth-*
 	// flags replace it as a whole.
 	Auth *auth.Config `yaml:"auth"`
+}
+
+// failoverSection is how nodes sharing a PostgreSQL database find the
+// active one and how long its lease lasts (--advertise-address,
+// --lease-ttl, --lease-renew-interval).
+type failoverSection struct {
+	AdvertiseAddress   string        `yaml:"advertiseAddress"`
+	LeaseTTL           time.Duration `yaml:"leaseTTL"`
+	LeaseRenewInterval time.Duration `yaml:"leaseRenewInterval"`
 }
 
 type listenerSection struct {
@@ -157,6 +167,13 @@ func (f *configFile) applyTo(cfg *serverConfig) error {
 	setString(&o.TLS.ClientCAFile, f.TLS.ClientCAFile)
 	o.TLS.ReloadInterval = f.TLS.ReloadInterval
 	o.Insecure = f.Insecure
+	setString(&o.AdvertiseAddress, f.Failover.AdvertiseAddress)
+	if f.Failover.LeaseTTL != 0 {
+		o.Failover.LeaseTTL = f.Failover.LeaseTTL
+	}
+	if f.Failover.LeaseRenewInterval != 0 {
+		o.Failover.RenewInterval = f.Failover.LeaseRenewInterval
+	}
 
 	l := f.Limits
 	o.MaxPayloadBytes, o.PriorityLevels, o.TaskQueueWindow = l.MaxPayloadBytes, l.PriorityLevels, l.TaskQueueWindow

@@ -53,8 +53,12 @@ rateLimits:
   namespaceBurst: 20
   namespaces:
     payments: {rps: 100, burst: 150}
+failover:
+  advertiseAddress: node-1.internal:7233
+  leaseTTL: 8s
+  leaseRenewInterval: 2s
 `)
-	cfg, err := parseServerFlags([]string{"--config", path, "--db", ":memory:", "--namespace-rps", "7.5", "--max-total-updates=60"}, &bytes.Buffer{})
+	cfg, err := parseServerFlags([]string{"--config", path, "--db", ":memory:", "--namespace-rps", "7.5", "--max-total-updates=60", "--lease-renew-interval=3s"}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatalf("parsing: %v", err)
 	}
@@ -78,6 +82,9 @@ rateLimits:
 		{"namespace rate limit (flag over file, burst from file)", o.NamespaceRateLimit, server.RateLimit{RPS: 7.5, Burst: 20}},
 		{"per-namespace limit (file)", o.NamespaceRateLimits["payments"], server.RateLimit{RPS: 100, Burst: 150}},
 		{"priority levels (default)", o.PriorityLevels, 0},
+		{"advertise address (file)", o.AdvertiseAddress, "node-1.internal:7233"},
+		{"lease TTL (file)", o.Failover.LeaseTTL, 8 * time.Second},
+		{"lease renew interval (flag over file)", o.Failover.RenewInterval, 3 * time.Second},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
