@@ -189,30 +189,7 @@ func TestCrashRecovery(t *testing.T) {
 	c := dial(t, target{HostPort: proc.addr, Namespace: "default"})
 	executions := &executionLog{runs: map[string]int{}}
 	taskQueue := uniqueName(t, "crash")
-	w := worker.New(c, taskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 50})
-	w.RegisterWorkflowWithOptions(func(ctx workflow.Context, base int) (int, error) {
-		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: 5 * time.Second,
-			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: time.Second},
-		})
-		total := 0
-		for step := 1; step <= crashStepsPerRun; step++ {
-			var out int
-			if err := workflow.ExecuteActivity(ctx, crashStepActivity, base, step).Get(ctx, &out); err != nil {
-				return 0, err
-			}
-			total += out
-		}
-		return total, nil
-	}, workflow.RegisterOptions{Name: crashWorkflowName})
-	w.RegisterActivityWithOptions(func(ctx context.Context, base, step int) (int, error) {
-		executions.record(activity.GetInfo(ctx).WorkflowExecution.ID, step)
-		time.Sleep(time.Duration(5+rand.IntN(20)) * time.Millisecond) // the scenario: work in flight when the server dies
-		return base*10 + step, nil
-	}, activity.RegisterOptions{Name: crashStepActivity})
-	if err := w.Start(); err != nil {
-		t.Fatalf("starting worker: %v", err)
-	}
+	w := startCrashWorker(t, c, taskQueue, executions)
 	workerStopped := false
 	defer func() {
 		if !workerStopped {
@@ -341,4 +318,36 @@ func TestCrashRecovery(t *testing.T) {
 	if elapsed := time.Since(started); elapsed > crashTestBudget {
 		t.Errorf("crash test took %v, over its %v budget", elapsed, crashTestBudget)
 	}
+}
+
+// startCrashWorker runs the crash scenario's worker: each workflow runs
+// crashStepsPerRun activities, each recorded in executions and busy a few
+// milliseconds, so work is in flight when the server dies.
+func startCrashWorker(t *testing.T, c client.Client, taskQueue string, executions *executionLog) worker.Worker {
+	t.Helper()
+	w := worker.New(c, taskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 50})
+	w.RegisterWorkflowWithOptions(func(ctx workflow.Context, base int) (int, error) {
+		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 5 * time.Second,
+			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: time.Second},
+		})
+		total := 0
+		for step := 1; step <= crashStepsPerRun; step++ {
+			var out int
+			if err := workflow.ExecuteActivity(ctx, crashStepActivity, base, step).Get(ctx, &out); err != nil {
+				return 0, err
+			}
+			total += out
+		}
+		return total, nil
+	}, workflow.RegisterOptions{Name: crashWorkflowName})
+	w.RegisterActivityWithOptions(func(ctx context.Context, base, step int) (int, error) {
+		executions.record(activity.GetInfo(ctx).WorkflowExecution.ID, step)
+		time.Sleep(time.Duration(5+rand.IntN(20)) * time.Millisecond) // work in flight when the server dies
+		return base*10 + step, nil
+	}, activity.RegisterOptions{Name: crashStepActivity})
+	if err := w.Start(); err != nil {
+		t.Fatalf("starting worker: %v", err)
+	}
+	return w
 }

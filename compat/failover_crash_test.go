@@ -11,11 +11,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/resolver/manual"
@@ -90,30 +86,7 @@ func TestFailoverCrashRecovery(t *testing.T) {
 	c := dialNodes(t, first.addr, second.addr)
 	executions := &executionLog{runs: map[string]int{}}
 	taskQueue := uniqueName(t, "failover-crash")
-	w := worker.New(c, taskQueue, worker.Options{MaxConcurrentActivityExecutionSize: 50})
-	w.RegisterWorkflowWithOptions(func(ctx workflow.Context, base int) (int, error) {
-		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: 5 * time.Second,
-			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: time.Second},
-		})
-		total := 0
-		for step := 1; step <= crashStepsPerRun; step++ {
-			var out int
-			if err := workflow.ExecuteActivity(ctx, crashStepActivity, base, step).Get(ctx, &out); err != nil {
-				return 0, err
-			}
-			total += out
-		}
-		return total, nil
-	}, workflow.RegisterOptions{Name: crashWorkflowName})
-	w.RegisterActivityWithOptions(func(ctx context.Context, base, step int) (int, error) {
-		executions.record(activity.GetInfo(ctx).WorkflowExecution.ID, step)
-		time.Sleep(time.Duration(5+rand.IntN(20)) * time.Millisecond) // the scenario: work in flight when the node dies
-		return base*10 + step, nil
-	}, activity.RegisterOptions{Name: crashStepActivity})
-	if err := w.Start(); err != nil {
-		t.Fatalf("starting worker: %v", err)
-	}
+	w := startCrashWorker(t, c, taskQueue, executions)
 	defer w.Stop()
 
 	runs := make([]client.WorkflowRun, failoverCrashWorkflows)
