@@ -37,6 +37,10 @@ type scheduleRunner struct {
 	// specs caches compiled specs by schedule, with the conflict token and
 	// generation they were compiled at.
 	specs map[scheduleKey]compiledSpec
+	// woken holds the schedules a closing run woke since their state was
+	// last read: the deadline armed after that read must not replace the
+	// wake-up with a later one.
+	woken map[scheduleKey]struct{}
 }
 
 type compiledSpec struct {
@@ -46,7 +50,7 @@ type compiledSpec struct {
 }
 
 func newScheduleRunner(e *Engine) *scheduleRunner {
-	sr := &scheduleRunner{e: e, watched: map[watchKey]scheduleKey{}, specs: map[scheduleKey]compiledSpec{}}
+	sr := &scheduleRunner{e: e, watched: map[watchKey]scheduleKey{}, specs: map[scheduleKey]compiledSpec{}, woken: map[scheduleKey]struct{}{}}
 	sr.timers = timer.New[scheduleKey](e.clock, sr.fire, timer.Options{Workers: 4})
 	return sr
 }
@@ -110,15 +114,31 @@ func (sr *scheduleRunner) forget(k scheduleKey, st *scheduleState) {
 // workflow id looks at it at once.
 func (sr *scheduleRunner) runClosed(nsID, workflowID string) {
 	sr.mu.Lock()
-	k, ok := sr.watched[watchKey{nsID, workflowID}]
-	sr.mu.Unlock()
-	if ok {
+	defer sr.mu.Unlock()
+	if k, ok := sr.watched[watchKey{nsID, workflowID}]; ok {
+		sr.woken[k] = struct{}{}
 		sr.timers.Set(k, sr.e.clock.Now())
 	}
 }
 
-// arm sets the schedule's next deadline (none when t is zero).
+// reading marks that the schedule's state is about to be read: wake-ups
+// before this point are seen by that read.
+func (sr *scheduleRunner) reading(k scheduleKey) {
+	sr.mu.Lock()
+	delete(sr.woken, k)
+	sr.mu.Unlock()
+}
+
+// arm sets the schedule's next deadline (none when t is zero), or now when
+// a run closed since the schedule's state was read: whoever reads it next
+// must see that close.
 func (sr *scheduleRunner) arm(k scheduleKey, t time.Time) {
+	sr.mu.Lock()
+	defer sr.mu.Unlock()
+	if _, ok := sr.woken[k]; ok {
+		delete(sr.woken, k)
+		t = sr.e.clock.Now()
+	}
 	sr.timers.Set(k, t)
 }
 
@@ -138,6 +158,7 @@ func (sr *scheduleRunner) fire(k scheduleKey) {
 	ctx := e.effectsCtx
 	unlock := sr.lock(k)
 	defer unlock()
+	sr.reading(k)
 	rec, st, err := e.loadSchedule(ctx, k)
 	if errors.Is(err, store.ErrNotFound) {
 		sr.forget(k, nil)
