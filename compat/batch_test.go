@@ -3,8 +3,6 @@ package compat
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +14,6 @@ import (
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc/codes"
-
-	"github.com/sundialdev/sundial/server"
 )
 
 // batchFixture starts n workflows of a fresh type (nobody runs them) and
@@ -153,20 +149,7 @@ func TestBatchTerminateByQuery(t *testing.T) {
 // signals every run exactly once.
 func TestBatchSignalListSurvivesRestart(t *testing.T) {
 	// Sundial's own server, whatever COMPAT_TARGET says: the test restarts it.
-	db := filepath.Join(t.TempDir(), "sundial.db")
-	start := func() (*server.Server, target) {
-		srv, err := server.New(server.Options{ListenAddr: "127.0.0.1:0", DatabasePath: db,
-			Logger: slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := srv.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return srv, target{HostPort: srv.Addr(), Namespace: "default"}
-	}
+	start := restartableSundial(t)
 	srv, tg := start()
 	ctx := testContext(t, 2*time.Minute)
 	svc := dialRaw(t, tg)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,8 +20,6 @@ import (
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
-
-	"github.com/sundialdev/sundial/server"
 )
 
 // Standalone activities (StartActivityExecution and friends) driven by the
@@ -511,20 +507,7 @@ func TestStandaloneActivityAsyncCompletion(t *testing.T) {
 // its worker after, it completes.
 func TestStandaloneActivitySurvivesRestart(t *testing.T) {
 	// Sundial's own server, whatever COMPAT_TARGET says: the test restarts it.
-	db := filepath.Join(t.TempDir(), "sundial.db")
-	start := func() (*server.Server, target) {
-		srv, err := server.New(server.Options{ListenAddr: "127.0.0.1:0", DatabasePath: db,
-			Logger: slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := srv.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return srv, target{HostPort: srv.Addr(), Namespace: "default"}
-	}
+	start := restartableSundial(t)
 	srv, tg := start()
 	ctx := testContext(t, 60*time.Second)
 	c := dial(t, tg)
