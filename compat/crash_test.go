@@ -38,6 +38,8 @@ type executionLog struct {
 	mu    sync.Mutex
 	runs  map[string]int
 	total atomic.Int64
+	// grew, when a waiter made it, is closed by the next record.
+	grew chan struct{}
 }
 
 func (l *executionLog) record(workflowID string, step int) {
@@ -45,6 +47,31 @@ func (l *executionLog) record(workflowID string, step int) {
 	defer l.mu.Unlock()
 	l.runs[fmt.Sprintf("%s/%d", workflowID, step)]++
 	l.total.Add(1)
+	if l.grew != nil {
+		close(l.grew)
+		l.grew = nil
+	}
+}
+
+// waitTotal waits until at least n executions are recorded, woken by each
+// record; false when ctx ends first.
+func (l *executionLog) waitTotal(ctx context.Context, n int64) bool {
+	for {
+		l.mu.Lock()
+		if l.grew == nil {
+			l.grew = make(chan struct{})
+		}
+		grew := l.grew
+		l.mu.Unlock()
+		if l.total.Load() >= n {
+			return true
+		}
+		select {
+		case <-grew:
+		case <-ctx.Done():
+			return l.total.Load() >= n
+		}
+	}
 }
 
 func (l *executionLog) snapshot() map[string]int {
@@ -228,12 +255,9 @@ func TestCrashRecovery(t *testing.T) {
 	for kill := 1; kill <= crashKills; kill++ {
 		threshold := totalSteps * int64(kill) / int64(crashKills+2)
 		threshold += int64(rng.IntN(int(totalSteps / int64(crashKills+2) / 2)))
-		for executions.total.Load() < threshold {
-			if ctx.Err() != nil {
-				t.Fatalf("before kill %d: only %d of %d activity executions happened within the budget; server log:\n%s",
-					kill, executions.total.Load(), threshold, proc.log())
-			}
-			time.Sleep(5 * time.Millisecond) // poll interval
+		if !executions.waitTotal(ctx, threshold) {
+			t.Fatalf("before kill %d: only %d of %d activity executions happened within the budget; server log:\n%s",
+				kill, executions.total.Load(), threshold, proc.log())
 		}
 		proc.kill()
 		t.Logf("kill %d: SIGKILL after %d activity executions (%v into the test)", kill, executions.total.Load(), time.Since(started).Round(time.Millisecond))

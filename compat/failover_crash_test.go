@@ -113,11 +113,8 @@ func TestFailoverCrashRecovery(t *testing.T) {
 	for kill := 1; kill <= failoverCrashKills; kill++ {
 		threshold := totalSteps * int64(kill) / int64(failoverCrashKills+2)
 		threshold += int64(rng.IntN(int(totalSteps / int64(failoverCrashKills+2) / 2)))
-		for executions.total.Load() < threshold {
-			if ctx.Err() != nil {
-				t.Fatalf("before kill %d: only %d of %d activity executions happened within the budget", kill, executions.total.Load(), threshold)
-			}
-			time.Sleep(5 * time.Millisecond) // poll interval
+		if !executions.waitTotal(ctx, threshold) {
+			t.Fatalf("before kill %d: only %d of %d activity executions happened within the budget", kill, executions.total.Load(), threshold)
 		}
 		activeAddr, epoch := leases.holder(t)
 		active, ok := nodes[activeAddr]
