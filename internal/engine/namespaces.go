@@ -271,6 +271,9 @@ func (e *Engine) UpdateNamespace(ctx context.Context, req *workflowservice.Updat
 				info.Data[k] = v
 			}
 		}
+		if err := checkNamespaceStateChange(info.State, u.State); err != nil {
+			return nil, err
+		}
 		if u.State != enumspb.NAMESPACE_STATE_UNSPECIFIED {
 			info.State = u.State
 		}

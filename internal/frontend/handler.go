@@ -29,11 +29,18 @@ func NewHandler(e *engine.Engine, limits Limits, version string) *Handler {
 
 // serve validates req with validate, then calls do.
 func serve[Req, Resp any](ctx context.Context, h *Handler, req Req, validate func(Req, Limits) error, do func(context.Context, Req) (Resp, error)) (Resp, error) {
+	var zero Resp
 	if err := validate(req, h.limits); err != nil {
-		var zero Resp
+		return zero, err
+	}
+	if err := h.checkNamespaceState(ctx, req); err != nil {
 		return zero, err
 	}
 	return do(ctx, req)
+}
+
+func (h *Handler) DeprecateNamespace(ctx context.Context, req *workflowservice.DeprecateNamespaceRequest) (*workflowservice.DeprecateNamespaceResponse, error) {
+	return serve(ctx, h, req, validateDeprecateNamespace, h.engine.DeprecateNamespace)
 }
 
 func (h *Handler) RegisterNamespace(ctx context.Context, req *workflowservice.RegisterNamespaceRequest) (*workflowservice.RegisterNamespaceResponse, error) {
@@ -74,6 +81,9 @@ func (h *Handler) RespondWorkflowTaskCompleted(ctx context.Context, req *workflo
 	// The token's namespace is checked before the commands, so that a request in
 	// the wrong namespace cannot fail another namespace's workflow task.
 	if err := h.checkTokenNamespace(ctx, req); err != nil {
+		return nil, err
+	}
+	if err := h.checkNamespaceState(ctx, req); err != nil {
 		return nil, err
 	}
 	err := validateRespondWorkflowTaskCompleted(req, h.limits)

@@ -28,6 +28,9 @@ func (h *OperatorHandler) AddSearchAttributes(ctx context.Context, req *operator
 	if err := newChecker(h.limits, scopeRequest).namespace(req.GetNamespace()); err != nil {
 		return nil, err
 	}
+	if err := checkNamespaceState(ctx, h.engine.NamespaceState, req); err != nil {
+		return nil, err
+	}
 	return h.engine.AddSearchAttributes(ctx, req)
 }
 
@@ -38,6 +41,9 @@ func (h *OperatorHandler) RemoveSearchAttributes(ctx context.Context, req *opera
 	if err := newChecker(h.limits, scopeRequest).namespace(req.GetNamespace()); err != nil {
 		return nil, err
 	}
+	if err := checkNamespaceState(ctx, h.engine.NamespaceState, req); err != nil {
+		return nil, err
+	}
 	return h.engine.RemoveSearchAttributes(ctx, req)
 }
 
@@ -46,6 +52,9 @@ func (h *OperatorHandler) ListSearchAttributes(ctx context.Context, req *operato
 		return nil, errNilRequest()
 	}
 	if err := newChecker(h.limits, scopeRequest).namespace(req.GetNamespace()); err != nil {
+		return nil, err
+	}
+	if err := checkNamespaceState(ctx, h.engine.NamespaceState, req); err != nil {
 		return nil, err
 	}
 	return h.engine.ListSearchAttributes(ctx, req)

@@ -51,5 +51,8 @@ func serveWithToken[Req tokenRequest, Resp any](ctx context.Context, h *Handler,
 	if err := h.checkTokenNamespace(ctx, req); err != nil {
 		return zero, err
 	}
+	if err := h.checkNamespaceState(ctx, req); err != nil {
+		return zero, err
+	}
 	return do(ctx, req)
 }

@@ -57,5 +57,13 @@ func validateUpdateNamespace(req *workflowservice.UpdateNamespaceRequest, lim Li
 		c.duration("Config.WorkflowExecutionRetentionTtl", cfg.GetWorkflowExecutionRetentionTtl()),
 		knownEnum("Config.HistoryArchivalState", cfg.GetHistoryArchivalState()),
 		knownEnum("Config.VisibilityArchivalState", cfg.GetVisibilityArchivalState()),
+		knownEnum("UpdateInfo.State", req.GetUpdateInfo().GetState()),
 	)
+}
+
+func validateDeprecateNamespace(req *workflowservice.DeprecateNamespaceRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	return newChecker(lim, scopeRequest).namespace(req.GetNamespace())
 }
