@@ -115,6 +115,8 @@ type Engine struct {
 	effects *effects
 	// retention deletes closed runs past their namespace's retention.
 	retention *retention
+	// nsDelete serializes namespace deletions, which rename.
+	nsDelete sync.Mutex
 	// effectsCtx is canceled by Stop, ending effect work in flight.
 	effectsCtx    context.Context
 	cancelEffects context.CancelFunc

@@ -72,6 +72,17 @@ func (c *namespaceCache) put(ns *namespace) {
 	c.mu.Unlock()
 }
 
+// rename replaces the namespace once called oldName with ns.
+func (c *namespaceCache) rename(oldName string, ns *namespace) {
+	c.mu.Lock()
+	if c.byName[oldName] != nil && c.byName[oldName].id == ns.id {
+		delete(c.byName, oldName)
+	}
+	c.byName[ns.name] = ns
+	c.byID[ns.id] = ns
+	c.mu.Unlock()
+}
+
 // lookup returns the namespace called name, or NamespaceNotFound.
 func (c *namespaceCache) lookup(ctx context.Context, name string) (*namespace, error) {
 	return c.find(ctx, name, c.byName, c.store.GetNamespaceByName)

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+
 	"github.com/sundialdev/sundial/internal/backoff"
 	"github.com/sundialdev/sundial/internal/clock"
 	"github.com/sundialdev/sundial/internal/store"
@@ -102,6 +104,9 @@ func (rt *retention) startNamespace(ctx context.Context, nsID string) error {
 	now := e.clock.Now()
 	ttl := ns.desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration()
 	switch {
+	case ns.desc.GetNamespaceInfo().GetState() == enumspb.NAMESPACE_STATE_DELETED:
+		// A deletion interrupted by a stop carries on.
+		rt.sweepSoon(nsID, time.Time{})
 	case latest.IsZero() || ttl <= 0:
 		rt.sweepSoon(nsID, time.Time{})
 	case latest.After(now.Add(clockStepThreshold)):
@@ -208,6 +213,10 @@ func (rt *retention) sweep(nsID string) {
 	if err != nil {
 		return // the namespace is gone
 	}
+	if ns.desc.GetNamespaceInfo().GetState() == enumspb.NAMESPACE_STATE_DELETED {
+		rt.reclaim(ctx, ns)
+		return
+	}
 	ttl := ns.desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration()
 	if ttl <= 0 {
 		return
@@ -257,6 +266,33 @@ func (rt *retention) sweep(nsID string) {
 	if !earliest.IsZero() {
 		rt.arm(nsID, earliest.Add(ttl))
 	}
+}
+
+// reclaim removes a batch of a deleted namespace's runs and schedules, and
+// arms the next batch while any are left. Unlike expiry it is not held back
+// by a clock step: an operator asked for it.
+func (rt *retention) reclaim(ctx context.Context, ns *namespace) {
+	e := rt.e
+	at, err := e.reclaimTime(ctx, ns.id)
+	if err != nil {
+		rt.failed(ns.id, ns.name, "reading a deleted namespace's deletion failed; will retry", err)
+		return
+	}
+	if at.After(e.clock.Now()) {
+		rt.rearm(ns.id, at)
+		return
+	}
+	more, err := e.reclaimDeletedNamespace(ctx, ns)
+	if err != nil {
+		rt.failed(ns.id, ns.name, "removing a deleted namespace's runs failed; will retry", err)
+		return
+	}
+	rt.succeeded(ns.id)
+	if more {
+		rt.sweepSoon(ns.id, e.clock.Now().Add(retentionBatchSpacing))
+		return
+	}
+	e.log.Info("a deleted namespace's runs and schedules are removed", "namespace", ns.name)
 }
 
 // failed arms the retry of a sweep of nsID that the store failed, after a

@@ -331,22 +331,32 @@ func (e *Engine) DeleteSchedule(ctx context.Context, req *workflowservice.Delete
 	if err != nil {
 		return nil, err
 	}
-	k := scheduleKey{ns.id, req.GetScheduleId()}
-	unlock := e.schedules.lock(k)
-	defer unlock()
-	_, rec, st, err := e.readSchedule(ctx, req.GetNamespace(), req.GetScheduleId())
-	if err != nil {
+	if err := e.deleteScheduleRecord(ctx, scheduleKey{ns.id, req.GetScheduleId()}); err != nil {
 		return nil, err
 	}
-	del := store.RecordWrite{Record: &store.Record{NamespaceID: ns.id, Kind: scheduleRecordKind, ID: k.id}, ExpectedVersion: rec.Version, Delete: true}
+	return &workflowservice.DeleteScheduleResponse{}, nil
+}
+
+// deleteScheduleRecord deletes one stored schedule and forgets its timers.
+func (e *Engine) deleteScheduleRecord(ctx context.Context, k scheduleKey) error {
+	unlock := e.schedules.lock(k)
+	defer unlock()
+	rec, st, err := e.loadSchedule(ctx, k)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errScheduleNotFound()
+	case err != nil:
+		return unavailable("reading the schedule", err)
+	}
+	del := store.RecordWrite{Record: &store.Record{NamespaceID: k.nsID, Kind: scheduleRecordKind, ID: k.id}, ExpectedVersion: rec.Version, Delete: true}
 	if err := e.store.Write(ctx, &store.Transition{Records: []store.RecordWrite{del}}); err != nil {
 		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
-			return nil, errScheduleNotFound()
+			return errScheduleNotFound()
 		}
-		return nil, unavailable("deleting the schedule", err)
+		return unavailable("deleting the schedule", err)
 	}
 	e.schedules.forget(k, st)
-	return &workflowservice.DeleteScheduleResponse{}, nil
+	return nil
 }
 
 // ListScheduleMatchingTimes lists the times a schedule's spec matches in a

@@ -59,3 +59,10 @@ func (h *OperatorHandler) ListSearchAttributes(ctx context.Context, req *operato
 	}
 	return h.engine.ListSearchAttributes(ctx, req)
 }
+
+func (h *OperatorHandler) DeleteNamespace(ctx context.Context, req *operatorservice.DeleteNamespaceRequest) (*operatorservice.DeleteNamespaceResponse, error) {
+	if err := validateDeleteNamespace(req, h.limits); err != nil {
+		return nil, err
+	}
+	return h.engine.DeleteNamespace(ctx, req)
+}

@@ -2,7 +2,10 @@
 
 package frontend
 
-import "go.temporal.io/api/workflowservice/v1"
+import (
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
+)
 
 func validateGetSystemInfo(req *workflowservice.GetSystemInfoRequest, _ Limits) error {
 	if req == nil {
@@ -66,4 +69,24 @@ func validateDeprecateNamespace(req *workflowservice.DeprecateNamespaceRequest, 
 		return errNilRequest()
 	}
 	return newChecker(lim, scopeRequest).namespace(req.GetNamespace())
+}
+
+// validateDeleteNamespace checks an OperatorService DeleteNamespace request,
+// which names its namespace by name or by id, not both (Temporal's texts).
+func validateDeleteNamespace(req *operatorservice.DeleteNamespaceRequest, lim Limits) error {
+	if req == nil {
+		return errNilRequest()
+	}
+	c := newChecker(lim, scopeRequest)
+	switch {
+	case req.GetNamespace() == "" && req.GetNamespaceId() == "":
+		return invalid("Namespace not set on request.")
+	case req.GetNamespace() != "" && req.GetNamespaceId() != "":
+		return invalid("Only one of namespace name or Id should be set on request.")
+	}
+	return firstError(
+		c.optional("Namespace", req.GetNamespace()),
+		c.optional("NamespaceId", req.GetNamespaceId()),
+		c.duration("NamespaceDeleteDelay", req.GetNamespaceDeleteDelay()),
+	)
 }

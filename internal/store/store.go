@@ -155,7 +155,8 @@ type OpenExecutionsPage struct {
 type Store interface {
 	// CreateNamespace inserts a namespace. ErrAlreadyExists if the name or id is taken.
 	CreateNamespace(ctx context.Context, ns *Namespace) error
-	// UpdateNamespace replaces Data of the namespace with ns.ID. ErrNotFound if absent.
+	// UpdateNamespace replaces the name and Data of the namespace with ns.ID.
+	// ErrNotFound if absent; ErrAlreadyExists if another namespace has the name.
 	UpdateNamespace(ctx context.Context, ns *Namespace) error
 	// GetNamespaceByName returns ErrNotFound if absent.
 	GetNamespaceByName(ctx context.Context, name string) (*Namespace, error)

@@ -29,7 +29,7 @@ const executionColumns = `namespace_id, workflow_id, run_id, version, state,
 // the group's transaction) when it is zero.
 const (
 	sqlInsertNamespace = `INSERT INTO namespaces (id, name, data) VALUES ($1, $2, $3)`
-	sqlUpdateNamespace = `WITH u AS (UPDATE namespaces SET data = $2 WHERE id = $1 RETURNING 1)
+	sqlUpdateNamespace = `WITH u AS (UPDATE namespaces SET data = $2, name = $3 WHERE id = $1 RETURNING 1)
 		SELECT sundial_require_row(count(*), '` + codeNoRowNotFound + `') FROM u`
 	sqlInsertExecution = `INSERT INTO executions (` + executionColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
@@ -82,8 +82,8 @@ func queueRequest(b *pgx.Batch, owners []statementOwner, i int, r *writeRequest)
 	case requestUpdateNamespace:
 		ns := r.namespace
 		add(func(err error) error {
-			return fmt.Errorf("updating namespace %s: %w", ns.ID, interpretError(err, nil))
-		}, sqlUpdateNamespace, ns.ID, ns.Data)
+			return fmt.Errorf("updating namespace %s: %w", ns.ID, interpretError(err, store.ErrAlreadyExists))
+		}, sqlUpdateNamespace, ns.ID, ns.Data, ns.Name)
 	default:
 		queueTransition(r.transition, add)
 	}

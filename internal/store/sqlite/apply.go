@@ -40,7 +40,7 @@ func prepareWriteStatements(ctx context.Context, conn *sql.Conn) (*writeStatemen
 		{&ws.release, `RELEASE transition`},
 		{&ws.rollbackTo, `ROLLBACK TO transition`},
 		{&ws.insertNamespace, `INSERT INTO namespaces (id, name, data) VALUES (?1, ?2, ?3)`},
-		{&ws.updateNamespace, `UPDATE namespaces SET data = ?2 WHERE id = ?1`},
+		{&ws.updateNamespace, `UPDATE namespaces SET data = ?2, name = ?3 WHERE id = ?1`},
 		{&ws.insertExecution, `INSERT INTO executions (` + executionColumns + `)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`},
 		{&ws.updateExecution, `UPDATE executions SET version = ?4, state = ?5,
@@ -108,8 +108,11 @@ func (ws *writeStatements) createNamespace(ctx context.Context, ns *store.Namesp
 }
 
 func (ws *writeStatements) updateNamespaceData(ctx context.Context, ns *store.Namespace) error {
-	res, err := ws.updateNamespace.ExecContext(ctx, ns.ID, ns.Data)
-	if err := requireOneRow(res, err, store.ErrNotFound); err != nil {
+	res, err := ws.updateNamespace.ExecContext(ctx, ns.ID, ns.Data, ns.Name)
+	if err != nil {
+		return fmt.Errorf("updating namespace %s: %w", ns.ID, interpretError(err, store.ErrAlreadyExists))
+	}
+	if err := requireOneRow(res, nil, store.ErrNotFound); err != nil {
 		return fmt.Errorf("updating namespace %s: %w", ns.ID, err)
 	}
 	return nil

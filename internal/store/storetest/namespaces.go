@@ -13,6 +13,7 @@ var namespaceTests = []namedTest{
 	{"CreateCollisions", testNamespaceCreateCollisions},
 	{"Missing", testNamespaceMissing},
 	{"Update", testNamespaceUpdate},
+	{"Rename", testNamespaceRename},
 	{"ListPaging", testNamespaceListPaging},
 }
 
@@ -82,6 +83,27 @@ func testNamespaceUpdate(t *testing.T, s store.Store) {
 	got, err = s.GetNamespaceByName(ctx, "other")
 	requireNoError(t, err, "getting namespace")
 	requireNamespace(t, other, got)
+}
+
+func testNamespaceRename(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	requireNoError(t, s.CreateNamespace(ctx, &store.Namespace{ID: "ns-1", Name: "orders", Data: []byte("v1")}), "creating namespace")
+	requireNoError(t, s.CreateNamespace(ctx, &store.Namespace{ID: "ns-2", Name: "billing", Data: []byte("v1")}), "creating namespace")
+
+	err := s.UpdateNamespace(ctx, &store.Namespace{ID: "ns-1", Name: "billing", Data: []byte("v2")})
+	requireErrorIs(t, err, store.ErrAlreadyExists, "renaming onto a taken name")
+	got, err := s.GetNamespaceByID(ctx, "ns-1")
+	requireNoError(t, err, "getting namespace")
+	requireNamespace(t, &store.Namespace{ID: "ns-1", Name: "orders", Data: []byte("v1")}, got)
+
+	renamed := &store.Namespace{ID: "ns-1", Name: "orders-deleted-ns-1", Data: []byte("v2")}
+	requireNoError(t, s.UpdateNamespace(ctx, renamed), "renaming namespace")
+	got, err = s.GetNamespaceByName(ctx, "orders-deleted-ns-1")
+	requireNoError(t, err, "getting the renamed namespace")
+	requireNamespace(t, renamed, got)
+	_, err = s.GetNamespaceByName(ctx, "orders")
+	requireErrorIs(t, err, store.ErrNotFound, "the old name is free")
+	requireNoError(t, s.CreateNamespace(ctx, &store.Namespace{ID: "ns-3", Name: "orders", Data: []byte("new")}), "reusing the old name")
 }
 
 func testNamespaceListPaging(t *testing.T, s store.Store) {
