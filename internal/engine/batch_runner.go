@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -118,6 +119,24 @@ func (br *batchRunner) stop(ctx context.Context, nsID, jobID, reason string) err
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// stopNamespace stops the running batches of a deleted namespace and waits
+// until they have ended.
+func (br *batchRunner) stopNamespace(nsID string) {
+	br.mu.Lock()
+	var done []chan struct{}
+	for key, job := range br.jobs {
+		if strings.HasPrefix(key, nsID+"\x00") && job.cancel != nil {
+			job.stopped, job.stopReason = true, "namespace deleted"
+			job.cancel()
+			done = append(done, job.done)
+		}
+	}
+	br.mu.Unlock()
+	for _, d := range done {
+		<-d
 	}
 }
 

@@ -143,6 +143,20 @@ func newDeploymentRegistry() *deploymentRegistry {
 	return &deploymentRegistry{spaces: map[string]*nsDeployments{}, pollers: map[pollerKey]map[string]time.Time{}}
 }
 
+// dropNamespace forgets a deleted namespace's deployments and pollers.
+func (r *deploymentRegistry) dropNamespace(nsID string) {
+	r.writes.Lock()
+	defer r.writes.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.spaces, nsID)
+	for k := range r.pollers {
+		if k.namespaceID == nsID {
+			delete(r.pollers, k)
+		}
+	}
+}
+
 // spaceLocked returns the namespace's deployments, creating the entry.
 func (r *deploymentRegistry) spaceLocked(nsID string) *nsDeployments {
 	sp := r.spaces[nsID]

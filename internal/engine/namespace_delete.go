@@ -182,8 +182,9 @@ var everClosed = time.Unix(0, math.MaxInt64)
 // reclaimBatch is how many runs one reclaim step deletes before it yields.
 const reclaimBatch = 200
 
-// reclaimDeletedNamespace removes one batch of a deleted namespace's runs and
-// schedules, and reports whether anything is left.
+// reclaimDeletedNamespace removes one batch of a deleted namespace's runs,
+// schedules, batch operations and worker deployments, and reports whether
+// anything is left.
 func (e *Engine) reclaimDeletedNamespace(ctx context.Context, ns *namespace) (more bool, err error) {
 	left := reclaimBatch
 	for _, nsID := range []string{ns.id, StandaloneNamespaceID(ns.id)} {
@@ -208,7 +209,40 @@ func (e *Engine) reclaimDeletedNamespace(ctx context.Context, ns *namespace) (mo
 		}
 	}
 	n, err := e.deleteSchedulesOf(ctx, ns.id, left)
-	return n == left, err
+	if err != nil || n == left {
+		return n == left, err
+	}
+	left -= n
+	// Batches stop first, so that none saves its state after its record is
+	// gone; deployments go last, with the registry's copy.
+	e.batches.stopNamespace(ns.id)
+	for _, kind := range []string{batchRecordKind, deploymentRecordKind} {
+		n, err := e.deleteRecordsOf(ctx, ns.id, kind, left)
+		if err != nil || n == left {
+			return n == left, err
+		}
+		left -= n
+	}
+	e.deploys.dropNamespace(ns.id)
+	return false, nil
+}
+
+// deleteRecordsOf deletes up to limit records of one kind in the namespace
+// with id nsID, and returns how many it deleted. A record that changed
+// meanwhile is left for the next round.
+func (e *Engine) deleteRecordsOf(ctx context.Context, nsID, kind string, limit int) (int, error) {
+	recs, err := e.store.ListRecords(ctx, nsID, kind, "", limit)
+	if err != nil {
+		return 0, fmt.Errorf("listing %s records: %w", kind, err)
+	}
+	for i, rec := range recs {
+		del := store.RecordWrite{Record: &store.Record{NamespaceID: nsID, Kind: kind, ID: rec.ID}, ExpectedVersion: rec.Version, Delete: true}
+		err := e.store.Write(ctx, &store.Transition{Records: []store.RecordWrite{del}})
+		if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) {
+			return i, fmt.Errorf("deleting %s record %s: %w", kind, rec.ID, err)
+		}
+	}
+	return len(recs), nil
 }
 
 // deleteOpenRuns terminates and deletes up to limit open runs stored under

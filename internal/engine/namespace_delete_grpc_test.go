@@ -50,7 +50,7 @@ func (h logWatch) WithGroup(string) slog.Handler      { return h }
 // TestDeleteNamespace: DeleteNamespace renames the namespace at once (its
 // name is free again), refuses the protected and Nexus-targeted namespaces
 // with Temporal's texts, and removes the namespace's runs, open and closed,
-// and its schedules in the background.
+// its schedules and its worker deployments in the background.
 func TestDeleteNamespace(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "db")
@@ -113,6 +113,12 @@ func TestDeleteNamespace(t *testing.T) {
 				WorkflowId: "scheduled", WorkflowType: &commonpb.WorkflowType{Name: "W"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "tq"},
 			}}},
 		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := c.CreateWorkerDeployment(ctx, &workflowservice.CreateWorkerDeploymentRequest{
+		Namespace: doomed, DeploymentName: "orders", Identity: "operator", RequestId: "create-orders",
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +203,9 @@ func TestDeleteNamespace(t *testing.T) {
 			t.Errorf("run %s of the deleted namespace is still stored", id)
 		}
 	}
-	if recs, err := st.ListRecords(context.Background(), nsID, "schedule", "", 10); err != nil || len(recs) != 0 {
-		t.Errorf("schedules of the deleted namespace: %d left (%v)", len(recs), err)
+	for _, kind := range []string{"schedule", "worker-deployment"} {
+		if recs, err := st.ListRecords(context.Background(), nsID, kind, "", 10); err != nil || len(recs) != 0 {
+			t.Errorf("%s records of the deleted namespace: %d left (%v)", kind, len(recs), err)
+		}
 	}
 }
