@@ -190,8 +190,11 @@ func (r *replica) startTerm(ctx context.Context, t *term) error {
 	if err := eng.Start(ctx); err != nil {
 		return fmt.Errorf("starting the engine: %w", err)
 	}
-	t.workflow = frontend.NewHandler(eng, r.limits, "sundial-"+Version)
-	t.operator = frontend.NewOperatorHandler(eng, r.limits)
+	workflowHandler, operatorHandler := frontend.NewHandler(eng, r.limits, "sundial-"+Version), frontend.NewOperatorHandler(eng, r.limits)
+	cluster := frontend.ClusterInfo{Address: r.address, Store: "postgres"}
+	workflowHandler.SetCluster(cluster)
+	operatorHandler.SetCluster(cluster)
+	t.workflow, t.operator = workflowHandler, operatorHandler
 	if err := bootstrap(ctx, t.workflow, t.operator, r.server.opts.Namespaces, r.server.opts.SearchAttributes); err != nil {
 		return err
 	}

@@ -283,6 +283,9 @@ func (s *Server) Start(ctx context.Context) error {
 	limits := s.frontendLimits()
 	g := s.newGRPCServer(authn, skipping, namespaceRegistered(eng))
 	workflowHandler, operatorHandler := frontend.NewHandler(eng, limits, "sundial-"+Version), frontend.NewOperatorHandler(eng, limits)
+	cluster := frontend.ClusterInfo{Address: lis.Addr().String(), Store: "sqlite"}
+	workflowHandler.SetCluster(cluster)
+	operatorHandler.SetCluster(cluster)
 	if err := bootstrap(ctx, workflowHandler, operatorHandler, s.opts.Namespaces, s.opts.SearchAttributes); err != nil {
 		eng.Stop()
 		skipping.Stop()

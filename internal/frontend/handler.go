@@ -20,6 +20,7 @@ type Handler struct {
 	limits    Limits
 	version   string
 	clusterID string
+	cluster   ClusterInfo
 }
 
 // NewHandler returns a handler serving e.

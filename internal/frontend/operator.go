@@ -12,8 +12,9 @@ import (
 // search attribute registry. Other operator methods answer Unimplemented.
 type OperatorHandler struct {
 	operatorservice.UnimplementedOperatorServiceServer
-	engine *engine.Engine
-	limits Limits
+	engine  *engine.Engine
+	limits  Limits
+	cluster ClusterInfo
 }
 
 // NewOperatorHandler returns an operator handler serving e.

@@ -48,10 +48,10 @@ func (h *Handler) GetClusterInfo(_ context.Context, req *workflowservice.GetClus
 	return &workflowservice.GetClusterInfoResponse{
 		ServerVersion:          TemporalCompatibleVersion,
 		ClusterId:              h.clusterID,
-		ClusterName:            "active",
+		ClusterName:            clusterName,
 		HistoryShardCount:      1,
-		PersistenceStore:       "sqlite",
-		VisibilityStore:        "sqlite",
+		PersistenceStore:       h.cluster.storeName(),
+		VisibilityStore:        h.cluster.storeName(),
 		InitialFailoverVersion: 1,
 	}, nil
 }
