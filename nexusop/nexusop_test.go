@@ -45,7 +45,9 @@ func TestOutsideAHandlerContext(t *testing.T) {
 	if InHandler(ctx) || Client(ctx) != nil || Info(ctx) != (OperationInfo{}) || Logger(ctx) == nil {
 		t.Fatal("a plain context looks like a handler's")
 	}
-	op := NewSync("op", func(ctx context.Context, c *client.Client, in string, _ nexus.StartOperationOptions) (string, error) { return in, nil })
+	op := NewSync("op", func(ctx context.Context, c *client.Client, in string, _ nexus.StartOperationOptions) (string, error) {
+		return in, nil
+	})
 	if _, err := op.Start(ctx, "x", nexus.StartOperationOptions{}); err == nil {
 		t.Fatal("a sync operation ran without Sundial's worker")
 	}
