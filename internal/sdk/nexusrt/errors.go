@@ -97,6 +97,9 @@ func handlerFailure(fc converter.FailureConverter, he *nexus.HandlerError) *fail
 		message = he.Error()
 	}
 	f := fc.ErrorToFailure(errors.New(message)) // the converter's source and attribute encoding
+	if f == nil {
+		f = &failurepb.Failure{Message: message}
+	}
 	f.StackTrace = he.StackTrace
 	f.FailureInfo = &failurepb.Failure_NexusHandlerFailureInfo{NexusHandlerFailureInfo: &failurepb.NexusHandlerFailureInfo{
 		Type: string(handlerErrorType(he)), RetryBehavior: retryBehavior(he.RetryBehavior),
