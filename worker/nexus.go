@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
 	"github.com/sundialdev/sundial/internal/sdk/nexusrt"
@@ -29,6 +30,7 @@ type nexusWorker struct {
 	handler  nexus.Handler
 	tasks    *nexusrt.TaskHandler
 	slots    chan struct{}
+	metrics  nexusMetrics
 }
 
 // RegisterNexusService registers a Nexus service (see package nexusop for Sundial's
@@ -83,6 +85,9 @@ func (n *nexusWorker) start(ctx context.Context) {
 		Logger:           w.opts.Logger,
 	})
 	n.slots = make(chan struct{}, w.opts.MaxConcurrentNexusTaskExecutionSize)
+	n.metrics = newNexusMetrics(w.client.MetricsHandler(), w.taskQueue)
+	n.metrics.started(w.opts.MaxConcurrentNexusTaskPollers)
+	n.metrics.slots(0, cap(n.slots))
 	for i := range w.opts.MaxConcurrentNexusTaskPollers {
 		w.pollers.Add(1)
 		go n.pollLoop(ctx, i)
@@ -115,14 +120,19 @@ func (n *nexusWorker) pollLoop(ctx context.Context, poller int) {
 		}
 		delays.errors.reset()
 		delays.exhausted.reset()
+		n.metrics.polled(task)
 		if len(task.GetTaskToken()) == 0 || task.GetRequest() == nil {
 			release()
 			continue
 		}
+		n.metrics.slots(len(n.slots), cap(n.slots))
 		w.executions.Add(1)
 		go func() {
 			defer w.executions.Done()
-			defer release()
+			defer func() {
+				release()
+				n.metrics.slots(len(n.slots), cap(n.slots))
+			}()
 			n.process(logger, task)
 		}()
 	}
@@ -144,7 +154,9 @@ func (n *nexusWorker) poll(ctx context.Context) (*workflowservice.PollNexusTaskQ
 // shutdown is not answered: the server retries the request after its own timeout.
 func (n *nexusWorker) process(logger *slog.Logger, task *workflowservice.PollNexusTaskQueueResponse) {
 	w := n.w
+	begin := time.Now()
 	answer, err := n.tasks.Execute(w.activityCtx, task)
+	n.metrics.executed(task, time.Since(begin), answer, err)
 	switch {
 	case errors.Is(err, nexusrt.ErrTaskAbandoned):
 		logger.Warn("Nexus task abandoned: its handler outlived the request's deadline or the worker stopped")
@@ -154,15 +166,19 @@ func (n *nexusWorker) process(logger *slog.Logger, task *workflowservice.PollNex
 		return
 	}
 	svc := w.client.WorkflowService()
+	var answered bool
 	if answer.Failed != nil {
-		w.respond(logger, "RespondNexusTaskFailed", func(ctx context.Context) error {
+		answered = w.respond(logger, "RespondNexusTaskFailed", func(ctx context.Context) error {
 			_, err := svc.RespondNexusTaskFailed(ctx, answer.Failed)
 			return err
 		})
-		return
+	} else {
+		answered = w.respond(logger, "RespondNexusTaskCompleted", func(ctx context.Context) error {
+			_, err := svc.RespondNexusTaskCompleted(ctx, answer.Completed)
+			return err
+		})
 	}
-	w.respond(logger, "RespondNexusTaskCompleted", func(ctx context.Context) error {
-		_, err := svc.RespondNexusTaskCompleted(ctx, answer.Completed)
-		return err
-	})
+	if answered {
+		n.metrics.answered(task)
+	}
 }

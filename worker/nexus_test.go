@@ -9,9 +9,11 @@ import (
 	"github.com/nexus-rpc/sdk-go/nexus"
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/internal/sdk/fakeserver"
+	"github.com/sundialdev/sundial/metrics"
 	enumspb "go.temporal.io/api/enums/v1"
 	nexuspb "go.temporal.io/api/nexus/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // nexusTask is a start request for operation of service "svc" with input in.
@@ -172,5 +174,58 @@ func TestRegisterNexusServiceChecks(t *testing.T) {
 	}
 	if _, err := (Options{MaxConcurrentNexusTaskPollers: -1}).withDefaults("", nil); err == nil {
 		t.Fatal("negative Nexus pollers accepted")
+	}
+}
+
+func TestNexusTaskMetrics(t *testing.T) {
+	b, rec := setupWithMetrics(t)
+	w := b.newWorker(t, Options{})
+	svc := nexus.NewService("svc")
+	svc.MustRegister(
+		nexus.NewSyncOperation("ok", func(ctx context.Context, in string, _ nexus.StartOperationOptions) (string, error) { return in, nil }),
+		nexus.NewSyncOperation("bad", func(ctx context.Context, in string, _ nexus.StartOperationOptions) (string, error) {
+			return "", nexus.NewHandlerErrorf(nexus.HandlerErrorTypeBadRequest, "no")
+		}),
+		nexus.NewSyncOperation("refuse", func(ctx context.Context, in string, _ nexus.StartOperationOptions) (string, error) {
+			return "", nexus.NewOperationFailedErrorf("no")
+		}),
+	)
+	if err := w.RegisterNexusService(svc); err != nil {
+		t.Fatal(err)
+	}
+	start(t, w)
+	for _, op := range []string{"ok", "bad", "refuse"} {
+		task := nexusTask(t, op, op, "x")
+		task.Request.ScheduledTime = timestamppb.New(time.Now().Add(-time.Second))
+		b.server.AddNexusTask(task)
+		b.awaitNexusReply(t, op)
+	}
+	w.Stop()
+	opTags := func(op string) map[string]string {
+		return map[string]string{"nexus_service": "svc", "nexus_operation": op, "task_queue": testQueue, "worker_type": "NexusWorker"}
+	}
+	for _, op := range []string{"ok", "bad", "refuse"} {
+		if s, ok := rec.Find(metrics.NexusTaskExecutionLatency, opTags(op)); !ok || len(s.Values) != 1 {
+			t.Errorf("execution latency of %s: %+v", op, s)
+		}
+		if s, ok := rec.Find(metrics.NexusTaskEndToEndLatency, opTags(op)); !ok || len(s.Values) != 1 || s.Values[0] < 1 {
+			t.Errorf("end-to-end latency of %s: %+v, want one value of at least 1s", op, s)
+		}
+	}
+	for op, reason := range map[string]string{"bad": "handler_error_BAD_REQUEST", "refuse": "operation_failed"} {
+		tags := opTags(op)
+		tags["failure_reason"] = reason
+		if s, ok := rec.Find(metrics.NexusTaskExecutionFailed, tags); !ok || s.Value != 1 {
+			t.Errorf("failures of %s: %+v, want one with reason %s", op, s, reason)
+		}
+	}
+	if s, ok := rec.Find(metrics.NexusTaskExecutionFailed, map[string]string{"nexus_operation": "ok"}); ok {
+		t.Errorf("a successful task counted as failed: %+v", s)
+	}
+	if s, ok := rec.Find(metrics.NexusTaskScheduleToStartLatency, map[string]string{"task_queue": testQueue}); !ok || len(s.Values) != 3 {
+		t.Errorf("schedule-to-start latency: %+v", s)
+	}
+	if s, ok := rec.Find(metrics.WorkerStart, map[string]string{"worker_type": "NexusWorker"}); !ok || s.Value != 1 {
+		t.Errorf("worker start: %+v", s)
 	}
 }
