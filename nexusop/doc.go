@@ -23,6 +23,8 @@
 // asynchronous: it starts a workflow that carries the caller's completion callback,
 // and the caller learns the workflow's outcome when it closes. Its operation token has
 // the format of Temporal's Go SDK, so either SDK's worker can cancel it.
+// NewWorkflowRunFunc and StartWorkflow do the same for a workflow whose input is not
+// the operation's.
 //
 // Handlers fail a request with a *nexus.HandlerError (its type decides whether the
 // caller retries), or end the operation at once with a *nexus.OperationError (failed

@@ -150,3 +150,68 @@ func TestWorkflowRunStartsTheWorkflowWithCallbackAndLinks(t *testing.T) {
 		t.Fatalf("cancel with a bad token: %+v, %v", ans, err)
 	}
 }
+
+type chargeRequest struct {
+	Order  string
+	Amount int
+}
+
+// ChargeRequest is a handler workflow whose input is not the operation's.
+func ChargeRequest(ctx workflow.Context, req chargeRequest) (string, error) {
+	return "charged " + req.Order, nil
+}
+
+func TestWorkflowRunFuncStartsAWorkflowOfOtherInput(t *testing.T) {
+	srv, err := fakeserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	svc := nexus.NewService("billing")
+	svc.MustRegister(
+		NewWorkflowRunFunc("charge", func(ctx context.Context, order string, opts nexus.StartOperationOptions) (WorkflowHandle[string], error) {
+			return StartWorkflow(ctx, opts, client.StartWorkflowOptions{ID: "charge-" + order, TaskQueue: "billing-q"},
+				workflow.Define(ChargeRequest), chargeRequest{Order: order, Amount: 12})
+		}),
+		NewWorkflowRunFunc("forged", func(ctx context.Context, order string, opts nexus.StartOperationOptions) (WorkflowHandle[string], error) {
+			return WorkflowHandle[string]{ID: "x"}, nil
+		}),
+	)
+	h := handlerFor(t, srv, svc)
+	startTask := func(op string) *workflowservice.PollNexusTaskQueueResponse {
+		payload, _ := converter.GetDefaultDataConverter().ToPayload("o2")
+		return &workflowservice.PollNexusTaskQueueResponse{TaskToken: []byte("tt"), Request: &nexuspb.Request{
+			Capabilities: &nexuspb.Request_Capabilities{TemporalFailureResponses: true},
+			Variant: &nexuspb.Request_StartOperation{StartOperation: &nexuspb.StartOperationRequest{
+				Service: "billing", Operation: op, RequestId: "req-2", Payload: payload,
+			}},
+		}}
+	}
+	ans, err := h.Execute(context.Background(), startTask("charge"))
+	if err != nil || ans.Completed == nil {
+		t.Fatalf("answer %+v, %v", ans, err)
+	}
+	token, err := decodeWorkflowRunToken(ans.Completed.GetResponse().GetStartOperation().GetAsyncSuccess().GetOperationToken())
+	if err != nil || token.WorkflowID != "charge-o2" {
+		t.Fatalf("token %+v, %v", token, err)
+	}
+	req, ok := srv.StartedWorkflow("charge-o2")
+	if !ok || req.GetWorkflowType().GetName() != "ChargeRequest" || req.GetTaskQueue().GetName() != "billing-q" || req.GetRequestId() != "req-2" {
+		t.Fatalf("start request %v", req)
+	}
+	var in chargeRequest
+	if err := converter.GetDefaultDataConverter().FromPayload(req.GetInput().GetPayloads()[0], &in); err != nil || in != (chargeRequest{Order: "o2", Amount: 12}) {
+		t.Fatalf("workflow input %+v, %v", in, err)
+	}
+	if len(req.GetCompletionCallbacks()) != 0 {
+		t.Fatalf("callbacks %v without a callback URL", req.GetCompletionCallbacks())
+	}
+
+	ans, err = h.Execute(context.Background(), startTask("forged"))
+	if err != nil || ans.Failed.GetFailure().GetNexusHandlerFailureInfo().GetType() != "INTERNAL" {
+		t.Fatalf("a handle not made by StartWorkflow: %+v, %v", ans, err)
+	}
+	if _, err := StartWorkflow(context.Background(), nexus.StartOperationOptions{}, client.StartWorkflowOptions{ID: "x"}, workflow.Define(ChargeRequest), chargeRequest{}); err == nil {
+		t.Fatal("StartWorkflow ran outside a handler")
+	}
+}

@@ -24,13 +24,25 @@ import (
 // workflow instead of failing its start.
 type WorkflowOptionsFunc[I any] func(ctx context.Context, in I, opts nexus.StartOperationOptions) (client.StartWorkflowOptions, error)
 
-// workflowRunOperation is the operation NewWorkflowRun returns.
+// WorkflowStartFunc starts the workflow behind an operation of NewWorkflowRunFunc,
+// with StartWorkflow.
+type WorkflowStartFunc[I, O any] func(ctx context.Context, in I, opts nexus.StartOperationOptions) (WorkflowHandle[O], error)
+
+// WorkflowHandle is a workflow StartWorkflow started for an operation; O is its
+// result type, which the operation returns.
+type WorkflowHandle[O any] struct {
+	// ID and RunID name the workflow run.
+	ID    string
+	RunID string
+	token string
+}
+
+// workflowRunOperation is the operation NewWorkflowRun and NewWorkflowRunFunc return.
 type workflowRunOperation[I, O any] struct {
 	nexus.UnimplementedOperation[I, O]
 
-	name       string
-	workflow   string
-	getOptions WorkflowOptionsFunc[I]
+	name  string
+	start WorkflowStartFunc[I, O]
 }
 
 // NewWorkflowRun returns an asynchronous operation named name backed by a run of the
@@ -40,7 +52,40 @@ type workflowRunOperation[I, O any] struct {
 // cancellation. The workflow must be registered with a worker of the options' task
 // queue.
 func NewWorkflowRun[I, O any](name string, wf client.WorkflowFunc[I, O], getOptions WorkflowOptionsFunc[I]) nexus.Operation[I, O] {
-	return &workflowRunOperation[I, O]{name: name, workflow: wf.Name(), getOptions: getOptions}
+	return NewWorkflowRunFunc(name, func(ctx context.Context, in I, opts nexus.StartOperationOptions) (WorkflowHandle[O], error) {
+		wopts, err := getOptions(ctx, in, opts)
+		if err != nil {
+			return WorkflowHandle[O]{}, err
+		}
+		return StartWorkflow(ctx, opts, wopts, wf, in)
+	})
+}
+
+// NewWorkflowRunFunc returns an asynchronous operation named name whose start
+// function starts the backing workflow itself with StartWorkflow: for a workflow whose
+// input is not the operation's, or whose options need more than the input. Its
+// cancellation requests the workflow's, as NewWorkflowRun's does.
+func NewWorkflowRunFunc[I, O any](name string, start WorkflowStartFunc[I, O]) nexus.Operation[I, O] {
+	return &workflowRunOperation[I, O]{name: name, start: start}
+}
+
+// StartWorkflow starts wf with input in for the operation of the handler's context
+// ctx (opts are the operation's start options): with the operation's request id,
+// the caller's completion callback and links, and the conflict options that attach
+// them to a running workflow under WorkflowIDConflictPolicy USE_EXISTING, as
+// NewWorkflowRun does. wopts must name the workflow id; TaskQueue defaults to the
+// worker's.
+func StartWorkflow[WI, O any](ctx context.Context, opts nexus.StartOperationOptions, wopts client.StartWorkflowOptions,
+	wf client.WorkflowFunc[WI, O], in WI) (WorkflowHandle[O], error) {
+	oc, ok := nexusrt.FromContext(ctx)
+	if !ok {
+		return WorkflowHandle[O]{}, nexus.NewHandlerErrorf(nexus.HandlerErrorTypeInternal, "workflow %q: StartWorkflow runs only in a Nexus handler of Sundial's worker", wf.Name())
+	}
+	id, runID, token, err := startWorkflow(ctx, oc, opts, wopts, wf.Name(), in)
+	if err != nil {
+		return WorkflowHandle[O]{}, err
+	}
+	return WorkflowHandle[O]{ID: id, RunID: runID, token: token}, nil
 }
 
 // Name is the operation's name.
@@ -48,19 +93,17 @@ func (o *workflowRunOperation[I, O]) Name() string { return o.name }
 
 // Start starts the workflow and answers with its operation token and a link to it.
 func (o *workflowRunOperation[I, O]) Start(ctx context.Context, in I, opts nexus.StartOperationOptions) (nexus.HandlerStartOperationResult[O], error) {
-	oc, ok := nexusrt.FromContext(ctx)
-	if !ok {
+	if !nexusrt.InHandler(ctx) {
 		return nil, nexus.NewHandlerErrorf(nexus.HandlerErrorTypeInternal, "operation %q runs only in Sundial's worker", o.name)
 	}
-	wopts, err := o.getOptions(ctx, in, opts)
+	handle, err := o.start(ctx, in, opts)
 	if err != nil {
 		return nil, err
 	}
-	token, err := startWorkflow(ctx, oc, opts, wopts, o.workflow, in)
-	if err != nil {
-		return nil, err
+	if handle.token == "" {
+		return nil, nexus.NewHandlerErrorf(nexus.HandlerErrorTypeInternal, "operation %q: its start function returned a handle that StartWorkflow did not make", o.name)
 	}
-	return &nexus.HandlerStartOperationResultAsync{OperationToken: token}, nil
+	return &nexus.HandlerStartOperationResultAsync{OperationToken: handle.token}, nil
 }
 
 // Cancel requests the cancellation of the workflow the token names.
@@ -77,12 +120,12 @@ func (o *workflowRunOperation[I, O]) Cancel(ctx context.Context, token string, _
 }
 
 // startWorkflow starts workflowType with the request's id, callback and links, and
-// returns the operation token; a link to the workflow is added to the handler's
-// links.
+// returns the run and the operation token; a link to the workflow is added to the
+// handler's links.
 func startWorkflow(ctx context.Context, oc *nexusrt.OperationContext, opts nexus.StartOperationOptions, wopts client.StartWorkflowOptions,
-	workflowType string, args ...any) (string, error) {
+	workflowType string, args ...any) (id, runID, token string, err error) {
 	if wopts.ID == "" {
-		return "", &nexus.HandlerError{Type: nexus.HandlerErrorTypeInternal, Message: "the workflow options of the operation have no workflow id",
+		return "", "", "", &nexus.HandlerError{Type: nexus.HandlerErrorTypeInternal, Message: "the workflow options of the operation have no workflow id",
 			RetryBehavior: nexus.HandlerErrorRetryBehaviorNonRetryable}
 	}
 	if wopts.TaskQueue == "" {
@@ -93,11 +136,11 @@ func startWorkflow(ctx context.Context, oc *nexusrt.OperationContext, opts nexus
 	}
 	links, err := callerLinks(opts.Links)
 	if err != nil {
-		return "", err
+		return "", "", "", err
 	}
-	token, err := encodeWorkflowRunToken(oc.Namespace, wopts.ID)
+	token, err = encodeWorkflowRunToken(oc.Namespace, wopts.ID)
 	if err != nil {
-		return "", err
+		return "", "", "", err
 	}
 	if opts.CallbackURL != "" {
 		header := make(map[string]string, len(opts.CallbackHeader)+2)
@@ -120,7 +163,7 @@ func startWorkflow(ctx context.Context, oc *nexusrt.OperationContext, opts nexus
 	ctx, started := startinfo.WithRecorder(ctx)
 	run, err := oc.Client.ExecuteWorkflow(ctx, wopts, workflowType, args...)
 	if err != nil {
-		return "", err
+		return "", "", "", err
 	}
 	event := started.Link().GetWorkflowEvent()
 	if event == nil {
@@ -130,7 +173,7 @@ func startWorkflow(ctx context.Context, oc *nexusrt.OperationContext, opts nexus
 			}}}
 	}
 	nexus.AddHandlerLinks(ctx, apinexus.ConvertLinkWorkflowEventToNexusLink(event))
-	return token, nil
+	return run.GetID(), run.GetRunID(), token, nil
 }
 
 // isTemporalLinkType reports whether a link type is one Temporal defines; links of

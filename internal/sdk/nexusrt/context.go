@@ -41,3 +41,9 @@ func FromContext(ctx context.Context) (*OperationContext, bool) {
 	oc, ok := ctx.Value(operationContextKey{}).(*OperationContext)
 	return oc, ok
 }
+
+// InHandler reports whether ctx is a Nexus handler's context.
+func InHandler(ctx context.Context) bool {
+	_, ok := FromContext(ctx)
+	return ok
+}
