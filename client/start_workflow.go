@@ -9,10 +9,12 @@ import (
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/interceptor"
+	"github.com/sundialdev/sundial/internal/sdk/startinfo"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
@@ -59,6 +61,17 @@ type StartWorkflowOptions struct {
 	StartSignal string
 	// StartSignalArgs are the start signal's arguments.
 	StartSignalArgs []any
+	// CompletionCallbacks are called by the server with the workflow's outcome once it
+	// closes for good; a Nexus handler (package nexusop) sets them so that an
+	// asynchronous operation's caller learns the outcome. Not used by signal-with-start.
+	CompletionCallbacks []*commonpb.Callback
+	// Links are references to other executions recorded with the start, such as the
+	// Nexus caller's scheduled event.
+	Links []*commonpb.Link
+	// OnConflictOptions say what a start that finds the workflow already running
+	// attaches to it (request id, completion callbacks, links), with
+	// WorkflowIDConflictPolicy USE_EXISTING. Not used by signal-with-start.
+	OnConflictOptions *workflowpb.OnConflictOptions
 }
 
 // ExecuteWorkflow starts a workflow of the given type (a name, as registered by whatever
@@ -89,6 +102,7 @@ func (c *Client) startWorkflow(ctx context.Context, req *workflowservice.StartWo
 		return c.signalWithStart(ctx, req, opts)
 	}
 	resp, err := c.service.StartWorkflowExecution(ctx, req)
+	startinfo.Record(ctx, resp.GetLink())
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case err == nil && resp.GetStarted():
@@ -134,6 +148,7 @@ func (c *Client) signalWithStart(ctx context.Context, req *workflowservice.Start
 		WorkflowStartDelay:       req.WorkflowStartDelay,
 		Priority:                 req.Priority,
 		Header:                   req.Header,
+		Links:                    req.Links,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signal-with-start of workflow %q id %q: %w", req.GetWorkflowType().GetName(), req.GetWorkflowId(), err)
@@ -191,6 +206,9 @@ func (c *Client) startRequest(opts StartWorkflowOptions, workflowType string, ar
 		SearchAttributes:         searchAttributes,
 		WorkflowStartDelay:       durationOrNil(opts.StartDelay),
 		Priority:                 opts.Priority.ToProto(),
+		CompletionCallbacks:      opts.CompletionCallbacks,
+		Links:                    opts.Links,
+		OnConflictOptions:        opts.OnConflictOptions,
 	}, nil
 }
 

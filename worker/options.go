@@ -17,6 +17,9 @@ const (
 	DefaultMaxConcurrentWorkflowTaskPollers       = 2
 	DefaultStickyWorkflowCacheSize                = 600
 	DefaultStickyScheduleToStartTimeout           = 5 * time.Second
+
+	DefaultMaxConcurrentNexusTaskExecutionSize = 1000
+	DefaultMaxConcurrentNexusTaskPollers       = 2
 )
 
 // Options configure a Worker. The zero value is usable: every field has a default.
@@ -73,6 +76,14 @@ type Options struct {
 	// blocking on a workflow call (a sign of a Go channel, mutex or time.Sleep in
 	// workflow code). Default 1s; negative disables the check.
 	DeadlockDetectionTimeout time.Duration
+
+	// MaxConcurrentNexusTaskExecutionSize is how many Nexus requests run at once; the
+	// worker polls for Nexus tasks only while fewer are running. Used only with a
+	// registered Nexus service. Default 1000.
+	MaxConcurrentNexusTaskExecutionSize int
+	// MaxConcurrentNexusTaskPollers is how many Nexus task long polls run at once.
+	// Default 2.
+	MaxConcurrentNexusTaskPollers int
 }
 
 // withDefaults returns a copy with defaults filled in, or an error for invalid values.
@@ -81,7 +92,8 @@ func (o Options) withDefaults(clientIdentity string, clientLogger *slog.Logger) 
 		o.WorkerActivitiesPerSecond < 0 || o.TaskQueueActivitiesPerSecond < 0 ||
 		o.GracefulShutdownTimeout < 0 || o.DefaultHeartbeatThrottleInterval < 0 || o.MaxHeartbeatThrottleInterval < 0 ||
 		o.MaxConcurrentWorkflowTaskExecutionSize < 0 || o.MaxConcurrentWorkflowTaskPollers < 0 ||
-		o.StickyWorkflowCacheSize < 0 || o.StickyScheduleToStartTimeout < 0 {
+		o.StickyWorkflowCacheSize < 0 || o.StickyScheduleToStartTimeout < 0 ||
+		o.MaxConcurrentNexusTaskExecutionSize < 0 || o.MaxConcurrentNexusTaskPollers < 0 {
 		return o, fmt.Errorf("worker options: sizes, rates and durations must not be negative")
 	}
 	if o.MaxConcurrentActivityExecutionSize == 0 {
@@ -107,6 +119,12 @@ func (o Options) withDefaults(clientIdentity string, clientLogger *slog.Logger) 
 	}
 	if o.StickyScheduleToStartTimeout == 0 {
 		o.StickyScheduleToStartTimeout = DefaultStickyScheduleToStartTimeout
+	}
+	if o.MaxConcurrentNexusTaskExecutionSize == 0 {
+		o.MaxConcurrentNexusTaskExecutionSize = DefaultMaxConcurrentNexusTaskExecutionSize
+	}
+	if o.MaxConcurrentNexusTaskPollers == 0 {
+		o.MaxConcurrentNexusTaskPollers = DefaultMaxConcurrentNexusTaskPollers
 	}
 	if o.Identity == "" {
 		o.Identity = clientIdentity

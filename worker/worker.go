@@ -36,6 +36,7 @@ type Worker struct {
 
 	activities *activityreg.Registry
 	workflows  *workflowrt.Registry
+	nexus      nexusRunner // nil until RegisterNexusService
 	metrics    workerMetrics
 
 	// stickyQueue is this worker's own workflow task queue; empty while sticky
@@ -136,6 +137,9 @@ func (w *Worker) Start() error {
 		w.metrics.slots(w.metrics.workflow, 0, cap(w.workflowSlots))
 		w.startWorkflowPollers(pollCtx)
 	}
+	if w.nexus != nil {
+		w.nexus.start(pollCtx)
+	}
 	w.opts.Logger.Info("worker started",
 		slog.String("task_queue", w.taskQueue), slog.String("namespace", w.client.Namespace()),
 		slog.Any("workflows", w.workflows.Names()), slog.Any("activities", w.activities.Names()))
@@ -158,8 +162,8 @@ func (w *Worker) checkStartable() error {
 		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, w.optsErr)
 	case w.taskQueue == "":
 		return errors.New("worker: task queue is empty")
-	case w.activities.Empty() && w.workflows.Empty():
-		return fmt.Errorf("worker for task queue %q: nothing registered: register at least one workflow or activity", w.taskQueue)
+	case w.activities.Empty() && w.workflows.Empty() && w.nexus == nil:
+		return fmt.Errorf("worker for task queue %q: nothing registered: register at least one workflow, activity or Nexus service", w.taskQueue)
 	}
 	select {
 	case <-w.stopCh:

@@ -167,5 +167,8 @@ func (w *Worker) shutdownQueueTypes() []enumspb.TaskQueueType {
 	if !w.activities.Empty() {
 		types = append(types, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
 	}
+	if w.nexus != nil {
+		types = append(types, enumspb.TASK_QUEUE_TYPE_NEXUS)
+	}
 	return types
 }

@@ -70,6 +70,7 @@ type Server struct {
 	describeNamespace int
 	shutdownRequests  []*workflowservice.ShutdownWorkerRequest
 	workflows         map[string]*workflowRun
+	nexus             nexusState
 }
 
 // Start serves a new fake server on a loopback port until Stop.
