@@ -49,6 +49,9 @@ func ScheduleNexusOperation(ctx Context, attrs *commandpb.ScheduleNexusOperation
 		resultF.SetError(err)
 		return startedF, resultF
 	}
+	if env.nexus == nil {
+		env.nexus = &nexusCalls{byScheduled: make(map[int64]*nexusCall)}
+	}
 	call := &nexusCall{
 		env: env, endpoint: attrs.GetEndpoint(), service: attrs.GetService(), operation: attrs.GetOperation(),
 		cancelType: cancelType, started: startedF, result: resultF, seq: env.nextSequence(),
@@ -131,6 +134,9 @@ func (c *nexusCall) settle(result *commonpb.Payload, err error) {
 
 // onNexusEvent applies an event of a Nexus operation.
 func (e *runEnv) onNexusEvent(ev *historypb.HistoryEvent) error {
+	if e.nexus == nil {
+		return &NondeterminismError{Event: ev, Reason: "the workflow code called no Nexus operation"}
+	}
 	if ev.GetEventType() == enumspb.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED {
 		return e.onNexusScheduled(ev)
 	}
@@ -188,9 +194,6 @@ func (e *runEnv) onNexusScheduled(ev *historypb.HistoryEvent) error {
 	e.nexus.unscheduled[0] = nil
 	e.nexus.unscheduled = e.nexus.unscheduled[1:]
 	call.scheduledEventID = ev.GetEventId()
-	if e.nexus.byScheduled == nil {
-		e.nexus.byScheduled = make(map[int64]*nexusCall)
-	}
 	e.nexus.byScheduled[call.scheduledEventID] = call
 	return nil
 }

@@ -43,7 +43,6 @@ func nexusGolden(mode string, script func(step int, h *historytest.Builder)) fun
 	}
 }
 
-
 // nexusGoldenHistories are the Nexus caller histories in testdata/histories.
 var nexusGoldenHistories = map[string]func(t *testing.T) *historypb.History{
 	"nexus-sync-completed.json": nexusGolden("sync", func(step int, h *historytest.Builder) {
