@@ -9,6 +9,10 @@ import (
 
 	"github.com/nexus-rpc/sdk-go/nexus"
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/sundialdev/sundial"
 	sdclient "github.com/sundialdev/sundial/client"
@@ -323,4 +327,72 @@ func TestSundialNexusCallerScheduleToCloseTimeout(t *testing.T) {
 		t.Fatalf("outcome %+v, want a NexusOperationError caused by a schedule-to-close timeout", out)
 	}
 	requireEventCounts(t, fx.countEvents(t, ctx, run), map[enumspb.EventType]int{enumspb.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT: 1})
+}
+
+// TestSundialNexusCallerHistoriesReplayAcrossSDKs replays the history of a Sundial SDK
+// caller with the official Go SDK's replayer, and the history of an official SDK
+// caller with Sundial's: both SDKs write and expect the same commands.
+func TestSundialNexusCallerHistoriesReplayAcrossSDKs(t *testing.T) {
+	fx := startSDKNexusFixture(t)
+	ctx := testContext(t, 60*time.Second)
+
+	// The same call made by each SDK: a synchronous and a workflow-backed operation.
+	input := uniqueName(t, "in")
+	sdRuns := []sdclient.TypedRun[sdkNexusOutcome]{
+		fx.start(t, ctx, uniqueName(t, "sd-sync"), sdkNexusCall{Operation: "echo", Input: "hello", ScheduleToClose: time.Minute}),
+		fx.start(t, ctx, uniqueName(t, "sd-async"), sdkNexusCall{Operation: "run", Input: input, ScheduleToClose: time.Minute}),
+	}
+	temporalRuns := []client.WorkflowRun{
+		fx.call(t, ctx, uniqueName(t, "t-sync"), nexusCallArgs{Operation: "echo", Input: "hello", ScheduleToClose: time.Minute}),
+	}
+	eventually(t, 30*time.Second, "the handler workflow to start", func() bool {
+		_, err := fx.handler.DescribeWorkflowExecution(ctx, "handler-"+input, "")
+		return err == nil
+	})
+	if err := fx.handler.SignalWorkflow(ctx, "handler-"+input, "", "finish", "!"); err != nil {
+		t.Fatal(err)
+	}
+	temporalAsync := fx.call(t, ctx, uniqueName(t, "t-async"), nexusCallArgs{Operation: "run", Input: input + "-t", ScheduleToClose: time.Minute})
+	eventually(t, 30*time.Second, "the second handler workflow to start", func() bool {
+		_, err := fx.handler.DescribeWorkflowExecution(ctx, "handler-"+input+"-t", "")
+		return err == nil
+	})
+	if err := fx.handler.SignalWorkflow(ctx, "handler-"+input+"-t", "", "finish", "!"); err != nil {
+		t.Fatal(err)
+	}
+	temporalRuns = append(temporalRuns, temporalAsync)
+
+	official := worker.NewWorkflowReplayer()
+	official.RegisterWorkflowWithOptions(nexusCallerWorkflow, workflow.RegisterOptions{Name: "SDKNexusCaller"})
+	for _, run := range sdRuns {
+		if out := fx.outcome(t, ctx, run); out.Error != "" {
+			t.Fatalf("Sundial caller %s: %+v", run.GetID(), out)
+		}
+		history := &historypb.History{Events: fetchHistory(t, fx.caller, run.GetID(), run.GetRunID())}
+		if err := official.ReplayWorkflowHistory(nil, history); err != nil {
+			t.Fatalf("the official SDK does not replay Sundial's history of %s: %v", run.GetID(), err)
+		}
+	}
+	// The check has teeth: a caller of another operation does not replay.
+	other := worker.NewWorkflowReplayer()
+	other.RegisterWorkflowWithOptions(func(ctx workflow.Context, args nexusCallArgs) (string, error) {
+		args.Operation = "other"
+		return nexusCallerWorkflow(ctx, args)
+	}, workflow.RegisterOptions{Name: "SDKNexusCaller"})
+	if err := other.ReplayWorkflowHistory(nil, &historypb.History{Events: fetchHistory(t, fx.caller, sdRuns[0].GetID(), sdRuns[0].GetRunID())}); err == nil {
+		t.Fatal("the official SDK replayed a history of echo with code calling another operation")
+	}
+	sundialReplayer := sdworker.NewWorkflowReplayer()
+	if err := sundialReplayer.RegisterWorkflowWithName(sdkNexusCaller, "nexusCallerWorkflow"); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range temporalRuns {
+		if err := run.Get(ctx, nil); err != nil {
+			t.Fatalf("official caller %s: %v", run.GetID(), err)
+		}
+		history := &historypb.History{Events: fetchHistory(t, fx.caller, run.GetID(), run.GetRunID())}
+		if err := sundialReplayer.ReplayHistory(history); err != nil {
+			t.Fatalf("Sundial does not replay the official SDK's history of %s: %v", run.GetID(), err)
+		}
+	}
 }
