@@ -124,7 +124,9 @@ func (c *nexusCall) settle(result *commonpb.Payload, err error) {
 	if c.result.IsReady() {
 		return
 	}
-	c.stopListening()
+	if c.stopListening != nil {
+		c.stopListening()
+	}
 	if result == nil {
 		c.result.Set(nil, err)
 		return
