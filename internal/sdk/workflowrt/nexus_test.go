@@ -334,3 +334,35 @@ func TestNexusNondeterminism(t *testing.T) {
 		requireNondeterminism(t, err, "NexusOperationScheduled", "CompleteWorkflowExecution")
 	})
 }
+
+func TestNexusOperationCanceledBehindAnotherUnsentCommandIsCanceledByRequest(t *testing.T) {
+	var seen nexusCall
+	wf := func(ctx workflow.Context) (string, error) {
+		opCtx, cancel := workflow.WithCancel(ctx)
+		f := workflow.NewNexusClient("ep", "svc").ExecuteOperation(opCtx, "greet", "Ada", workflow.NexusOperationOptions{CancellationType: workflow.NexusCancelTry})
+		act := workflow.ExecuteActivity(withTimeouts(ctx), "A")
+		cancel()
+		seen.resultErr = f.Get(ctx, nil)
+		return "done", act.Get(ctx, nil)
+	}
+	cacheModes(t, func(t *testing.T, cacheSize int) {
+		x := newHarness(t, wf, cacheSize)
+		// Taking back the schedule command would move the activity's event: the
+		// operation is scheduled and its cancellation requested in the same task.
+		commands := x.step()
+		requireTypes(t, commands, enumspb.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION, enumspb.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+			enumspb.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION)
+		if id := commands[2].GetRequestCancelNexusOperationCommandAttributes().GetScheduledEventId(); id != 5 {
+			t.Fatalf("cancellation names scheduled event %d, want 5", id)
+		}
+		x.hist.ActivityCompleted("6", nil)
+		requireTypes(t, x.step(), enumspb.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION)
+		var canceled *sundial.CanceledError
+		if !errors.As(seen.resultErr, &canceled) {
+			t.Fatalf("operation future = %v, want a CanceledError", seen.resultErr)
+		}
+		if err := replay(t, x.hist.History(), wf); err != nil {
+			t.Fatalf("replay: %v", err)
+		}
+	})
+}
