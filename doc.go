@@ -23,6 +23,8 @@
 //   - [ActivityError]: wraps the cause of an activity failure as seen by the workflow
 //     that scheduled the activity.
 //   - [ChildWorkflowError]: the same for a child workflow.
+//   - [NexusOperationError]: the same for a Nexus operation a workflow called; its
+//     cause may be a [NexusHandlerError] when the handler refused the request.
 //   - [WorkflowExecutionError]: what a client receives when a workflow it waits for
 //     did not complete successfully; its cause says why.
 //   - [PanicError]: user code panicked.

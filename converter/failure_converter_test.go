@@ -226,9 +226,7 @@ func TestDecodeForeignFailure(t *testing.T) {
 		FailureInfo: &failurepb.Failure_ApplicationFailureInfo{ApplicationFailureInfo: &failurepb.ApplicationFailureInfo{
 			Type: "OutOfStock", Details: details, NextRetryDelay: durationpb.New(time.Second),
 		}},
-		Cause: &failurepb.Failure{Message: "nexus thing", FailureInfo: &failurepb.Failure_NexusOperationExecutionFailureInfo{
-			NexusOperationExecutionFailureInfo: &failurepb.NexusOperationFailureInfo{Endpoint: "e"},
-		}},
+		Cause: &failurepb.Failure{Message: "unknown thing", Source: "FutureSDK"},
 	}
 	fc := newFC()
 	err := fc.FailureToError(f)
@@ -238,7 +236,7 @@ func TestDecodeForeignFailure(t *testing.T) {
 		t.Fatalf("decoded = %v", err)
 	}
 	var unknown *sundial.ApplicationError
-	if !errors.As(app.Unwrap(), &unknown) || unknown.Message() != "nexus thing" {
+	if !errors.As(app.Unwrap(), &unknown) || unknown.Message() != "unknown thing" {
 		t.Fatalf("unknown failure kinds must become application errors, got %v", app.Unwrap())
 	}
 	if again := fc.ErrorToFailure(err); !proto.Equal(again, f) {

@@ -78,8 +78,12 @@ func (c *defaultFailureConverter) FailureToError(failure *failurepb.Failure) err
 			RetryState:       info.GetRetryState(),
 			Cause:            cause,
 		})
+	case failure.GetNexusOperationExecutionFailureInfo() != nil:
+		err = nexusOperationError(failure.GetNexusOperationExecutionFailureInfo(), message, cause)
+	case failure.GetNexusHandlerFailureInfo() != nil:
+		err = nexusHandlerError(failure.GetNexusHandlerFailureInfo(), message, cause)
 	default:
-		// Failure kinds without a Go type of their own (Nexus, or none set) become plain
+		// Failure kinds without a Go type of their own (or none set) become plain
 		// retryable application errors, keeping message and cause.
 		err = sundial.NewApplicationErrorWithOptions(message, "", sundial.ApplicationErrorOptions{Cause: cause})
 	}

@@ -91,6 +91,10 @@ func (c *defaultFailureConverter) setFailureInfo(failure *failurepb.Failure, err
 			StartedEventId:    e.StartedEventID(),
 			RetryState:        e.RetryState(),
 		}}
+	case *sundial.NexusOperationError:
+		failure.FailureInfo = nexusOperationFailureInfo(e)
+	case *sundial.NexusHandlerError:
+		failure.FailureInfo = nexusHandlerFailureInfo(e)
 	default:
 		failure.FailureInfo = &failurepb.Failure_ApplicationFailureInfo{ApplicationFailureInfo: &failurepb.ApplicationFailureInfo{
 			Type: goErrorTypeName(err),

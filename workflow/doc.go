@@ -44,6 +44,10 @@
 //
 // examples/subscription puts them together, with its test.
 //
+// Operations of Nexus services, usually another team's and in another namespace, are
+// called through an endpoint with NewNexusClient, by name or type-checked with
+// ExecuteNexusOperation and a nexus.OperationReference.
+//
 // Workflow code runs as coroutines: only one runs at a time, each until it blocks on a
 // workflow call, always in the same order. A panic fails the workflow task (not the
 // workflow), so a fixed worker can continue it; a change that makes replay disagree

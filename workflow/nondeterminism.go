@@ -60,6 +60,10 @@ func describeEvent(ev *historypb.HistoryEvent) string {
 		detail = fmt.Sprintf("WorkflowId=%s, WorkflowType=%s", a.StartChildWorkflowExecutionInitiatedEventAttributes.GetWorkflowId(), a.StartChildWorkflowExecutionInitiatedEventAttributes.GetWorkflowType().GetName())
 	case *historypb.HistoryEvent_SignalExternalWorkflowExecutionInitiatedEventAttributes:
 		detail = fmt.Sprintf("WorkflowId=%s, SignalName=%s", a.SignalExternalWorkflowExecutionInitiatedEventAttributes.GetWorkflowExecution().GetWorkflowId(), a.SignalExternalWorkflowExecutionInitiatedEventAttributes.GetSignalName())
+	case *historypb.HistoryEvent_NexusOperationScheduledEventAttributes:
+		detail = fmt.Sprintf("Service=%s, Operation=%s", a.NexusOperationScheduledEventAttributes.GetService(), a.NexusOperationScheduledEventAttributes.GetOperation())
+	case *historypb.HistoryEvent_NexusOperationCancelRequestedEventAttributes:
+		detail = fmt.Sprintf("ScheduledEventId=%d", a.NexusOperationCancelRequestedEventAttributes.GetScheduledEventId())
 	}
 	return fmt.Sprintf("#%d %s{%s}", ev.GetEventId(), name, detail)
 }
@@ -85,6 +89,10 @@ func describeCommand(c *commandpb.Command) string {
 		detail = fmt.Sprintf("WorkflowId=%s, WorkflowType=%s", a.StartChildWorkflowExecutionCommandAttributes.GetWorkflowId(), a.StartChildWorkflowExecutionCommandAttributes.GetWorkflowType().GetName())
 	case *commandpb.Command_SignalExternalWorkflowExecutionCommandAttributes:
 		detail = fmt.Sprintf("WorkflowId=%s, SignalName=%s", a.SignalExternalWorkflowExecutionCommandAttributes.GetExecution().GetWorkflowId(), a.SignalExternalWorkflowExecutionCommandAttributes.GetSignalName())
+	case *commandpb.Command_ScheduleNexusOperationCommandAttributes:
+		detail = fmt.Sprintf("Service=%s, Operation=%s", a.ScheduleNexusOperationCommandAttributes.GetService(), a.ScheduleNexusOperationCommandAttributes.GetOperation())
+	case *commandpb.Command_RequestCancelNexusOperationCommandAttributes:
+		detail = fmt.Sprintf("ScheduledEventId=%d", a.RequestCancelNexusOperationCommandAttributes.GetScheduledEventId())
 	}
 	return fmt.Sprintf("%s{%s}", name, detail)
 }

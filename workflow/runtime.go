@@ -6,6 +6,7 @@ import (
 
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
+	sdkpb "go.temporal.io/api/sdk/v1"
 
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/internal/sdk/wfapi"
@@ -44,6 +45,7 @@ type runtime interface {
 	ScheduleActivity(ctx Context, attrs *commandpb.ScheduleActivityTaskCommandAttributes, cancelType ActivityCancellationType) Future
 	ExecuteLocalActivity(ctx Context, params wfapi.LocalActivityParams) Future
 	StartChildWorkflow(ctx Context, attrs *commandpb.StartChildWorkflowExecutionCommandAttributes) (started, result Future)
+	ScheduleNexusOperation(ctx Context, attrs *commandpb.ScheduleNexusOperationCommandAttributes, metadata *sdkpb.UserMetadata, cancelType NexusOperationCancellationType) (started, result Future)
 	UpsertSearchAttributes(ctx Context, attrs *commandpb.UpsertWorkflowSearchAttributesCommandAttributes)
 	UpsertMemo(ctx Context, attrs *commandpb.ModifyWorkflowPropertiesCommandAttributes)
 	SignalExternalWorkflow(ctx Context, namespace, workflowID, runID, signalName string, input *commonpb.Payloads, childWorkflowOnly bool) Future

@@ -6,6 +6,7 @@ import (
 
 	commandpb "go.temporal.io/api/command/v1"
 	commonpb "go.temporal.io/api/common/v1"
+	sdkpb "go.temporal.io/api/sdk/v1"
 
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/internal/sdk/wfapi"
@@ -74,6 +75,9 @@ func (api) ExecuteLocalActivity(ctx Context, params wfapi.LocalActivityParams) F
 }
 func (api) StartChildWorkflow(ctx Context, attrs *commandpb.StartChildWorkflowExecutionCommandAttributes) (started, result Future) {
 	return StartChildWorkflow(ctx, attrs)
+}
+func (api) ScheduleNexusOperation(ctx Context, attrs *commandpb.ScheduleNexusOperationCommandAttributes, metadata *sdkpb.UserMetadata, cancelType NexusOperationCancellationType) (started, result Future) {
+	return ScheduleNexusOperation(ctx, attrs, metadata, cancelType)
 }
 func (api) UpsertSearchAttributes(ctx Context, attrs *commandpb.UpsertWorkflowSearchAttributesCommandAttributes) {
 	UpsertSearchAttributes(ctx, attrs)

@@ -113,7 +113,9 @@ func isCommandEvent(t enumspb.EventType) bool {
 		enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
 		enumspb.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
 		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
-		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED:
 		return true
 	}
 	return false
@@ -187,6 +189,8 @@ func commandMatchesEvent(c *commandpb.Command, ev *historypb.HistoryEvent) bool 
 	case enumspb.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
 		e := ev.GetRequestCancelExternalWorkflowExecutionInitiatedEventAttributes()
 		return e != nil && e.GetWorkflowExecution().GetWorkflowId() == c.GetRequestCancelExternalWorkflowExecutionCommandAttributes().GetWorkflowId()
+	case enumspb.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION, enumspb.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION:
+		return nexusCommandMatchesEvent(c, ev)
 	}
 	return false
 }

@@ -38,6 +38,7 @@ type runEnv struct {
 	children                map[string]*childCall
 	externalByControl       map[string]*externalCall
 	externalByInitiated     map[int64]*externalCall
+	nexus                   *nexusCalls // made by the first Nexus operation
 	signalChannels          map[string]*channel
 	queryHandlers           map[string]QueryHandler
 	sideEffectResults       map[int64]*commonpb.Payloads

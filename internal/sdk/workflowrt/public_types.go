@@ -23,6 +23,9 @@ type (
 	ContinueAsNewError       = workflow.ContinueAsNewError
 	NondeterminismError      = workflow.NondeterminismError
 	LocalActivityParams      = wfapi.LocalActivityParams
+
+	NexusOperationCancellationType = workflow.NexusOperationCancellationType
+	NexusOperationExecution        = workflow.NexusOperationExecution
 )
 
 // The activity cancellation types and the version of code that predates GetVersion.
@@ -32,4 +35,11 @@ const (
 	Abandon                   = workflow.ActivityCancelAbandon
 	DefaultVersion            = workflow.DefaultVersion
 	StackTraceQuery           = workflow.StackTraceQuery
+)
+
+// The Nexus operation cancellation types.
+const (
+	nexusCancelAbandon       = workflow.NexusCancelAbandon
+	nexusCancelTry           = workflow.NexusCancelTry
+	nexusCancelWaitRequested = workflow.NexusCancelWaitRequested
 )

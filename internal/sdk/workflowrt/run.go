@@ -194,6 +194,16 @@ func (r *workflowRun) applyEvent(ev, previous *historypb.HistoryEvent) error {
 		enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
 		e.onExternalEvent(ev)
 		return nil
+	case enumspb.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_STARTED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_COMPLETED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_FAILED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_CANCELED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED,
+		enumspb.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED:
+		return e.onNexusEvent(ev)
 	case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
 		e.info.SearchAttributes = mergeSearchAttributes(e.info.SearchAttributes, ev.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes())
 		return nil

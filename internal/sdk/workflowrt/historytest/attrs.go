@@ -56,6 +56,8 @@ func setAttributes(ev *historypb.HistoryEvent, attrs any) {
 	case *historypb.HistoryEvent_WorkflowExecutionUpdateCompletedEventAttributes:
 		ev.Attributes = a
 	default:
-		panic(fmt.Sprintf("setAttributes: unsupported %T", attrs))
+		if !setNexusAttributes(ev, attrs) {
+			panic(fmt.Sprintf("setAttributes: unsupported %T", attrs))
+		}
 	}
 }

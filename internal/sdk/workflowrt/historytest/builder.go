@@ -181,6 +181,8 @@ func (h *Builder) CompleteWithMessages(commands []*commandpb.Command, messages [
 					Details: a.CancelWorkflowExecutionCommandAttributes.GetDetails(), WorkflowTaskCompletedEventId: completedID,
 				},
 			})
+		case *commandpb.Command_ScheduleNexusOperationCommandAttributes, *commandpb.Command_RequestCancelNexusOperationCommandAttributes:
+			h.nexusCommandEvent(c, completedID)
 		case *commandpb.Command_ProtocolMessageCommandAttributes:
 			h.protocolMessageEvent(a.ProtocolMessageCommandAttributes.GetMessageId(), messages)
 		default:
