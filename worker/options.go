@@ -73,6 +73,10 @@ type Options struct {
 	// blocking on a workflow call (a sign of a Go channel, mutex or time.Sleep in
 	// workflow code). Default 1s; negative disables the check.
 	DeadlockDetectionTimeout time.Duration
+
+	// DeploymentOptions make the worker a version of a worker deployment, for
+	// versioned routing of its workflows; the zero value leaves it unversioned.
+	DeploymentOptions DeploymentOptions
 }
 
 // withDefaults returns a copy with defaults filled in, or an error for invalid values.
@@ -83,6 +87,9 @@ func (o Options) withDefaults(clientIdentity string, clientLogger *slog.Logger) 
 		o.MaxConcurrentWorkflowTaskExecutionSize < 0 || o.MaxConcurrentWorkflowTaskPollers < 0 ||
 		o.StickyWorkflowCacheSize < 0 || o.StickyScheduleToStartTimeout < 0 {
 		return o, fmt.Errorf("worker options: sizes, rates and durations must not be negative")
+	}
+	if err := o.DeploymentOptions.validate(); err != nil {
+		return o, fmt.Errorf("worker options: %w", err)
 	}
 	if o.MaxConcurrentActivityExecutionSize == 0 {
 		o.MaxConcurrentActivityExecutionSize = DefaultMaxConcurrentActivityExecutionSize

@@ -79,6 +79,9 @@ func (w *Worker) poll(ctx context.Context) (*workflowservice.PollActivityTaskQue
 	if rate := w.opts.TaskQueueActivitiesPerSecond; rate > 0 {
 		req.TaskQueueMetadata = &taskqueuepb.TaskQueueMetadata{MaxTasksPerSecond: wrapperspb.Double(rate)}
 	}
+	if v := w.version; v != nil {
+		req.WorkerVersionCapabilities, req.DeploymentOptions = v.Capabilities, v.Options
+	}
 	return w.client.WorkflowService().PollActivityTaskQueue(ctx, req)
 }
 
