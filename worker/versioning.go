@@ -7,6 +7,8 @@ import (
 	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/internal/sdk/funcname"
 	"github.com/sundialdev/sundial/internal/sdk/versionstamp"
+	commonpb "go.temporal.io/api/common/v1"
+	deploymentpb "go.temporal.io/api/deployment/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 )
 
@@ -58,6 +60,17 @@ func (o DeploymentOptions) needsBehaviorPerWorkflow() bool {
 // for a worker without a version.
 func newVersionStamp(o DeploymentOptions) *versionstamp.Stamp {
 	return versionstamp.New(o.Version, o.UseVersioning)
+}
+
+// pollVersion is the versioning fields of a poll request (workflow, activity or
+// Nexus), nil for a worker without a version:
+//
+//	req.WorkerVersionCapabilities, req.DeploymentOptions = w.pollVersion()
+func (w *Worker) pollVersion() (*commonpb.WorkerVersionCapabilities, *deploymentpb.WorkerDeploymentOptions) {
+	if w.version == nil {
+		return nil, nil
+	}
+	return w.version.Capabilities, w.version.Options
 }
 
 // checkWorkflowBehavior refuses a workflow registered without a versioning

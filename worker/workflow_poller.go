@@ -117,9 +117,7 @@ func (w *Worker) pollWorkflowTask(ctx context.Context, queue *taskqueuepb.TaskQu
 		Identity:          w.opts.Identity,
 		WorkerInstanceKey: w.instanceKey,
 	}
-	if v := w.version; v != nil {
-		req.WorkerVersionCapabilities, req.DeploymentOptions = v.Capabilities, v.Options
-	}
+	req.WorkerVersionCapabilities, req.DeploymentOptions = w.pollVersion()
 	return w.client.WorkflowService().PollWorkflowTaskQueue(ctx, req)
 }
 
