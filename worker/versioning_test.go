@@ -184,6 +184,9 @@ func TestVersionedWorkerWithoutDefaultNeedsBehaviorPerWorkflow(t *testing.T) {
 	if err := w.RegisterDynamicWorkflow(func(workflow.Context, *converter.EncodedValues) (any, error) { return nil, nil }); err == nil {
 		t.Error("RegisterDynamicWorkflow without a behavior succeeded")
 	}
+	if err := w.RegisterWorkflowWithOptions(waitAtOnce, RegisterWorkflowOptions{VersioningBehavior: 9}); err == nil || !strings.Contains(err.Error(), "unknown versioning behavior 9") {
+		t.Errorf("RegisterWorkflowWithOptions with an unknown behavior: %v", err)
+	}
 	must(t, w.RegisterWorkflowWithOptions(waitAtOnce, RegisterWorkflowOptions{VersioningBehavior: sundial.VersioningBehaviorAutoUpgrade}))
 	must(t, w.RegisterDynamicWorkflowWithOptions(func(workflow.Context, *converter.EncodedValues) (any, error) { return nil, nil },
 		RegisterDynamicWorkflowOptions{VersioningBehavior: sundial.VersioningBehaviorPinned}))
