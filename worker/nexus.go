@@ -142,12 +142,14 @@ func (n *nexusWorker) poll(ctx context.Context) (*workflowservice.PollNexusTaskQ
 	w := n.w
 	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
 	defer cancel()
-	return w.client.WorkflowService().PollNexusTaskQueue(ctx, &workflowservice.PollNexusTaskQueueRequest{
+	req := &workflowservice.PollNexusTaskQueueRequest{
 		Namespace:         w.client.Namespace(),
 		TaskQueue:         &taskqueuepb.TaskQueue{Name: w.taskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
 		Identity:          w.opts.Identity,
 		WorkerInstanceKey: w.instanceKey,
-	})
+	}
+	req.WorkerVersionCapabilities, req.DeploymentOptions = w.pollVersion()
+	return w.client.WorkflowService().PollNexusTaskQueue(ctx, req)
 }
 
 // process runs one task and sends its reply. A task abandoned at its deadline or at

@@ -84,6 +84,9 @@ type Options struct {
 	// MaxConcurrentNexusTaskPollers is how many Nexus task long polls run at once.
 	// Default 2.
 	MaxConcurrentNexusTaskPollers int
+	// DeploymentOptions make the worker a version of a worker deployment, for
+	// versioned routing of its workflows; the zero value leaves it unversioned.
+	DeploymentOptions DeploymentOptions
 }
 
 // withDefaults returns a copy with defaults filled in, or an error for invalid values.
@@ -95,6 +98,9 @@ func (o Options) withDefaults(clientIdentity string, clientLogger *slog.Logger) 
 		o.StickyWorkflowCacheSize < 0 || o.StickyScheduleToStartTimeout < 0 ||
 		o.MaxConcurrentNexusTaskExecutionSize < 0 || o.MaxConcurrentNexusTaskPollers < 0 {
 		return o, fmt.Errorf("worker options: sizes, rates and durations must not be negative")
+	}
+	if err := o.DeploymentOptions.validate(); err != nil {
+		return o, fmt.Errorf("worker options: %w", err)
 	}
 	if o.MaxConcurrentActivityExecutionSize == 0 {
 		o.MaxConcurrentActivityExecutionSize = DefaultMaxConcurrentActivityExecutionSize

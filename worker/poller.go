@@ -79,6 +79,7 @@ func (w *Worker) poll(ctx context.Context) (*workflowservice.PollActivityTaskQue
 	if rate := w.opts.TaskQueueActivitiesPerSecond; rate > 0 {
 		req.TaskQueueMetadata = &taskqueuepb.TaskQueueMetadata{MaxTasksPerSecond: wrapperspb.Double(rate)}
 	}
+	req.WorkerVersionCapabilities, req.DeploymentOptions = w.pollVersion()
 	return w.client.WorkflowService().PollActivityTaskQueue(ctx, req)
 }
 

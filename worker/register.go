@@ -3,6 +3,7 @@ package worker
 import (
 	"fmt"
 
+	"github.com/sundialdev/sundial"
 	"github.com/sundialdev/sundial/activity"
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
@@ -58,6 +59,12 @@ type RegisterWorkflowOptions struct {
 	// Name is the workflow type name; default the function's name without its package
 	// path ("OrderWorkflow" for orders.OrderWorkflow).
 	Name string
+	// VersioningBehavior is what a versioned worker (Options.DeploymentOptions)
+	// reports for runs of this type: pinned to their version, or moving to the
+	// current version at each workflow task. Unspecified means the worker's
+	// DeploymentOptions.DefaultVersioningBehavior; a versioned worker without a
+	// default refuses workflows that leave it unspecified.
+	VersioningBehavior sundial.VersioningBehavior
 }
 
 // RegisterWorkflow registers a workflow function under its own name. The function takes
@@ -70,7 +77,10 @@ func (w *Worker) RegisterWorkflow(fn any) error {
 
 // RegisterWorkflowWithOptions registers a workflow function, under opts.Name if set.
 func (w *Worker) RegisterWorkflowWithOptions(fn any, opts RegisterWorkflowOptions) error {
-	if err := w.workflows.RegisterWorkflow(fn, workflowrt.RegisterOptions{Name: opts.Name}); err != nil {
+	if err := w.checkWorkflowBehavior(fn, opts.Name, opts.VersioningBehavior); err != nil {
+		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, err)
+	}
+	if err := w.workflows.RegisterWorkflow(fn, workflowrt.RegisterOptions{Name: opts.Name, VersioningBehavior: opts.VersioningBehavior.ToProto()}); err != nil {
 		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, err)
 	}
 	return nil
@@ -84,9 +94,18 @@ type DynamicWorkflowFunc func(ctx workflow.Context, args *converter.EncodedValue
 // RegisterDynamicWorkflow registers the workflow that runs every workflow type with no
 // function of its own. There can be one per worker.
 func (w *Worker) RegisterDynamicWorkflow(fn DynamicWorkflowFunc) error {
+	return w.RegisterDynamicWorkflowWithOptions(fn, RegisterDynamicWorkflowOptions{})
+}
+
+// RegisterDynamicWorkflowWithOptions registers the dynamic workflow with options.
+func (w *Worker) RegisterDynamicWorkflowWithOptions(fn DynamicWorkflowFunc, opts RegisterDynamicWorkflowOptions) error {
+	if err := w.checkDynamicBehavior(opts); err != nil {
+		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, err)
+	}
 	if err := w.workflows.RegisterDynamic(workflowrt.DynamicWorkflow(fn)); err != nil {
 		return fmt.Errorf("worker for task queue %q: %w", w.taskQueue, err)
 	}
+	w.workflows.SetDynamicVersioningBehavior(opts.behaviorFunc())
 	return nil
 }
 

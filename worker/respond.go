@@ -14,12 +14,16 @@ import (
 // respondCompleted reports the activity's result and whether the server accepted it.
 func (w *Worker) respondCompleted(logger *slog.Logger, token []byte, result *commonpb.Payloads) bool {
 	return w.respond(logger, "RespondActivityTaskCompleted", func(ctx context.Context) error {
-		_, err := w.client.WorkflowService().RespondActivityTaskCompleted(ctx, &workflowservice.RespondActivityTaskCompletedRequest{
+		req := &workflowservice.RespondActivityTaskCompletedRequest{
 			TaskToken: token,
 			Result:    result,
 			Identity:  w.opts.Identity,
 			Namespace: w.client.Namespace(),
-		})
+		}
+		if v := w.version; v != nil {
+			req.WorkerVersion, req.Deployment, req.DeploymentOptions = v.VersionStamp, v.Deployment, v.Options
+		}
+		_, err := w.client.WorkflowService().RespondActivityTaskCompleted(ctx, req)
 		return err
 	})
 }
@@ -28,13 +32,17 @@ func (w *Worker) respondFailed(logger *slog.Logger, token []byte, err error, las
 	failure := w.client.FailureConverter().ErrorToFailure(err)
 	logger.Warn("activity failed", "error", err)
 	w.respond(logger, "RespondActivityTaskFailed", func(ctx context.Context) error {
-		_, err := w.client.WorkflowService().RespondActivityTaskFailed(ctx, &workflowservice.RespondActivityTaskFailedRequest{
+		req := &workflowservice.RespondActivityTaskFailedRequest{
 			TaskToken:            token,
 			Failure:              failure,
 			Identity:             w.opts.Identity,
 			Namespace:            w.client.Namespace(),
 			LastHeartbeatDetails: lastHeartbeat,
-		})
+		}
+		if v := w.version; v != nil {
+			req.WorkerVersion, req.Deployment, req.DeploymentOptions = v.VersionStamp, v.Deployment, v.Options
+		}
+		_, err := w.client.WorkflowService().RespondActivityTaskFailed(ctx, req)
 		return err
 	})
 }
@@ -49,12 +57,16 @@ func (w *Worker) respondCanceled(logger *slog.Logger, token []byte, err error) {
 	}
 	logger.Info("activity canceled")
 	w.respond(logger, "RespondActivityTaskCanceled", func(ctx context.Context) error {
-		_, err := w.client.WorkflowService().RespondActivityTaskCanceled(ctx, &workflowservice.RespondActivityTaskCanceledRequest{
+		req := &workflowservice.RespondActivityTaskCanceledRequest{
 			TaskToken: token,
 			Details:   details,
 			Identity:  w.opts.Identity,
 			Namespace: w.client.Namespace(),
-		})
+		}
+		if v := w.version; v != nil {
+			req.WorkerVersion, req.Deployment, req.DeploymentOptions = v.VersionStamp, v.Deployment, v.Options
+		}
+		_, err := w.client.WorkflowService().RespondActivityTaskCanceled(ctx, req)
 		return err
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/sundialdev/sundial/client"
 	"github.com/sundialdev/sundial/internal/clock"
 	"github.com/sundialdev/sundial/internal/sdk/activityreg"
+	"github.com/sundialdev/sundial/internal/sdk/versionstamp"
 	"github.com/sundialdev/sundial/internal/sdk/workflowrt"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -43,6 +44,9 @@ type Worker struct {
 	// execution is off. handler runs workflow tasks; it is created by Start.
 	stickyQueue string
 	handler     *workflowrt.TaskHandler
+	// version holds the deployment version fields of polls and responses; nil
+	// for a worker without DeploymentOptions, which sends none.
+	version *versionstamp.Stamp
 
 	// clock times heartbeat throttling; tests replace it with a virtual clock.
 	clock clock.Clock
@@ -83,6 +87,7 @@ func New(c *client.Client, taskQueue string, opts Options) *Worker {
 		pollBackoff:      backoff{initial: 200 * time.Millisecond, max: 10 * time.Second},
 		exhaustedBackoff: backoff{initial: time.Second, max: 10 * time.Second},
 		stopCh:           make(chan struct{}),
+		version:          newVersionStamp(opts.DeploymentOptions),
 	}
 	w.metrics = newWorkerMetrics(c.MetricsHandler(), taskQueue)
 	return w

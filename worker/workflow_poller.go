@@ -37,6 +37,8 @@ func (w *Worker) newTaskHandler() *workflowrt.TaskHandler {
 		DeadlockDetectionTimeout:     w.opts.DeadlockDetectionTimeout,
 		StickyScheduleToStartTimeout: w.opts.StickyScheduleToStartTimeout,
 		Tracer:                       w.client.Tracer(),
+		Versioning:                   w.version,
+		DefaultVersioningBehavior:    w.opts.DeploymentOptions.DefaultVersioningBehavior.ToProto(),
 	})
 }
 
@@ -109,12 +111,14 @@ func (w *Worker) workflowPollLoop(ctx context.Context, queue *taskqueuepb.TaskQu
 func (w *Worker) pollWorkflowTask(ctx context.Context, queue *taskqueuepb.TaskQueue) (*workflowservice.PollWorkflowTaskQueueResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
 	defer cancel()
-	return w.client.WorkflowService().PollWorkflowTaskQueue(ctx, &workflowservice.PollWorkflowTaskQueueRequest{
+	req := &workflowservice.PollWorkflowTaskQueueRequest{
 		Namespace:         w.client.Namespace(),
 		TaskQueue:         queue,
 		Identity:          w.opts.Identity,
 		WorkerInstanceKey: w.instanceKey,
-	})
+	}
+	req.WorkerVersionCapabilities, req.DeploymentOptions = w.pollVersion()
+	return w.client.WorkflowService().PollWorkflowTaskQueue(ctx, req)
 }
 
 // processWorkflowTask runs one workflow or query task through the handler and sends

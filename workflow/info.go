@@ -50,6 +50,14 @@ type Info struct {
 	HistoryLength int64
 	// ContinueAsNewSuggested is the server's hint that history is getting large.
 	ContinueAsNewSuggested bool
+	// CurrentBuildID is the build id of the worker that runs the current workflow
+	// task: this worker's (worker.DeploymentOptions) outside replay, and during replay
+	// the one recorded by the worker that completed the task being replayed. Empty for
+	// tasks of workers without a version. Code may branch on it.
+	CurrentBuildID string
+	// CurrentDeploymentVersion is the deployment version that CurrentBuildID belongs
+	// to; zero when the task's worker declared no deployment.
+	CurrentDeploymentVersion sundial.WorkerDeploymentVersion
 }
 
 // GetInfo returns the running workflow's Info.

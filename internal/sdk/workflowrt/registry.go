@@ -10,12 +10,16 @@ import (
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/internal/sdk/funcname"
 	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
 )
 
 // RegisterOptions adjust how a workflow is registered.
 type RegisterOptions struct {
 	// Name is the workflow type name; empty means the function's own name.
 	Name string
+	// VersioningBehavior is what a versioned worker reports for runs of this
+	// type; unspecified means the worker's default.
+	VersioningBehavior enumspb.VersioningBehavior
 }
 
 // DynamicWorkflow runs every workflow type without a function of its own. GetInfo(ctx)
@@ -30,6 +34,10 @@ type Registry struct {
 	mu      sync.RWMutex
 	byName  map[string]workflowFunc
 	dynamic DynamicWorkflow
+	// behaviors are the versioning behaviors registered per type, and
+	// dynamicBehavior the dynamic workflow's (see versioning.go).
+	behaviors       map[string]enumspb.VersioningBehavior
+	dynamicBehavior func(workflowType string) enumspb.VersioningBehavior
 }
 
 // NewRegistry returns an empty registry.
@@ -73,6 +81,7 @@ func (r *Registry) RegisterWorkflow(fn any, opts RegisterOptions) error {
 		return fmt.Errorf("registering workflow: a workflow named %q is already registered", name)
 	}
 	r.byName[name] = run
+	r.setBehavior(name, opts.VersioningBehavior)
 	return nil
 }
 

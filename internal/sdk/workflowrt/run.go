@@ -88,6 +88,11 @@ func (r *workflowRun) apply(ctx context.Context, events []*historypb.HistoryEven
 		if b.started == nil {
 			continue
 		}
+		var next *batch
+		if i+1 < len(batches) {
+			next = &batches[i+1]
+		}
+		r.noteTaskVersion(next, replaying)
 		var err error
 		commands, err = r.runCode(ctx, b.started, replaying, recordedLocal, updates)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/sundialdev/sundial/converter"
 	"github.com/sundialdev/sundial/interceptor"
 	"github.com/sundialdev/sundial/internal/clock"
+	"github.com/sundialdev/sundial/internal/sdk/versionstamp"
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -65,6 +66,11 @@ type TaskHandlerOptions struct {
 	// Tracer, when set, gets spans for runs and for the activities and children they
 	// start, outside replay.
 	Tracer interceptor.Tracer
+	// Versioning is the worker's deployment version stamp, nil for a worker
+	// without one; DefaultVersioningBehavior is reported for workflow types
+	// registered without a behavior of their own.
+	Versioning                *versionstamp.Stamp
+	DefaultVersioningBehavior enumspb.VersioningBehavior
 }
 
 // TaskHandler turns polled workflow tasks into responses. Create it with
@@ -85,6 +91,8 @@ type runConfig struct {
 	clock            clock.Clock
 	deadlockTimeout  time.Duration
 	tracer           interceptor.Tracer
+	// version is the worker's deployment version, zero without one.
+	version sundial.WorkerDeploymentVersion
 }
 
 // NewTaskHandler returns a handler running the workflows of reg.
@@ -110,7 +118,7 @@ func NewTaskHandler(reg *Registry, opts TaskHandlerOptions) *TaskHandler {
 	return &TaskHandler{
 		cfg: &runConfig{registry: reg, dataConverter: opts.DataConverter, failureConverter: opts.FailureConverter, logger: opts.Logger,
 			localActivities: opts.LocalActivities, clock: opts.Clock, deadlockTimeout: opts.DeadlockDetectionTimeout,
-			tracer: opts.Tracer},
+			tracer: opts.Tracer, version: stampVersion(opts.Versioning)},
 		opts:  opts,
 		cache: newRunCache(max(opts.CacheSize, 0)),
 	}
@@ -208,7 +216,7 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 	} else {
 		forced = h.cache.checkIn(exec.RunID, run)
 	}
-	return Result{Completed: &workflowservice.RespondWorkflowTaskCompletedRequest{
+	completed := &workflowservice.RespondWorkflowTaskCompletedRequest{
 		TaskToken:        task.GetTaskToken(),
 		Commands:         commands,
 		Identity:         h.opts.Identity,
@@ -217,7 +225,9 @@ func (h *TaskHandler) Process(ctx context.Context, task *workflowservice.PollWor
 		QueryResults:     queryResults,
 		Messages:         messages,
 		SdkMetadata:      &sdkpb.WorkflowTaskCompletedMetadata{SdkName: SDKName, SdkVersion: SDKVersion},
-	}, Cache: cacheUse, ForcedEvictions: forced, WorkflowType: workflowType, WorkflowStartTime: startTime}, nil
+	}
+	h.stampCompleted(completed, workflowType)
+	return Result{Completed: completed, Cache: cacheUse, ForcedEvictions: forced, WorkflowType: workflowType, WorkflowStartTime: startTime}, nil
 }
 
 // advance creates the run if needed and applies events, checking that history ends at
@@ -334,6 +344,7 @@ func (h *TaskHandler) failTask(task *workflowservice.PollWorkflowTaskQueueRespon
 		Identity:  h.opts.Identity,
 		Namespace: h.opts.Namespace,
 	}
+	h.stampFailed(result.Failed)
 	return result
 }
 
