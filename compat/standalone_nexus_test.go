@@ -316,6 +316,10 @@ func TestStandaloneNexusOperationIDPoliciesAndValidation(t *testing.T) {
 		resp, err := raw.StartNexusOperationExecution(ctx, req)
 		return resp, rawError(err)
 	}
+	ns, err := raw.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: tg.Namespace})
+	if err != nil || !ns.GetNamespaceInfo().GetCapabilities().GetStandaloneNexusOperation() {
+		t.Errorf("DescribeNamespace standalone_nexus_operation = %v, %v; want true", ns.GetNamespaceInfo().GetCapabilities().GetStandaloneNexusOperation(), err)
+	}
 	first, err := start(func(*workflowservice.StartNexusOperationExecutionRequest) {})
 	if err != nil || !first.Started {
 		t.Fatalf("start = %v, %v", first, err)
