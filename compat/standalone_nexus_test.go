@@ -291,6 +291,11 @@ func TestStandaloneNexusOperationListCount(t *testing.T) {
 	if count.Count != 3 || len(count.Groups) != 2 {
 		t.Fatalf("count %+v", count)
 	}
+	d := describeNexusOp(t, ctx, fx.caller.GetNexusOperationHandle(client.GetNexusOperationHandleOptions{OperationID: prefix + "-0"}))
+	byRequest, err := fx.caller.CountNexusOperations(ctx, client.CountNexusOperationsOptions{Query: "RequestId = '" + d.RawInfo.GetRequestId() + "'"})
+	if err != nil || byRequest.Count != 1 {
+		t.Fatalf("count by request id %q = %+v, %v", d.RawInfo.GetRequestId(), byRequest, err)
+	}
 	other, err := fx.caller.CountNexusOperations(ctx, client.CountNexusOperationsOptions{Query: "Service = 'other'"})
 	if err != nil || other.Count != 0 {
 		t.Fatalf("count of another service = %+v, %v", other, err)

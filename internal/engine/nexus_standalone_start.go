@@ -75,7 +75,7 @@ func (e *Engine) StartNexusOperationExecution(ctx context.Context, req *workflow
 		Input: req.Input, Header: req.NexusHeader,
 		ScheduleToClose: req.GetScheduleToCloseTimeout().AsDuration(), ScheduleToStart: req.GetScheduleToStartTimeout().AsDuration(),
 		StartToClose:     req.GetStartToCloseTimeout().AsDuration(),
-		SearchAttributes: withNexusAttributes(req.SearchAttributes, req.Service, req.RequestId),
+		SearchAttributes: req.SearchAttributes,
 		UserMetadata:     req.UserMetadata, Identity: req.Identity, RequestID: req.RequestId,
 	}
 	nsID := StandaloneNexusNamespaceID(ns.id)
@@ -128,7 +128,8 @@ func startNexusResponse(runID string, started bool, err error) (*workflowservice
 }
 
 // withNexusAttributes returns the user's search attributes plus the reserved
-// ones that make Service and RequestId filterable.
+// ones that make Service and RequestId (the id of the requests sent to the
+// handler, as in Temporal) filterable.
 func withNexusAttributes(sa *commonpb.SearchAttributes, service, requestID string) *commonpb.SearchAttributes {
 	out := &commonpb.SearchAttributes{IndexedFields: make(map[string]*commonpb.Payload, len(sa.GetIndexedFields())+2)}
 	for k, v := range sa.GetIndexedFields() {
@@ -154,6 +155,9 @@ func userSearchAttributes(sa *commonpb.SearchAttributes) *commonpb.SearchAttribu
 func (e *Engine) createStandaloneNexus(ctx context.Context, ns *namespace, p machine.StandaloneNexusParams, expectedCurrent string) (string, bool, error) {
 	now := e.clock.Now()
 	p.RunID = uuid.NewTimeOrdered(now)
+	// The request id the handler sees is the run's (see
+	// machine.NewStandaloneNexusOperation); RequestId filters on it.
+	p.SearchAttributes = withNexusAttributes(p.SearchAttributes, p.Service, p.RunID)
 	key := standaloneNexusKey(ns, p.OperationID, p.RunID)
 	tx := machine.NewStandaloneNexusOperation(p, now)
 	w, batch, err := e.executionWrite(key, tx, nil)
