@@ -362,6 +362,34 @@ func TestStandaloneNexusOperationIDPoliciesAndValidation(t *testing.T) {
 		t.Fatalf("ALLOW_DUPLICATE_FAILED_ONLY after a termination = %v, %v", second, err)
 	}
 
+	// Cancellation requests, deduplicated by request id, before the start.
+	cancelReq := func(requestID string) error {
+		_, err := raw.RequestCancelNexusOperationExecution(ctx, &workflowservice.RequestCancelNexusOperationExecutionRequest{
+			Namespace: tg.Namespace, OperationId: "policy", RequestId: requestID, Reason: "stop it",
+		})
+		return rawError(err)
+	}
+	if err := cancelReq("c1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cancelReq("c1"); err != nil {
+		t.Fatalf("a retried cancel: %v", err)
+	}
+	var pre *serviceerror.FailedPrecondition
+	if err := cancelReq("c2"); !errors.As(err, &pre) || pre.Message != "cancellation already requested with request ID c1" {
+		t.Fatalf("a second cancel: %v", err)
+	}
+	described, err := raw.DescribeNexusOperationExecution(ctx, &workflowservice.DescribeNexusOperationExecutionRequest{Namespace: tg.Namespace, OperationId: "policy"})
+	if err != nil || described.GetInfo().GetCancellationInfo().GetReason() != "stop it" || described.GetInfo().GetRunId() != second.RunId {
+		t.Fatalf("describe after the cancel request: %v, %v", described, err)
+	}
+	if _, err := raw.TerminateNexusOperationExecution(ctx, &workflowservice.TerminateNexusOperationExecutionRequest{Namespace: tg.Namespace, OperationId: "policy", RequestId: "t1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cancelReq("c3"); !errors.As(err, &pre) || pre.Message != "operation already completed" {
+		t.Fatalf("a cancel after the close: %v", err)
+	}
+
 	for _, c := range []struct {
 		mut  func(*workflowservice.StartNexusOperationExecutionRequest)
 		want string
@@ -408,7 +436,8 @@ func TestStandaloneNexusOperationIDPoliciesAndValidation(t *testing.T) {
 		t.Errorf("a long poll token without a run id: %v", err)
 	}
 	_, err = raw.DescribeNexusOperationExecution(ctx, &workflowservice.DescribeNexusOperationExecutionRequest{Namespace: tg.Namespace, OperationId: "missing"})
-	if !isNotFound(err) {
+	var nf *serviceerror.NotFound
+	if !errors.As(rawError(err), &nf) || nf.Message != "operation not found for ID: missing" {
 		t.Errorf("describe of a missing operation: %v", err)
 	}
 }

@@ -88,7 +88,7 @@ func (e *Engine) DeleteNexusOperationExecution(ctx context.Context, req *workflo
 	}
 	if err := e.store.DeleteExecution(ctx, key.storeKey()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, errStandaloneNexusNotFound(req.OperationId, req.RunId)
+			return nil, errStandaloneNexusNotFound(req.OperationId)
 		}
 		return nil, unavailable("deleting nexus operation execution", err)
 	}

@@ -195,24 +195,23 @@ func (e *Engine) lockStandaloneNexus(ctx context.Context, ns *namespace, operati
 	} else {
 		r, err = e.lockCurrent(ctx, StandaloneNexusNamespaceID(ns.id), operationID)
 		if errors.Is(err, errNoCurrentRun) {
-			err = errStandaloneNexusNotFound(operationID, runID)
+			err = errStandaloneNexusNotFound(operationID)
 		}
 	}
 	if isNotFoundErr(err) {
-		return nil, errStandaloneNexusNotFound(operationID, runID)
+		return nil, errStandaloneNexusNotFound(operationID)
 	}
 	if err == nil && r.state.StandaloneNexus == nil {
 		r.mu.Unlock()
-		return nil, errStandaloneNexusNotFound(operationID, runID)
+		return nil, errStandaloneNexusNotFound(operationID)
 	}
 	return r, err
 }
 
-func errStandaloneNexusNotFound(operationID, runID string) error {
-	if runID == "" {
-		return serviceerror.NewNotFound(fmt.Sprintf("operation not found for ID: %s", operationID))
-	}
-	return serviceerror.NewNotFound(fmt.Sprintf("operation not found for ID: %s, run ID: %s", operationID, runID))
+// errStandaloneNexusNotFound is Temporal's answer for a missing operation:
+// it names the operation id only, whether or not a run id was given.
+func errStandaloneNexusNotFound(operationID string) error {
+	return serviceerror.NewNotFound(fmt.Sprintf("operation not found for ID: %s", operationID))
 }
 
 // standaloneNexusLink is the link a standalone operation's start request
