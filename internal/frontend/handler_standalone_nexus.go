@@ -71,8 +71,8 @@ func (h *Handler) ListNexusOperationExecutions(ctx context.Context, req *workflo
 		if r == nil {
 			return errNilRequest()
 		}
-		c := newChecker(lim, scopeRequest)
-		return firstError(c.namespace(r.GetNamespace()), c.pageSize("PageSize", r.GetPageSize()))
+		// As in Temporal, a page size out of range means the largest page.
+		return newChecker(lim, scopeRequest).namespace(r.GetNamespace())
 	}, h.engine.ListNexusOperationExecutions)
 }
 
