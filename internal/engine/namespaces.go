@@ -207,7 +207,7 @@ func (e *Engine) RegisterNamespace(ctx context.Context, req *workflowservice.Reg
 // describe returns the namespace as DescribeNamespace shows it.
 func (e *Engine) describeNamespace(ns *namespace) *workflowservice.DescribeNamespaceResponse {
 	out := proto.Clone(ns.desc).(*workflowservice.DescribeNamespaceResponse)
-	out.NamespaceInfo.Capabilities = &namespacepb.NamespaceInfo_Capabilities{SyncUpdate: true, AsyncUpdate: true, EagerWorkflowStart: true, WorkerHeartbeats: true, WorkflowPause: true, StandaloneActivities: true}
+	out.NamespaceInfo.Capabilities = &namespacepb.NamespaceInfo_Capabilities{SyncUpdate: true, AsyncUpdate: true, EagerWorkflowStart: true, WorkerHeartbeats: true, WorkflowPause: true, StandaloneActivities: true, StandaloneNexusOperation: true}
 	out.NamespaceInfo.SupportsSchedules = true
 	return out
 }

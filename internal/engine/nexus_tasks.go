@@ -183,6 +183,9 @@ func (e *Engine) startNexusTask(ctx context.Context, namespaceID string, ref tas
 			EventId: ref.scheduledEventID, EventType: enumspb.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED,
 		}},
 	}}}
+	if isStandaloneNexusRun(ref.run) {
+		scheduledLink = standaloneNexusLink(callerNS, ref.run)
+	}
 	start := &nexuspb.StartOperationRequest{
 		Service:        op.Service,
 		Operation:      op.Operation,

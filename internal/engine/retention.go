@@ -236,6 +236,12 @@ func (rt *retention) sweep(nsID string) {
 		activities, err = e.store.DeleteClosedExecutions(ctx, StandaloneNamespaceID(nsID), cutoff, retentionBatch-len(deleted))
 		deleted = append(deleted, activities...)
 	}
+	if err == nil && len(deleted) < retentionBatch {
+		// So do its standalone Nexus operations.
+		var operations []store.ExecutionKey
+		operations, err = e.store.DeleteClosedExecutions(ctx, StandaloneNexusNamespaceID(nsID), cutoff, retentionBatch-len(deleted))
+		deleted = append(deleted, operations...)
+	}
 	if err != nil {
 		rt.failed(nsID, ns.name, "deleting expired runs failed; will retry", err)
 		return
@@ -257,6 +263,13 @@ func (rt *retention) sweep(nsID string) {
 		activities, err = e.store.EarliestCloseTime(ctx, StandaloneNamespaceID(nsID))
 		if !activities.IsZero() && (earliest.IsZero() || activities.Before(earliest)) {
 			earliest = activities
+		}
+	}
+	if err == nil {
+		var operations time.Time
+		operations, err = e.store.EarliestCloseTime(ctx, StandaloneNexusNamespaceID(nsID))
+		if !operations.IsZero() && (earliest.IsZero() || operations.Before(earliest)) {
+			earliest = operations
 		}
 	}
 	if err != nil {

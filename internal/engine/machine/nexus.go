@@ -438,6 +438,7 @@ func (tx *Tx) nexusFailure(op *NexusOperation, cause *failurepb.Failure) *failur
 
 // closeNexus writes the operation's final event and forgets it.
 func (tx *Tx) closeNexus(op *NexusOperation, ev *historypb.HistoryEvent) {
+	tx.keepStandaloneNexus(op)
 	delete(tx.S.NexusOperations, op.ScheduledEventID)
 	tx.addExternal(ev)
 }

@@ -104,6 +104,9 @@ type State struct {
 	// Standalone is set on the run of a standalone activity (see
 	// standalone.go), which has no workflow.
 	Standalone *Standalone `json:",omitzero"`
+	// StandaloneNexus is set on the run of a standalone Nexus operation (see
+	// standalone_nexus.go), which has no workflow.
+	StandaloneNexus *StandaloneNexus `json:",omitzero"`
 	// Versioning is the run's worker-deployment versioning (versioning.go);
 	// nil for runs no versioned worker or operator has touched.
 	Versioning *Versioning `json:",omitzero"`
@@ -273,6 +276,10 @@ func (s *State) Clone() *State {
 	if s.Standalone != nil {
 		sa := *s.Standalone
 		c.Standalone = &sa
+	}
+	if s.StandaloneNexus != nil {
+		sn := *s.StandaloneNexus
+		c.StandaloneNexus = &sn
 	}
 	if s.Pause != nil {
 		p := *s.Pause

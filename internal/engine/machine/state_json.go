@@ -89,6 +89,9 @@ func appendStateJSON(b []byte, s *State, buffered [][]byte) ([]byte, error) {
 	if s.Standalone != nil {
 		w.reflected("Standalone", s.Standalone)
 	}
+	if s.StandaloneNexus != nil {
+		w.reflected("StandaloneNexus", s.StandaloneNexus)
+	}
 	if s.Versioning != nil {
 		w.reflected("Versioning", s.Versioning)
 	}

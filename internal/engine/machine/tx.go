@@ -55,6 +55,9 @@ func (tx *Tx) add(ev *historypb.HistoryEvent) *historypb.HistoryEvent {
 // workflow task will see it. While a workflow task is started such events are
 // buffered and written after that task closes.
 func (tx *Tx) addExternal(ev *historypb.HistoryEvent) {
+	if tx.noteStandaloneNexusEvent(ev) {
+		return // a standalone Nexus operation's run has no workflow
+	}
 	if tx.S.WorkflowTaskStarted() {
 		ev.EventTime = timestamppb.New(tx.Now)
 		tx.S.Buffered = append(tx.S.Buffered, ev)
