@@ -187,7 +187,7 @@ const reclaimBatch = 200
 // anything is left.
 func (e *Engine) reclaimDeletedNamespace(ctx context.Context, ns *namespace) (more bool, err error) {
 	left := reclaimBatch
-	for _, nsID := range []string{ns.id, StandaloneNamespaceID(ns.id)} {
+	for _, nsID := range []string{ns.id, StandaloneNamespaceID(ns.id), StandaloneNexusNamespaceID(ns.id)} {
 		n, err := e.deleteOpenRuns(ctx, nsID, left)
 		if err != nil {
 			return false, err
