@@ -220,12 +220,18 @@ func TestNexusAsyncWorkflowOperation(t *testing.T) {
 	// caller's scheduled event.
 	hevents := fetchHistory(t, fx.handler, handlerID, "")
 	first := hevents[0]
-	if len(first.GetWorkflowExecutionStartedEventAttributes().GetCompletionCallbacks()) != 1 {
+	callbacks := first.GetWorkflowExecutionStartedEventAttributes().GetCompletionCallbacks()
+	if len(callbacks) != 1 {
 		t.Fatalf("handler workflow started without its completion callback")
 	}
-	link := first.GetLinks()
+	link := callbacks[0].GetLinks()
 	if len(link) != 1 || link[0].GetWorkflowEvent().GetWorkflowId() != run.GetID() {
-		t.Fatalf("handler workflow's start links %v, want one to the caller %s", link, run.GetID())
+		t.Fatalf("handler workflow's callback links %v, want one to the caller %s", link, run.GetID())
+	}
+	// The SDK also sends that link on the start request; the server keeps
+	// it with the callback only.
+	if len(first.GetLinks()) != 0 {
+		t.Fatalf("handler workflow's started event repeats the callback's link: %v", first.GetLinks())
 	}
 }
 
