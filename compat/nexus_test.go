@@ -129,7 +129,10 @@ func startNexusFixture(t *testing.T, tg target) nexusFixture {
 	sleepy := temporalnexus.NewWorkflowRunOperation("sleepy", nexusSleepyWorkflow, func(ctx context.Context, in string, o nexus.StartOperationOptions) (client.StartWorkflowOptions, error) {
 		return client.StartWorkflowOptions{ID: "sleepy-" + in}, nil
 	})
-	if err := svc.Register(echo, run, sleepy); err != nil {
+	flaky := nexus.NewSyncOperation("flaky", func(ctx context.Context, in string, _ nexus.StartOperationOptions) (string, error) {
+		return "", &nexus.HandlerError{Type: nexus.HandlerErrorTypeInternal, Message: "flaky handler: " + in}
+	})
+	if err := svc.Register(echo, run, sleepy, flaky); err != nil {
 		t.Fatal(err)
 	}
 	startWorker(t, handler, fx.handlerQueue, func(r worker.Registry) {

@@ -82,6 +82,11 @@ type NexusOperation struct {
 	StartToClose    time.Duration `json:",omitzero"`
 	OperationToken  string        `json:",omitzero"`
 	LastFailure     string        `json:",omitzero"` // message of the last failed attempt
+	// LastAttemptTime is when the last start request ended (answered or
+	// timed out), LastAttemptFailure (an encoded failurepb.Failure) how it
+	// failed, nil once an attempt succeeded.
+	LastAttemptTime    time.Time `json:",omitzero"`
+	LastAttemptFailure []byte    `json:",omitzero"`
 	// Handler is the workflow behind an asynchronous operation, when the
 	// handler's start response linked to it.
 	Handler *commonpb.WorkflowExecution `json:",omitzero"`
@@ -100,6 +105,12 @@ type NexusCancel struct {
 	AttemptTime      time.Time    `json:",omitzero"`
 	// Done is set once the handler answered (completed or failed).
 	Done bool `json:",omitzero"`
+	// RequestedTime is when the workflow asked to cancel; LastAttemptTime
+	// and LastAttemptFailure describe the last cancel request as for the
+	// operation's start requests.
+	RequestedTime      time.Time `json:",omitzero"`
+	LastAttemptTime    time.Time `json:",omitzero"`
+	LastAttemptFailure []byte    `json:",omitzero"`
 }
 
 // CancelPending reports whether the cancel request waits for a worker.
@@ -241,7 +252,7 @@ func (tx *Tx) requestCancelNexusOperation(i int, scheduledID, completedID int64,
 			ScheduledEventId: scheduledID, WorkflowTaskCompletedEventId: completedID,
 		}},
 	})
-	op.Cancel = &NexusCancel{RequestedEventID: ev.EventId, State: NexusScheduled, Attempt: 1}
+	op.Cancel = &NexusCancel{RequestedEventID: ev.EventId, State: NexusScheduled, Attempt: 1, RequestedTime: tx.Now}
 	return nil
 }
 
@@ -353,6 +364,7 @@ func (tx *Tx) startNexusQuietly(op *NexusOperation, token string, links []*commo
 
 func (tx *Tx) nexusStartedEvent(op *NexusOperation, token string, links []*commonpb.Link) *historypb.HistoryEvent {
 	op.State, op.StartedTime, op.OperationToken = NexusStarted, tx.Now, token
+	op.LastAttemptTime, op.LastAttemptFailure = tx.Now, nil
 	for _, l := range links {
 		if we := l.GetWorkflowEvent(); we != nil && we.GetWorkflowId() != "" {
 			op.Handler = &commonpb.WorkflowExecution{WorkflowId: we.GetWorkflowId(), RunId: we.GetRunId()}
@@ -378,7 +390,7 @@ func (tx *Tx) NexusStartFailed(scheduledID int64, attempt int32, cause *failurep
 		return err
 	}
 	if retryable {
-		tx.backoffNexus(op, cause.GetMessage())
+		tx.backoffNexus(op, cause)
 		return nil
 	}
 	tx.finishNexusUnsuccessfully(op, cause)
@@ -408,8 +420,9 @@ func (tx *Tx) finishNexusUnsuccessfully(op *NexusOperation, cause *failurepb.Fai
 
 // NexusDispatchTimedOut fails a start or cancel attempt whose worker did not
 // answer in time.
-func (tx *Tx) backoffNexus(op *NexusOperation, reason string) {
-	op.LastFailure = reason
+func (tx *Tx) backoffNexus(op *NexusOperation, cause *failurepb.Failure) {
+	op.LastFailure = cause.GetMessage()
+	op.LastAttemptTime, op.LastAttemptFailure = tx.Now, encodeFailure(cause)
 	op.State = NexusBackoff
 	op.AttemptTime = tx.Now.Add(nexusRetryDelay(op.Attempt))
 	op.Attempt++
@@ -487,6 +500,7 @@ func (tx *Tx) NexusCancelAnswered(scheduledID int64, attempt int32, failure *fai
 		return err
 	}
 	c := op.Cancel
+	c.LastAttemptTime, c.LastAttemptFailure = tx.Now, encodeFailure(failure)
 	if failure != nil && retryable {
 		c.State = NexusBackoff
 		c.AttemptTime = tx.Now.Add(nexusRetryDelay(c.Attempt))
@@ -567,7 +581,7 @@ func (tx *Tx) fireNexusDeadlines() bool {
 		}
 		switch {
 		case op.State == NexusDispatched && due(op.AttemptTime.Add(NexusRequestTimeout)):
-			tx.backoffNexus(op, "request timed out")
+			tx.backoffNexus(op, nexusUpstreamTimeout())
 			changed = true
 		case op.State == NexusBackoff && due(op.AttemptTime):
 			op.State = NexusScheduled
@@ -577,6 +591,7 @@ func (tx *Tx) fireNexusDeadlines() bool {
 			switch {
 			case c.State == NexusDispatched && due(c.AttemptTime.Add(NexusRequestTimeout)):
 				c.State, c.AttemptTime = NexusBackoff, tx.Now.Add(nexusRetryDelay(c.Attempt))
+				c.LastAttemptTime, c.LastAttemptFailure = tx.Now, encodeFailure(nexusUpstreamTimeout())
 				c.Attempt++
 				changed = true
 			case c.State == NexusBackoff && due(c.AttemptTime):

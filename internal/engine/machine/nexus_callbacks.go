@@ -1,7 +1,10 @@
 package machine
 
 import (
+	"time"
+
 	commonpb "go.temporal.io/api/common/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 // NexusCallback is a completion callback attached to a run when it was
@@ -11,8 +14,13 @@ import (
 type NexusCallback struct {
 	URL    string            `json:",omitzero"`
 	Header map[string]string `json:",omitzero"`
-	// Delivered is set once the outcome reached its destination.
-	Delivered bool `json:",omitzero"`
+	// Delivered is set once the outcome reached its destination, at
+	// DeliveredTime.
+	Delivered     bool      `json:",omitzero"`
+	DeliveredTime time.Time `json:",omitzero"`
+	// Encoded is the callback as the starter sent it (a commonpb.Callback,
+	// links included), which Describe shows.
+	Encoded []byte `json:",omitzero"`
 }
 
 // MaxCallbacksPerRun bounds the callbacks one run may carry (Temporal's
@@ -27,7 +35,8 @@ func CallbacksFrom(cbs []*commonpb.Callback) []NexusCallback {
 		if n == nil {
 			continue
 		}
-		out = append(out, NexusCallback{URL: n.GetUrl(), Header: n.GetHeader()})
+		encoded, _ := proto.Marshal(cb)
+		out = append(out, NexusCallback{URL: n.GetUrl(), Header: n.GetHeader(), Encoded: encoded})
 	}
 	return out
 }
@@ -38,7 +47,7 @@ func (tx *Tx) CallbackDelivered(i int) error {
 		return ErrStale
 	}
 	cbs := append([]NexusCallback(nil), tx.S.Callbacks...)
-	cbs[i].Delivered = true
+	cbs[i].Delivered, cbs[i].DeliveredTime = true, tx.Now
 	tx.S.Callbacks = cbs
 	return nil
 }
