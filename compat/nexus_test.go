@@ -132,13 +132,15 @@ func startNexusFixture(t *testing.T, tg target) nexusFixture {
 	flaky := nexus.NewSyncOperation("flaky", func(ctx context.Context, in string, _ nexus.StartOperationOptions) (string, error) {
 		return "", &nexus.HandlerError{Type: nexus.HandlerErrorTypeInternal, Message: "flaky handler: " + in}
 	})
-	if err := svc.Register(echo, run, sleepy, flaky); err != nil {
+	chained := nexusChainOperations(t)
+	if err := svc.Register(append([]nexus.RegisterableOperation{echo, run, sleepy, flaky}, chained...)...); err != nil {
 		t.Fatal(err)
 	}
 	startWorker(t, handler, fx.handlerQueue, func(r worker.Registry) {
 		r.RegisterNexusService(svc)
 		r.RegisterWorkflow(nexusHandlerWorkflow)
 		r.RegisterWorkflow(nexusSleepyWorkflow)
+		registerNexusChainWorkflows(r)
 	})
 	startWorker(t, caller, fx.callerQueue, func(r worker.Registry) { r.RegisterWorkflow(nexusCallerWorkflow) })
 	return fx

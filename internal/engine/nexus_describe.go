@@ -116,7 +116,7 @@ func callbackInfos(s *machine.State) []*workflowpb.CallbackInfo {
 			info.State = enumspb.CALLBACK_STATE_SUCCEEDED
 			info.Attempt = 1
 			info.LastAttemptCompleteTime = tsOrNil(cb.DeliveredTime)
-		case s.Open() || s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
+		case s.Open() || cb.HandedOn || s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
 			info.State = enumspb.CALLBACK_STATE_STANDBY
 		default:
 			info.State = enumspb.CALLBACK_STATE_SCHEDULED

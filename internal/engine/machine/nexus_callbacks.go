@@ -18,6 +18,9 @@ type NexusCallback struct {
 	// DeliveredTime.
 	Delivered     bool      `json:",omitzero"`
 	DeliveredTime time.Time `json:",omitzero"`
+	// HandedOn is set when the run continued as new or was retried and its
+	// successor took the callback over: the chain's last run delivers it.
+	HandedOn bool `json:",omitzero"`
 	// Encoded is the callback as the starter sent it (a commonpb.Callback,
 	// links included), which Describe shows.
 	Encoded []byte `json:",omitzero"`
@@ -50,4 +53,28 @@ func (tx *Tx) CallbackDelivered(i int) error {
 	cbs[i].Delivered, cbs[i].DeliveredTime = true, tx.Now
 	tx.S.Callbacks = cbs
 	return nil
+}
+
+// handOnCallbacks gives the run's undelivered callbacks to the run that
+// continues it as new or retries it, as Temporal copies them into the new
+// run's started event, and marks them handed on here. A cron run hands
+// nothing on: its close fires its callbacks, as in Temporal.
+func (tx *Tx) handOnCallbacks() []*commonpb.Callback {
+	var out []*commonpb.Callback
+	cbs := append([]NexusCallback(nil), tx.S.Callbacks...)
+	for i, cb := range cbs {
+		if cb.Delivered || cb.HandedOn {
+			continue
+		}
+		spec := &commonpb.Callback{}
+		if len(cb.Encoded) == 0 || proto.Unmarshal(cb.Encoded, spec) != nil {
+			spec = &commonpb.Callback{Variant: &commonpb.Callback_Nexus_{Nexus: &commonpb.Callback_Nexus{Url: cb.URL, Header: cb.Header}}}
+		}
+		out = append(out, spec)
+		cbs[i].HandedOn = true
+	}
+	if out != nil {
+		tx.S.Callbacks = cbs
+	}
+	return out
 }
