@@ -33,6 +33,8 @@ type nexusFixture struct {
 	endpoint        string
 	callerQueue     string
 	handlerQueue    string
+	// handlerNamespace is the handler's namespace, the endpoint's target.
+	handlerNamespace string
 }
 
 const nexusService = "compat-service"
@@ -101,7 +103,7 @@ func startNexusFixture(t *testing.T, tg target) nexusFixture {
 		_, err := handler.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: handlerNS})
 		return err == nil
 	})
-	fx := nexusFixture{caller: caller, handler: handler, callerQueue: uniqueName(t, "caller"), handlerQueue: uniqueName(t, "handler")}
+	fx := nexusFixture{caller: caller, handler: handler, callerQueue: uniqueName(t, "caller"), handlerQueue: uniqueName(t, "handler"), handlerNamespace: handlerNS}
 	fx.endpoint = strings.ReplaceAll(uniqueName(t, "ep"), "_", "-")
 	if len(fx.endpoint) > 60 {
 		fx.endpoint = "ep-" + fx.endpoint[len(fx.endpoint)-40:]

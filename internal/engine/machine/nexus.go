@@ -73,7 +73,10 @@ type NexusOperation struct {
 	// it answers, so a late answer to an earlier one is stale.
 	Attempt       int32     `json:",omitzero"`
 	ScheduledTime time.Time `json:",omitzero"`
-	// AttemptTime is when the current attempt was dispatched, or, in
+	// AttemptTime is when the current attempt was scheduled, then when it
+	// was dispatched (a request no worker takes within NexusRequestTimeout
+	// fails as one no worker answers in that time, as Temporal's request
+	// timeout covers the wait for a poller), or, in
 	// backoff, when the next one may be.
 	AttemptTime     time.Time     `json:",omitzero"`
 	StartedTime     time.Time     `json:",omitzero"`
@@ -206,6 +209,7 @@ func (tx *Tx) scheduleNexusOperation(i int, a *commandpb.ScheduleNexusOperationC
 		State:            NexusScheduled,
 		Attempt:          1,
 		ScheduledTime:    tx.Now,
+		AttemptTime:      tx.Now,
 		ScheduleToClose:  s2c,
 		ScheduleToStart:  s2s,
 		StartToClose:     st2c,
@@ -545,6 +549,10 @@ func (op *NexusOperation) deadlines() []nexusDeadline {
 		out = append(out, nexusDeadline{op.StartedTime.Add(op.StartToClose), enumspb.TIMEOUT_TYPE_START_TO_CLOSE})
 	}
 	switch op.State {
+	case NexusScheduled:
+		if !op.AttemptTime.IsZero() {
+			out = append(out, nexusDeadline{at: op.AttemptTime.Add(NexusRequestTimeout)})
+		}
 	case NexusDispatched:
 		out = append(out, nexusDeadline{at: op.AttemptTime.Add(NexusRequestTimeout)})
 	case NexusBackoff:
@@ -580,11 +588,11 @@ func (tx *Tx) fireNexusDeadlines() bool {
 			continue
 		}
 		switch {
-		case op.State == NexusDispatched && due(op.AttemptTime.Add(NexusRequestTimeout)):
+		case (op.State == NexusDispatched || op.State == NexusScheduled && !op.AttemptTime.IsZero()) && due(op.AttemptTime.Add(NexusRequestTimeout)):
 			tx.backoffNexus(op, nexusUpstreamTimeout())
 			changed = true
 		case op.State == NexusBackoff && due(op.AttemptTime):
-			op.State = NexusScheduled
+			tx.retargetNexus(op)
 			changed = true
 		}
 		if c := op.Cancel; c != nil && !c.Done {
