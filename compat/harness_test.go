@@ -20,7 +20,6 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
 
 	"github.com/sundialdev/sundial/server"
 )
@@ -83,7 +82,7 @@ var sharedTemporal temporalServer
 
 type temporalServer struct {
 	once   sync.Once
-	server *temporaltest.TestServer
+	server *temporalReference
 	err    error
 }
 
@@ -95,17 +94,17 @@ func (s *temporalServer) get(t *testing.T) target {
 				s.err = fmt.Errorf("starting temporal test server: %v", r)
 			}
 		}()
-		s.server = temporaltest.NewServer()
+		s.server, s.err = startTemporalReference()
 	})
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
-	return target{HostPort: s.server.GetFrontendHostPort(), Namespace: s.server.GetDefaultNamespace()}
+	return target{HostPort: s.server.hostPort, Namespace: s.server.namespace}
 }
 
 func (s *temporalServer) stop() {
 	if s.server != nil {
-		s.server.Stop()
+		_ = s.server.stop()
 	}
 }
 

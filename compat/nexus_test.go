@@ -33,6 +33,8 @@ type nexusFixture struct {
 	endpoint        string
 	callerQueue     string
 	handlerQueue    string
+	// handlerNamespace is the handler's namespace, the endpoint's target.
+	handlerNamespace string
 }
 
 const nexusService = "compat-service"
@@ -101,7 +103,7 @@ func startNexusFixture(t *testing.T, tg target) nexusFixture {
 		_, err := handler.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: handlerNS})
 		return err == nil
 	})
-	fx := nexusFixture{caller: caller, handler: handler, callerQueue: uniqueName(t, "caller"), handlerQueue: uniqueName(t, "handler")}
+	fx := nexusFixture{caller: caller, handler: handler, callerQueue: uniqueName(t, "caller"), handlerQueue: uniqueName(t, "handler"), handlerNamespace: handlerNS}
 	fx.endpoint = strings.ReplaceAll(uniqueName(t, "ep"), "_", "-")
 	if len(fx.endpoint) > 60 {
 		fx.endpoint = "ep-" + fx.endpoint[len(fx.endpoint)-40:]
@@ -129,13 +131,18 @@ func startNexusFixture(t *testing.T, tg target) nexusFixture {
 	sleepy := temporalnexus.NewWorkflowRunOperation("sleepy", nexusSleepyWorkflow, func(ctx context.Context, in string, o nexus.StartOperationOptions) (client.StartWorkflowOptions, error) {
 		return client.StartWorkflowOptions{ID: "sleepy-" + in}, nil
 	})
-	if err := svc.Register(echo, run, sleepy); err != nil {
+	flaky := nexus.NewSyncOperation("flaky", func(ctx context.Context, in string, _ nexus.StartOperationOptions) (string, error) {
+		return "", &nexus.HandlerError{Type: nexus.HandlerErrorTypeInternal, Message: "flaky handler: " + in}
+	})
+	chained := nexusChainOperations(t)
+	if err := svc.Register(append([]nexus.RegisterableOperation{echo, run, sleepy, flaky}, chained...)...); err != nil {
 		t.Fatal(err)
 	}
 	startWorker(t, handler, fx.handlerQueue, func(r worker.Registry) {
 		r.RegisterNexusService(svc)
 		r.RegisterWorkflow(nexusHandlerWorkflow)
 		r.RegisterWorkflow(nexusSleepyWorkflow)
+		registerNexusChainWorkflows(r)
 	})
 	startWorker(t, caller, fx.callerQueue, func(r worker.Registry) { r.RegisterWorkflow(nexusCallerWorkflow) })
 	return fx
@@ -220,12 +227,18 @@ func TestNexusAsyncWorkflowOperation(t *testing.T) {
 	// caller's scheduled event.
 	hevents := fetchHistory(t, fx.handler, handlerID, "")
 	first := hevents[0]
-	if len(first.GetWorkflowExecutionStartedEventAttributes().GetCompletionCallbacks()) != 1 {
+	callbacks := first.GetWorkflowExecutionStartedEventAttributes().GetCompletionCallbacks()
+	if len(callbacks) != 1 {
 		t.Fatalf("handler workflow started without its completion callback")
 	}
-	link := first.GetLinks()
+	link := callbacks[0].GetLinks()
 	if len(link) != 1 || link[0].GetWorkflowEvent().GetWorkflowId() != run.GetID() {
-		t.Fatalf("handler workflow's start links %v, want one to the caller %s", link, run.GetID())
+		t.Fatalf("handler workflow's callback links %v, want one to the caller %s", link, run.GetID())
+	}
+	// The SDK also sends that link on the start request; the server keeps
+	// it with the callback only.
+	if len(first.GetLinks()) != 0 {
+		t.Fatalf("handler workflow's started event repeats the callback's link: %v", first.GetLinks())
 	}
 }
 

@@ -170,6 +170,8 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, req *workflowser
 	}
 	describeRunPause(resp, s)
 	resp.PendingChildren = pendingChildren(s)
+	resp.PendingNexusOperations = pendingNexusOperations(s)
+	resp.Callbacks = callbackInfos(s)
 	if wt := s.WorkflowTask; wt != nil {
 		p := &workflowpb.PendingWorkflowTaskInfo{
 			State:                 enumspb.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,

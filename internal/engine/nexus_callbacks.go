@@ -149,12 +149,15 @@ func (e *Engine) checkNexusHandler(ctx context.Context, caller runKey, scheduled
 // scheduleCallbacks sets off the delivery of a closed run's callbacks.
 func (e *Engine) scheduleCallbacks(r *run, tx *machine.Tx) {
 	s := r.state
-	if s.Open() || (tx != nil && tx.Next != nil) || s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW {
+	// A run that continued as new or is retried handed its callbacks to
+	// its successor (they are marked handed on); a cron run's close fires
+	// them although another run follows, as in Temporal.
+	if s.Open() || s.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW {
 		return
 	}
 	key := r.key
 	for i, cb := range s.Callbacks {
-		if cb.Delivered || cb.URL != nexusSystemCallbackURL {
+		if cb.Delivered || cb.HandedOn || cb.URL != nexusSystemCallbackURL {
 			continue
 		}
 		e.effects.add(effectKey("nexus-callback", key, int64(i)), func(ctx context.Context) error { return e.deliverCallback(ctx, key, i) })
@@ -169,7 +172,7 @@ func (e *Engine) deliverCallback(ctx context.Context, handler runKey, i int) err
 		return ignoreNotFound(err)
 	}
 	s := r.state
-	if s.Open() || i >= len(s.Callbacks) || s.Callbacks[i].Delivered {
+	if s.Open() || i >= len(s.Callbacks) || s.Callbacks[i].Delivered || s.Callbacks[i].HandedOn {
 		r.mu.Unlock()
 		return nil
 	}

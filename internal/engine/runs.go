@@ -185,6 +185,7 @@ func (e *Engine) updateLocked(ctx context.Context, r *run, fn func(r *run, tx *m
 		return machine.Target{NamespaceID: ns.id, Namespace: ns.name}, true
 	}
 	tx.NexusEndpoints = func(name string) (machine.NexusTarget, bool) { return e.resolveNexusEndpoint(ctx, name) }
+	tx.NexusEndpointByID = e.nexusEndpointResolver(ctx)
 	if err := fn(r, tx); err != nil {
 		if errors.Is(err, errNoChange) {
 			return nil

@@ -84,7 +84,7 @@ func startParams(ns *namespace, req *workflowservice.StartWorkflowExecutionReque
 		Priority:            req.Priority,
 		UserMetadata:        req.UserMetadata,
 		Callbacks:           req.CompletionCallbacks,
-		Links:               req.Links,
+		Links:               startLinks(req.Links, req.CompletionCallbacks),
 	}
 }
 

@@ -105,6 +105,7 @@ func (tx *Tx) continueAsNew(i int, a *commandpb.ContinueAsNewWorkflowExecutionCo
 		return err
 	}
 	p.Initiator = enumspb.CONTINUE_AS_NEW_INITIATOR_WORKFLOW
+	p.Callbacks = tx.handOnCallbacks()
 	if n := a.GetWorkflowType().GetName(); n != "" {
 		p.WorkflowType = n
 	}
@@ -184,6 +185,7 @@ func (tx *Tx) nextRun(failure *failurepb.Failure, result *commonpb.Payloads) (*S
 				return nil, state, err
 			}
 			p.Initiator = enumspb.CONTINUE_AS_NEW_INITIATOR_RETRY
+			p.Callbacks = tx.handOnCallbacks()
 			p.Attempt = s.Attempt + 1
 			p.ContinuedFailure = failure
 			p.StartDelay = delay

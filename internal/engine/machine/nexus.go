@@ -73,7 +73,10 @@ type NexusOperation struct {
 	// it answers, so a late answer to an earlier one is stale.
 	Attempt       int32     `json:",omitzero"`
 	ScheduledTime time.Time `json:",omitzero"`
-	// AttemptTime is when the current attempt was dispatched, or, in
+	// AttemptTime is when the current attempt was scheduled, then when it
+	// was dispatched (a request no worker takes within NexusRequestTimeout
+	// fails as one no worker answers in that time, as Temporal's request
+	// timeout covers the wait for a poller), or, in
 	// backoff, when the next one may be.
 	AttemptTime     time.Time     `json:",omitzero"`
 	StartedTime     time.Time     `json:",omitzero"`
@@ -82,6 +85,11 @@ type NexusOperation struct {
 	StartToClose    time.Duration `json:",omitzero"`
 	OperationToken  string        `json:",omitzero"`
 	LastFailure     string        `json:",omitzero"` // message of the last failed attempt
+	// LastAttemptTime is when the last start request ended (answered or
+	// timed out), LastAttemptFailure (an encoded failurepb.Failure) how it
+	// failed, nil once an attempt succeeded.
+	LastAttemptTime    time.Time `json:",omitzero"`
+	LastAttemptFailure []byte    `json:",omitzero"`
 	// Handler is the workflow behind an asynchronous operation, when the
 	// handler's start response linked to it.
 	Handler *commonpb.WorkflowExecution `json:",omitzero"`
@@ -100,6 +108,12 @@ type NexusCancel struct {
 	AttemptTime      time.Time    `json:",omitzero"`
 	// Done is set once the handler answered (completed or failed).
 	Done bool `json:",omitzero"`
+	// RequestedTime is when the workflow asked to cancel; LastAttemptTime
+	// and LastAttemptFailure describe the last cancel request as for the
+	// operation's start requests.
+	RequestedTime      time.Time `json:",omitzero"`
+	LastAttemptTime    time.Time `json:",omitzero"`
+	LastAttemptFailure []byte    `json:",omitzero"`
 }
 
 // CancelPending reports whether the cancel request waits for a worker.
@@ -195,6 +209,7 @@ func (tx *Tx) scheduleNexusOperation(i int, a *commandpb.ScheduleNexusOperationC
 		State:            NexusScheduled,
 		Attempt:          1,
 		ScheduledTime:    tx.Now,
+		AttemptTime:      tx.Now,
 		ScheduleToClose:  s2c,
 		ScheduleToStart:  s2s,
 		StartToClose:     st2c,
@@ -241,7 +256,7 @@ func (tx *Tx) requestCancelNexusOperation(i int, scheduledID, completedID int64,
 			ScheduledEventId: scheduledID, WorkflowTaskCompletedEventId: completedID,
 		}},
 	})
-	op.Cancel = &NexusCancel{RequestedEventID: ev.EventId, State: NexusScheduled, Attempt: 1}
+	op.Cancel = &NexusCancel{RequestedEventID: ev.EventId, State: NexusScheduled, Attempt: 1, RequestedTime: tx.Now}
 	return nil
 }
 
@@ -353,6 +368,7 @@ func (tx *Tx) startNexusQuietly(op *NexusOperation, token string, links []*commo
 
 func (tx *Tx) nexusStartedEvent(op *NexusOperation, token string, links []*commonpb.Link) *historypb.HistoryEvent {
 	op.State, op.StartedTime, op.OperationToken = NexusStarted, tx.Now, token
+	op.LastAttemptTime, op.LastAttemptFailure = tx.Now, nil
 	for _, l := range links {
 		if we := l.GetWorkflowEvent(); we != nil && we.GetWorkflowId() != "" {
 			op.Handler = &commonpb.WorkflowExecution{WorkflowId: we.GetWorkflowId(), RunId: we.GetRunId()}
@@ -378,7 +394,7 @@ func (tx *Tx) NexusStartFailed(scheduledID int64, attempt int32, cause *failurep
 		return err
 	}
 	if retryable {
-		tx.backoffNexus(op, cause.GetMessage())
+		tx.backoffNexus(op, cause)
 		return nil
 	}
 	tx.finishNexusUnsuccessfully(op, cause)
@@ -408,8 +424,9 @@ func (tx *Tx) finishNexusUnsuccessfully(op *NexusOperation, cause *failurepb.Fai
 
 // NexusDispatchTimedOut fails a start or cancel attempt whose worker did not
 // answer in time.
-func (tx *Tx) backoffNexus(op *NexusOperation, reason string) {
-	op.LastFailure = reason
+func (tx *Tx) backoffNexus(op *NexusOperation, cause *failurepb.Failure) {
+	op.LastFailure = cause.GetMessage()
+	op.LastAttemptTime, op.LastAttemptFailure = tx.Now, encodeFailure(cause)
 	op.State = NexusBackoff
 	op.AttemptTime = tx.Now.Add(nexusRetryDelay(op.Attempt))
 	op.Attempt++
@@ -488,6 +505,7 @@ func (tx *Tx) NexusCancelAnswered(scheduledID int64, attempt int32, failure *fai
 		return err
 	}
 	c := op.Cancel
+	c.LastAttemptTime, c.LastAttemptFailure = tx.Now, encodeFailure(failure)
 	if failure != nil && retryable {
 		c.State = NexusBackoff
 		c.AttemptTime = tx.Now.Add(nexusRetryDelay(c.Attempt))
@@ -532,6 +550,10 @@ func (op *NexusOperation) deadlines() []nexusDeadline {
 		out = append(out, nexusDeadline{op.StartedTime.Add(op.StartToClose), enumspb.TIMEOUT_TYPE_START_TO_CLOSE})
 	}
 	switch op.State {
+	case NexusScheduled:
+		if !op.AttemptTime.IsZero() {
+			out = append(out, nexusDeadline{at: op.AttemptTime.Add(NexusRequestTimeout)})
+		}
 	case NexusDispatched:
 		out = append(out, nexusDeadline{at: op.AttemptTime.Add(NexusRequestTimeout)})
 	case NexusBackoff:
@@ -567,17 +589,18 @@ func (tx *Tx) fireNexusDeadlines() bool {
 			continue
 		}
 		switch {
-		case op.State == NexusDispatched && due(op.AttemptTime.Add(NexusRequestTimeout)):
-			tx.backoffNexus(op, "request timed out")
+		case (op.State == NexusDispatched || op.State == NexusScheduled && !op.AttemptTime.IsZero()) && due(op.AttemptTime.Add(NexusRequestTimeout)):
+			tx.backoffNexus(op, nexusUpstreamTimeout())
 			changed = true
 		case op.State == NexusBackoff && due(op.AttemptTime):
-			op.State = NexusScheduled
+			tx.retargetNexus(op)
 			changed = true
 		}
 		if c := op.Cancel; c != nil && !c.Done {
 			switch {
 			case c.State == NexusDispatched && due(c.AttemptTime.Add(NexusRequestTimeout)):
 				c.State, c.AttemptTime = NexusBackoff, tx.Now.Add(nexusRetryDelay(c.Attempt))
+				c.LastAttemptTime, c.LastAttemptFailure = tx.Now, encodeFailure(nexusUpstreamTimeout())
 				c.Attempt++
 				changed = true
 			case c.State == NexusBackoff && due(c.AttemptTime):

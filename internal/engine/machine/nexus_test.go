@@ -74,7 +74,8 @@ func TestNexusSyncCompletion(t *testing.T) {
 	if op == nil || op.State != machine.NexusScheduled || op.TaskQueue != "handler-tq" || op.NamespaceID != "handler-ns-id" {
 		t.Fatalf("operation state %+v", op)
 	}
-	r.wantNextDeadline(at(2*time.Second + time.Minute))
+	// The first request waits for a worker no longer than a request may take.
+	r.wantNextDeadline(at(2*time.Second + machine.NexusRequestTimeout))
 	r.do(at(3*time.Second), func(tx *machine.Tx) {
 		if _, err := tx.DispatchNexus(5, 1, false); err != nil {
 			t.Fatal(err)

@@ -30,6 +30,9 @@ type Tx struct {
 	// NexusEndpoints resolves the endpoint names ScheduleNexusOperation
 	// commands use; nil resolves none.
 	NexusEndpoints func(name string) (NexusTarget, bool)
+	// NexusEndpointByID resolves an endpoint again, by id, before each retry
+	// of an operation's start request; nil keeps the target it had.
+	NexusEndpointByID NexusEndpointResolver
 	// Limits bounds the run's pending activities, children and requests to
 	// other workflows; the zero value sets no limit.
 	Limits PendingLimits
