@@ -246,17 +246,21 @@ func TestSundialNexusHandlerWorkflowRunOperation(t *testing.T) {
 		t.Fatal("no NexusOperationCompleted in the caller's history")
 	}
 
-	// The handler's workflow carries the caller's callback (with the token) and a
-	// link back to the caller's scheduled event.
+	// The handler's workflow carries the caller's callback (with the token), and
+	// the callback a link back to the caller's scheduled event; as on Temporal,
+	// the started event does not repeat the callback's link.
 	first := sdkHistory(t, ctx, fx.handler, handlerID, "")[0]
 	callbacks := first.GetWorkflowExecutionStartedEventAttributes().GetCompletionCallbacks()
 	if len(callbacks) != 1 || callbacks[0].GetNexus().GetUrl() == "" {
 		t.Fatalf("handler workflow started with callbacks %v, want the caller's", callbacks)
 	}
-	links := first.GetLinks()
+	links := callbacks[0].GetLinks()
 	if len(links) != 1 || links[0].GetWorkflowEvent().GetWorkflowId() != run.GetID() ||
 		links[0].GetWorkflowEvent().GetEventRef().GetEventType() != enumspb.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED {
-		t.Fatalf("handler workflow's start links %v, want one to the caller's scheduled event", links)
+		t.Fatalf("handler workflow's callback links %v, want one to the caller's scheduled event", links)
+	}
+	if len(first.GetLinks()) != 0 {
+		t.Fatalf("handler workflow's started event repeats the callback's link: %v", first.GetLinks())
 	}
 }
 
