@@ -116,8 +116,10 @@ func (l *priorityLevel[T]) queue(key string, weight float64) *fairQueue[T] {
 // priority is priorityOf with the weight overrides applied.
 func (b *backlog[T]) priority(task T) (int32, string, float64) {
 	key, fk, w := priorityOf(task, b.maxKey)
-	if o, ok := b.overrides[fk]; ok {
-		w = o
+	if b.overrides != nil {
+		if o, ok := b.overrides[fk]; ok {
+			w = o
+		}
 	}
 	return key, fk, w
 }
