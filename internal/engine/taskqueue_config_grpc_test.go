@@ -59,7 +59,9 @@ func TestUpdateTaskQueueConfigValidation(t *testing.T) {
 		}, "Setting fairness key rate limit on workflow task queues is not allowed."},
 		{"negative rate", func(r *workflowservice.UpdateTaskQueueConfigRequest) { r.UpdateQueueRateLimit = rateUpdate(-1, "") },
 			"RequestsPerSecond for UpdateQueueRateLimit rate limit must be non-negative."},
-		{"negative key rate", func(r *workflowservice.UpdateTaskQueueConfigRequest) { r.UpdateFairnessKeyRateLimitDefault = rateUpdate(-1, "") },
+		{"negative key rate", func(r *workflowservice.UpdateTaskQueueConfigRequest) {
+			r.UpdateFairnessKeyRateLimitDefault = rateUpdate(-1, "")
+		},
 			"RequestsPerSecond for UpdateFairnessKeyRateLimitDefault rate limit must be non-negative."},
 		{"NaN rate", func(r *workflowservice.UpdateTaskQueueConfigRequest) {
 			r.UpdateQueueRateLimit = rateUpdate(float32(math.NaN()), "")
@@ -88,7 +90,9 @@ func TestUpdateTaskQueueConfigValidation(t *testing.T) {
 			r.SetFairnessWeightOverrides = map[string]float32{"a": 2}
 			r.UnsetFairnessWeightOverrides = []string{"a"}
 		}, `fairness weight override key "a" present in both set and unset lists`},
-		{"no type", func(r *workflowservice.UpdateTaskQueueConfigRequest) { r.TaskQueueType = enumspb.TASK_QUEUE_TYPE_UNSPECIFIED },
+		{"no type", func(r *workflowservice.UpdateTaskQueueConfigRequest) {
+			r.TaskQueueType = enumspb.TASK_QUEUE_TYPE_UNSPECIFIED
+		},
 			"TaskQueueType is not set on request."},
 		{"no queue", func(r *workflowservice.UpdateTaskQueueConfigRequest) { r.TaskQueue = "" },
 			"TaskQueue is not set on request."},

@@ -26,14 +26,16 @@ type queue[T any] struct {
 	backlog   backlog[T]
 	waiters   waiterList[T]
 	limiter   *dispatchLimiter // nil: no rate limit
+	pollers   map[string]*Poller
+	pollerTTL time.Duration
+	created   time.Time
+
 	// workerRate is the last positive rate a poller asked for (0: none);
 	// config is what the operator set (see config.go), which takes precedence.
 	workerRate float64
 	config     QueueConfig
 	keyLimits  *keyLimiter // nil: no per-fairness-key limit
-	pollers   map[string]*Poller
-	pollerTTL time.Duration
-	created   time.Time
+
 	// lastPoll is when a Poll last started or gave up on this queue.
 	lastPoll time.Time
 
