@@ -1,16 +1,20 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
 func rateUpdate(rps float32, reason string) *workflowservice.UpdateTaskQueueConfigRequest_RateLimitUpdate {
@@ -198,5 +202,64 @@ func TestTaskQueueConfigStoredAndApplied(t *testing.T) {
 		r.SetFairnessWeightOverrides = map[string]float32{"gold": 2}
 	}); err != nil {
 		t.Fatalf("overrides on the workflow queue: %v", err)
+	}
+}
+
+// TestTaskQueueConfigRateThrottlesAfterRestart: the configured queue rate,
+// loaded again after a restart, spaces activity dispatches even though the
+// worker asks for a far faster rate, and lifting it lets the rest go at once.
+func TestTaskQueueConfigRateThrottlesAfterRestart(t *testing.T) {
+	e := newEnv(t)
+	const rate, tasks = 4, 6 // a burst of one token at 4/s
+	if _, err := e.updateTQConfig(func(r *workflowservice.UpdateTaskQueueConfigRequest) {
+		r.UpdateQueueRateLimit = rateUpdate(rate, "")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.stop()
+	e = openEnv(t, e.dbPath)
+	for i := range 2 * tasks {
+		_, err := e.c.StartActivityExecution(e.ctx(), &workflowservice.StartActivityExecutionRequest{
+			Namespace: ns, ActivityId: fmt.Sprint("act-", i), ActivityType: &commonpb.ActivityType{Name: "Greet"},
+			TaskQueue: &taskqueuepb.TaskQueue{Name: "cfg-tq"}, StartToCloseTimeout: durationpb.New(time.Minute),
+		})
+		if err != nil {
+			t.Fatalf("StartActivityExecution: %v", err)
+		}
+	}
+	poll := func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		resp, err := e.c.PollActivityTaskQueue(ctx, &workflowservice.PollActivityTaskQueueRequest{
+			Namespace: ns, TaskQueue: &taskqueuepb.TaskQueue{Name: "cfg-tq"}, Identity: "fast-worker",
+			TaskQueueMetadata: &taskqueuepb.TaskQueueMetadata{MaxTasksPerSecond: wrapperspb.Double(1000)},
+		})
+		if err != nil || len(resp.GetTaskToken()) == 0 {
+			t.Fatalf("PollActivityTaskQueue: %v, %v", resp, err)
+		}
+	}
+	poll()
+	start := time.Now()
+	for range tasks - 1 {
+		poll()
+	}
+	// tasks-1 dispatches after the first need (tasks-1)/rate seconds; a little
+	// is allowed for the clock and scheduling, and a lot above.
+	want := time.Duration(tasks-1) * time.Second / rate
+	if got := time.Since(start); got < want-50*time.Millisecond || got > want+3*time.Second {
+		t.Fatalf("%d dispatches at a configured %d/s took %v, want about %v", tasks-1, rate, got, want)
+	}
+	if _, err := e.updateTQConfig(func(r *workflowservice.UpdateTaskQueueConfigRequest) {
+		r.UpdateQueueRateLimit = &workflowservice.UpdateTaskQueueConfigRequest_RateLimitUpdate{}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	for range tasks {
+		poll()
+	}
+	if got := time.Since(start); got > want/2 {
+		t.Fatalf("%d dispatches with the limit lifted (worker asks 1000/s) took %v, want far less than %v", tasks, got, want)
 	}
 }
