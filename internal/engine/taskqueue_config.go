@@ -237,11 +237,11 @@ func (e *Engine) loadNamespaceTaskQueueConfigs(ctx context.Context, nsID string)
 		for _, rec := range recs {
 			typ, name, ok := parseTaskQueueConfigID(rec.ID)
 			kind, known := matchingKindOf(typ)
-			cfg := &taskqueuepb.TaskQueueConfig{}
 			if !ok || !known {
 				e.log.Error("a task queue config has an unknown id; it is left out", "record", rec.ID)
 				continue
 			}
+			cfg := &taskqueuepb.TaskQueueConfig{}
 			if err := proto.Unmarshal(rec.Data, cfg); err != nil {
 				e.log.Error("a task queue config cannot be read; it is left out", "record", rec.ID, "error", err)
 				continue

@@ -3,7 +3,8 @@
 // A Manager holds one in-memory queue per (namespace, task queue name, kind). A task
 // offered while a poller waits goes straight to that poller (sync match); otherwise it
 // waits in the queue's FIFO backlog. Pollers are served in arrival order, and a queue
-// may carry a dispatch rate limit that pollers ask for.
+// may carry a dispatch rate limit that pollers ask for, or that an operator sets with
+// a QueueConfig (which also limits each fairness key and overrides weights).
 //
 // Nothing here is durable. The engine records every pending task in its store and,
 // on start, offers them again; a task handed to a poller that has gone away is put
