@@ -22,3 +22,19 @@ func BenchmarkAddPollSerial(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAddPollSerialWorkerRate is BenchmarkAddPollSerial on a queue with
+// a worker's rate limit too fast ever to hold a task back, so what shows is
+// the limiter's own cost.
+func BenchmarkAddPollSerialWorkerRate(b *testing.B) {
+	m := New[int](clock.Real(), Options{})
+	defer m.Close()
+	ctx := context.Background()
+	p := PollerInfo{Identity: "bench", MaxTasksPerSecond: MaxTasksPerSecond}
+	for b.Loop() {
+		m.Add(actQueue, 1)
+		if _, ok := m.Poll(ctx, actQueue, p, time.Second); !ok {
+			b.Fatal("poll missed")
+		}
+	}
+}
