@@ -136,6 +136,8 @@ type Engine struct {
 	deploys *deploymentRegistry
 	// schedules takes the actions of schedules.
 	schedules *scheduleRunner
+	// tqConfigWrites serializes task queue config updates (taskqueue_config.go).
+	tqConfigWrites taskQueueConfigWrites
 
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -222,6 +224,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.effects.start(effectWorkers, e.effectsCtx, e.logEffectFailure)
 	if err := e.loadDeployments(ctx); err != nil {
 		return fmt.Errorf("loading worker deployments: %w", err)
+	}
+	if err := e.loadTaskQueueConfigs(ctx); err != nil {
+		return fmt.Errorf("loading task queue configs: %w", err)
 	}
 	if err := e.recover(ctx); err != nil {
 		return fmt.Errorf("recovering open runs: %w", err)

@@ -22,8 +22,11 @@ func (e *Engine) DescribeTaskQueue(ctx context.Context, req *workflowservice.Des
 	}
 	name := req.GetTaskQueue().GetName()
 	queueOf := func(kind enumspb.TaskQueueType) matching.QueueKey {
-		if kind == enumspb.TASK_QUEUE_TYPE_ACTIVITY {
+		switch kind {
+		case enumspb.TASK_QUEUE_TYPE_ACTIVITY:
 			return activityQueue(ns.id, name)
+		case enumspb.TASK_QUEUE_TYPE_NEXUS:
+			return nexusQueue(ns.id, name)
 		}
 		return workflowQueue(ns.id, name)
 	}
@@ -62,6 +65,16 @@ func (e *Engine) DescribeTaskQueue(ctx context.Context, req *workflowservice.Des
 	}
 	q := queueOf(req.TaskQueueType)
 	resp.Pollers = pollersOf(q)
+	resp.EffectiveRateLimit = e.effectiveRateLimit(q)
+	if req.ReportConfig {
+		typ := req.TaskQueueType
+		if typ == enumspb.TASK_QUEUE_TYPE_UNSPECIFIED {
+			typ = enumspb.TASK_QUEUE_TYPE_WORKFLOW
+		}
+		if resp.Config, err = e.describeTaskQueueConfig(ctx, ns.id, typ, name); err != nil {
+			return nil, err
+		}
+	}
 	backlog := int64(e.tasks.BacklogLen(q))
 	if req.ReportStats {
 		resp.Stats = &taskqueuepb.TaskQueueStats{ApproximateBacklogCount: backlog}

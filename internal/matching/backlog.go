@@ -1,8 +1,8 @@
 package matching
 
 import (
-	"math"
 	"slices"
+	"time"
 )
 
 // Priority orders and shares a queue's backlog. Tasks with a lower Key are
@@ -55,11 +55,7 @@ func priorityOf[T any](task T, levels int32) (int32, string, float64) {
 		key = (levels + 1) / 2
 	}
 	key = min(key, levels)
-	if !(weight > 0) || math.IsInf(weight, 0) { // NaN, zero, negative or infinite
-		weight = 1
-	}
-	weight = min(max(weight, MinFairnessWeight), MaxFairnessWeight)
-	return key, pr.FairnessKey, weight
+	return key, pr.FairnessKey, clampWeight(weight)
 }
 
 // backlog holds a queue's waiting tasks: by priority key, then shared fairly
@@ -69,6 +65,9 @@ type backlog[T any] struct {
 	n      int
 	// maxKey is the number of priority levels; 0 means DefaultPriorityLevels.
 	maxKey int32
+	// overrides replace the weight of the tasks of their fairness keys (see
+	// setWeightOverrides); nil when the operator set none.
+	overrides map[string]float64
 }
 
 type priorityLevel[T any] struct {
@@ -114,9 +113,31 @@ func (l *priorityLevel[T]) queue(key string, weight float64) *fairQueue[T] {
 	return f
 }
 
+// priority is priorityOf with the weight overrides applied.
+func (b *backlog[T]) priority(task T) (int32, string, float64) {
+	key, fk, w := priorityOf(task, b.maxKey)
+	if b.overrides != nil {
+		if o, ok := b.overrides[fk]; ok {
+			w = o
+		}
+	}
+	return key, fk, w
+}
+
+// setWeightOverrides installs the weights that replace those of the tasks of
+// their fairness keys (already clamped), and reweighs the keys that wait now.
+func (b *backlog[T]) setWeightOverrides(overrides map[string]float64) {
+	b.overrides = overrides
+	for _, l := range b.levels {
+		for _, f := range l.order {
+			_, _, f.weight = b.priority(f.tasks.Front())
+		}
+	}
+}
+
 // PushBack adds a task behind the others of its fairness key.
 func (b *backlog[T]) PushBack(task T) {
-	key, fk, w := priorityOf(task, b.maxKey)
+	key, fk, w := b.priority(task)
 	l := b.level(key)
 	l.queue(fk, w).tasks.PushBack(task)
 	l.n++
@@ -126,7 +147,7 @@ func (b *backlog[T]) PushBack(task T) {
 // PushFront puts back a task that was taken but not delivered, ahead of the
 // others of its fairness key, and gives its key back the share it used.
 func (b *backlog[T]) PushFront(task T) {
-	key, fk, w := priorityOf(task, b.maxKey)
+	key, fk, w := b.priority(task)
 	l := b.level(key)
 	f := l.queue(fk, w)
 	f.tasks.PushFront(task)
@@ -137,36 +158,74 @@ func (b *backlog[T]) PushFront(task T) {
 
 // PopFront takes the next task to dispatch. The backlog must not be empty.
 func (b *backlog[T]) PopFront() T {
-	for i, l := range b.levels {
-		if l.n == 0 {
-			continue
-		}
-		best := 0
-		for i, f := range l.order {
-			if f.pass < l.order[best].pass {
-				best = i
-			}
-		}
-		f := l.order[best]
-		task := f.tasks.PopFront()
-		l.vtime = f.pass
-		f.pass += 1 / f.weight
-		if f.tasks.Len() == 0 {
-			l.order = slices.Delete(l.order, best, best+1)
-			if len(l.fair) > 64 {
-				delete(l.fair, f.key)
-			}
-		}
-		l.n--
-		b.n--
-		if l.n == 0 {
-			// An empty level is dropped, so the levels slice never holds more
-			// than the keys that have tasks.
-			b.levels = slices.Delete(b.levels, i, i+1)
-		}
-		return task
+	if b.n == 0 {
+		panic("matching: PopFront on an empty backlog")
 	}
-	panic("matching: PopFront on an empty backlog")
+	// Empty levels are dropped, so the first level holds the next task.
+	return b.popAt(0, nextInLevel(b.levels[0]))
+}
+
+// nextInLevel is the index in l.order of the fairness key whose turn it is:
+// the lowest pass, the earliest to arrive among equals.
+func nextInLevel[T any](l *priorityLevel[T]) int {
+	best := 0
+	for i, f := range l.order {
+		if f.pass < l.order[best].pass {
+			best = i
+		}
+	}
+	return best
+}
+
+// popAt takes the front task of fairness key l.order[fi] of level b.levels[li].
+func (b *backlog[T]) popAt(li, fi int) T {
+	l := b.levels[li]
+	f := l.order[fi]
+	task := f.tasks.PopFront()
+	l.vtime = f.pass
+	f.pass += 1 / f.weight
+	if f.tasks.Len() == 0 {
+		l.order = slices.Delete(l.order, fi, fi+1)
+		if len(l.fair) > 64 {
+			delete(l.fair, f.key)
+		}
+	}
+	l.n--
+	b.n--
+	if l.n == 0 {
+		// An empty level is dropped, so the levels slice never holds more
+		// than the keys that have tasks.
+		b.levels = slices.Delete(b.levels, li, li+1)
+	}
+	return task
+}
+
+// popAllowed takes the next task whose fairness key kl lets dispatch at now:
+// levels in priority order, and in a level the allowed key with the lowest
+// pass. With none allowed it returns false and how long until one is. The
+// backlog must not be empty.
+func (b *backlog[T]) popAllowed(kl *keyLimiter, now time.Time) (T, bool, time.Duration) {
+	wait := maxRefillDelay
+	for li, l := range b.levels {
+		best := -1
+		for fi, f := range l.order {
+			if best >= 0 && f.pass >= l.order[best].pass {
+				continue
+			}
+			if d := kl.wait(f.key, f.weight, now); d > 0 {
+				wait = min(wait, d)
+				continue
+			}
+			best = fi
+		}
+		if best >= 0 {
+			f := l.order[best]
+			kl.charge(f.key, f.weight, now)
+			return b.popAt(li, best), true, 0
+		}
+	}
+	var zero T
+	return zero, false, wait
 }
 
 // TakeAll removes every task, in dispatch order.

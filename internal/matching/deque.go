@@ -66,3 +66,8 @@ func (d *deque[T]) resize(capacity int) {
 	}
 	d.buf, d.head = buf, 0
 }
+
+// Front returns the first item. It must not be called on an empty deque.
+func (d *deque[T]) Front() T {
+	return d.buf[d.head]
+}

@@ -3,7 +3,8 @@
 // A Manager holds one in-memory queue per (namespace, task queue name, kind). A task
 // offered while a poller waits goes straight to that poller (sync match); otherwise it
 // waits in the queue's FIFO backlog. Pollers are served in arrival order, and a queue
-// may carry a dispatch rate limit that pollers ask for.
+// may carry a dispatch rate limit that pollers ask for, or that an operator sets with
+// a QueueConfig (which also limits each fairness key and overrides weights).
 //
 // Nothing here is durable. The engine records every pending task in its store and,
 // on start, offers them again; a task handed to a poller that has gone away is put
@@ -27,8 +28,9 @@ type Manager[T any] struct {
 	clk  clock.Clock
 	opts Options
 
-	mu        sync.RWMutex // guards queues, closed and nextSweep; taken before any queue's mu
+	mu        sync.RWMutex // guards queues, configs, closed and nextSweep; taken before any queue's mu
 	queues    map[QueueKey]*queue[T]
+	configs   map[ConfigKey]QueueConfig // set by SetConfig; nil until then
 	closed    bool
 	nextSweep time.Time
 	closedCh  chan struct{} // closed by Close
@@ -87,11 +89,12 @@ func (m *Manager[T]) takeOrPark(key QueueKey, p PollerInfo) (*queue[T], *waiter[
 	if q.closed {
 		return q, nil, zero, false
 	}
-	if q.waiters.Len() == 0 && q.backlog.Len() > 0 && q.takeTokenLocked(now) {
-		task := q.backlog.PopFront()
-		q.noteServiceLocked()
-		q.checkLowLocked()
-		return q, nil, task, true
+	if q.waiters.Len() == 0 && q.backlog.Len() > 0 {
+		if task, ok := q.takeNextLocked(); ok {
+			q.noteServiceLocked()
+			q.checkLowLocked()
+			return q, nil, task, true
+		}
 	}
 	w := newWaiter[T]()
 	q.waiters.PushBack(w)
@@ -300,6 +303,9 @@ func (m *Manager[T]) createQueue(key QueueKey) *queue[T] {
 	q := newQueue[T](key, m.clk, m.opts.PollerTTL, now, m.closed)
 	q.backlog.maxKey = m.opts.PriorityLevels
 	q.window, q.onLow = m.opts.Window, m.opts.OnLow
+	if cfg, ok := m.configs[configKeyOf(key)]; ok {
+		q.applyConfigLocked(cfg, now)
+	}
 	m.queues[key] = q
 	return q
 }

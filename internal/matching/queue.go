@@ -29,6 +29,13 @@ type queue[T any] struct {
 	pollers   map[string]*Poller
 	pollerTTL time.Duration
 	created   time.Time
+
+	// workerRate is the last positive rate a poller asked for (0: none);
+	// config is what the operator set (see config.go), which takes precedence.
+	workerRate float64
+	config     QueueConfig
+	keyLimits  *keyLimiter // nil: no per-fairness-key limit
+
 	// lastPoll is when a Poll last started or gave up on this queue.
 	lastPoll time.Time
 
@@ -69,21 +76,45 @@ func newQueue[T any](key QueueKey, clk clock.Clock, pollerTTL time.Duration, now
 const pollerPruneThreshold = 64
 
 // dispatchLocked hands backlog tasks to waiting pollers, oldest task to longest
-// waiter, as far as the rate limit allows.
+// waiter, as far as the rate limits allow.
 func (q *queue[T]) dispatchLocked() {
 	for q.backlog.Len() > 0 && q.waiters.Len() > 0 {
-		if q.limiter != nil {
-			now := q.clk.Now()
-			if !q.limiter.take(now) {
-				q.armRefillLocked(now)
-				return
-			}
+		task, ok := q.takeNextLocked()
+		if !ok {
+			return
 		}
 		w := q.waiters.PopFront()
-		w.handoff <- q.backlog.PopFront()
+		w.handoff <- task
 	}
 	q.noteServiceLocked()
 	q.checkLowLocked()
+}
+
+// takeNextLocked takes the next backlog task the rate limits allow, spending
+// its tokens; when they allow none, it arms the refill that resumes
+// dispatching and returns false. The backlog must not be empty.
+func (q *queue[T]) takeNextLocked() (T, bool) {
+	if q.limiter == nil && q.keyLimits == nil {
+		return q.backlog.PopFront(), true
+	}
+	var zero T
+	now := q.clk.Now()
+	if q.limiter != nil && !q.limiter.take(now) {
+		q.armRefillLocked(q.limiter.untilToken(now))
+		return zero, false
+	}
+	if q.keyLimits == nil {
+		return q.backlog.PopFront(), true
+	}
+	task, ok, wait := q.backlog.popAllowed(q.keyLimits, now)
+	if !ok {
+		if q.limiter != nil {
+			q.limiter.refund()
+		}
+		q.armRefillLocked(wait)
+		return zero, false
+	}
+	return task, true
 }
 
 // noteServiceLocked records whether tasks wait with no poller to take them.
@@ -102,29 +133,29 @@ func (q *queue[T]) noteServiceLocked() {
 	}
 }
 
-// takeTokenLocked spends a rate-limit token for one dispatch, if the limit allows it.
-func (q *queue[T]) takeTokenLocked(now time.Time) bool {
-	return q.limiter == nil || q.limiter.take(now)
-}
-
 // returnLocked puts back, at the front, a task whose dispatch did not complete, and
-// gives back the rate-limit token it used.
+// gives back the rate-limit tokens it used.
 func (q *queue[T]) returnLocked(task T) {
 	if q.limiter != nil {
 		q.limiter.refund()
+	}
+	if q.keyLimits != nil {
+		_, fk, w := q.backlog.priority(task)
+		q.keyLimits.refund(fk, w)
 	}
 	q.backlog.PushFront(task)
 	q.dispatchLocked()
 }
 
-// armRefillLocked arranges for dispatching to resume when the next token is due.
-func (q *queue[T]) armRefillLocked(now time.Time) {
+// armRefillLocked arranges for dispatching to resume after wait, when the next
+// token is due.
+func (q *queue[T]) armRefillLocked(wait time.Duration) {
 	if q.refill != nil || q.closed {
 		return
 	}
 	q.refillGen++
 	gen := q.refillGen
-	q.refill = q.clk.AfterFunc(q.limiter.untilToken(now), func() { q.onRefill(gen) })
+	q.refill = q.clk.AfterFunc(wait, func() { q.onRefill(gen) })
 }
 
 func (q *queue[T]) onRefill(gen uint64) {
@@ -168,14 +199,9 @@ func (q *queue[T]) recordPollLocked(p PollerInfo, now time.Time) {
 	}
 	perSecond, _ := clampRate(p.MaxTasksPerSecond)
 	rec.MaxTasksPerSecond = perSecond
-	if q.limiter == nil {
-		q.limiter = newDispatchLimiter(perSecond, now)
-		return
-	}
-	if q.limiter.perSecond != perSecond {
-		q.limiter.setRate(perSecond, now)
-		// The armed refill was computed at the old rate.
-		q.stopRefillLocked()
+	if q.workerRate != perSecond {
+		q.workerRate = perSecond
+		q.applyRateLocked(now)
 	}
 }
 

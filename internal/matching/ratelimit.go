@@ -25,6 +25,9 @@ const maxRefillDelay = time.Duration(1/MinTasksPerSecond)*time.Second + time.Sec
 // manager's clock (golang.org/x/time/rate takes explicit times, so it runs on any
 // clock). It holds at most a tenth of a second's worth of the rate, but never less
 // than one token, so any window of length w sees at most burst + rate*w dispatches.
+//
+// A limiter made at rate 0 dispatches nothing (its lim is nil): an operator's
+// UpdateTaskQueueConfig may stop a queue that way.
 type dispatchLimiter struct {
 	lim *rate.Limiter
 	// perSecond is the rate as clamped into [MinTasksPerSecond, MaxTasksPerSecond].
@@ -48,19 +51,27 @@ func burstFor(perSecond float64) int {
 	return int(max(1, perSecond/10))
 }
 
-// newDispatchLimiter returns a limiter at perSecond (clamped), its bucket full.
+// newDispatchLimiter returns a limiter at perSecond (clamped), its bucket full;
+// at exactly 0 the limiter lets nothing through.
 func newDispatchLimiter(perSecond float64, now time.Time) *dispatchLimiter {
+	if perSecond == 0 {
+		return &dispatchLimiter{}
+	}
 	perSecond, _ = clampRate(perSecond)
 	l := &dispatchLimiter{lim: rate.NewLimiter(rate.Limit(perSecond), burstFor(perSecond)), perSecond: perSecond}
 	l.lim.SetLimitAt(now, rate.Limit(perSecond)) // start the bucket's clock at now
 	return l
 }
 
+// closed reports whether the limiter lets nothing through.
+func (l *dispatchLimiter) closed() bool { return l.lim == nil }
+
 // setRate changes the rate from now on, keeping the tokens already earned up to the
-// new burst.
+// new burst. A closed limiter, or a rate of 0, is not changed here: the queue
+// replaces the limiter instead.
 func (l *dispatchLimiter) setRate(perSecond float64, now time.Time) {
 	perSecond, ok := clampRate(perSecond)
-	if !ok || perSecond == l.perSecond {
+	if !ok || l.closed() || perSecond == l.perSecond {
 		return
 	}
 	l.perSecond = perSecond
@@ -71,6 +82,9 @@ func (l *dispatchLimiter) setRate(perSecond float64, now time.Time) {
 
 // take spends one token if one is available at now.
 func (l *dispatchLimiter) take(now time.Time) bool {
+	if l.closed() {
+		return false
+	}
 	if l.refunds > 0 {
 		l.refunds--
 		return true
@@ -92,12 +106,18 @@ const tokenSlack = time.Microsecond
 
 // refund gives back a token spent on a dispatch that did not happen.
 func (l *dispatchLimiter) refund() {
+	if l.closed() {
+		return
+	}
 	l.refunds = min(l.refunds+1, l.lim.Burst())
 }
 
 // untilToken reports how long after now the next token is available: never
 // negative, never more than maxRefillDelay, and long enough that take succeeds then.
 func (l *dispatchLimiter) untilToken(now time.Time) time.Duration {
+	if l.closed() {
+		return maxRefillDelay
+	}
 	if l.refunds > 0 {
 		return 0
 	}
