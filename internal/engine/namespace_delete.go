@@ -216,7 +216,7 @@ func (e *Engine) reclaimDeletedNamespace(ctx context.Context, ns *namespace) (mo
 	// Batches stop first, so that none saves its state after its record is
 	// gone; deployments go last, with the registry's copy.
 	e.batches.stopNamespace(ns.id)
-	for _, kind := range []string{batchRecordKind, deploymentRecordKind} {
+	for _, kind := range []string{batchRecordKind, deploymentRecordKind, taskQueueConfigRecordKind} {
 		n, err := e.deleteRecordsOf(ctx, ns.id, kind, left)
 		if err != nil || n == left {
 			return n == left, err
