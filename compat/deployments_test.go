@@ -14,7 +14,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/sundialdev/sundial/server"
 )
 
 // The worker deployment tests run the official Go SDK's worker versioning:
@@ -24,6 +27,10 @@ import (
 // are deleted once drained.
 
 const deploymentSignal = "proceed"
+
+// deploymentWait bounds each wait for a deployment change to show: Temporal
+// applies them through its system workflows, slowly on a loaded machine.
+const deploymentWait = time.Minute
 
 // versionedWorkflow waits for one signal, then returns the build id of the
 // worker that completed it: which version ran its last workflow task.
@@ -79,30 +86,91 @@ func (w stoppableWorker) Stop() {
 	}
 }
 
-// awaitVersion waits until the version is registered (its worker polled).
-func awaitVersion(t *testing.T, ctx context.Context, c client.Client, deployment, buildID string) {
+// setupDeployments starts a target whose versions report draining for
+// deploymentDrainageGrace after they stop being current or ramping (the
+// Temporal harness sets the same grace) and dials it.
+func setupDeployments(t *testing.T) (target, client.Client) {
 	t.Helper()
-	h := c.WorkerDeploymentClient().GetHandle(deployment)
-	eventually(t, 30*time.Second, "version "+deployment+":"+buildID+" registered", func() bool {
-		_, err := h.DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: buildID})
-		return err == nil
+	if targetIsTemporal() {
+		return setup(t)
+	}
+	tg := startSundial(t, server.Options{VersionDrainageGracePeriod: deploymentDrainageGrace})
+	return tg, dial(t, tg)
+}
+
+// drainageOf describes a version's drainage status.
+func drainageOf(t *testing.T, ctx context.Context, h client.WorkerDeploymentHandle, buildID string) client.WorkerDeploymentVersionDrainageStatus {
+	t.Helper()
+	v, err := h.DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: buildID})
+	if err != nil {
+		t.Fatalf("describing %s: %v", buildID, err)
+	}
+	if v.Info.DrainageInfo == nil {
+		return client.WorkerDeploymentVersionDrainageStatusUnspecified
+	}
+	return v.Info.DrainageInfo.DrainageStatus
+}
+
+// awaitDrained waits until a version reports drained.
+func awaitDrained(t *testing.T, ctx context.Context, h client.WorkerDeploymentHandle, buildID string) {
+	t.Helper()
+	eventually(t, deploymentWait, buildID+" drained", func() bool {
+		v, err := h.DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: buildID})
+		return err == nil && v.Info.DrainageInfo != nil && v.Info.DrainageInfo.DrainageStatus == client.WorkerDeploymentVersionDrainageStatusDrained
 	})
 }
 
-// setCurrent makes buildID the deployment's current version.
+// awaitVersion waits until the version is registered (its worker polled)
+// with taskQueue among its task queues: Temporal adds a version's queues
+// after it first answers for the version, and refuses to make current a
+// version missing a queue of the current one.
+func awaitVersion(t *testing.T, ctx context.Context, c client.Client, taskQueue, deployment, buildID string) {
+	t.Helper()
+	h := c.WorkerDeploymentClient().GetHandle(deployment)
+	eventually(t, deploymentWait, "version "+deployment+":"+buildID+" registered", func() bool {
+		v, err := h.DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: buildID})
+		if err != nil {
+			return false
+		}
+		for _, q := range v.Info.TaskQueuesInfos {
+			if q.Name == taskQueue && q.Type == client.TaskQueueTypeWorkflow {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// setCurrent makes buildID the deployment's current version. Temporal
+// answers once the change reached its task queues, which on a loaded
+// machine can take longer than the SDK's ten-second RPC timeout; the change
+// is idempotent, so a timed-out call is repeated while ctx lasts.
 func setCurrent(t *testing.T, ctx context.Context, c client.Client, deployment, buildID string) {
 	t.Helper()
 	h := c.WorkerDeploymentClient().GetHandle(deployment)
-	if _, err := h.SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: buildID}); err != nil {
-		t.Fatalf("setting %s current in %s: %v", buildID, deployment, err)
+	for {
+		_, err := h.SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: buildID})
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || !isTimeout(err) {
+			t.Fatalf("setting %s current in %s: %v", buildID, deployment, err)
+		}
+		t.Logf("setting %s current in %s timed out (%v); repeating", buildID, deployment, err)
 	}
+}
+
+// isTimeout reports whether err is an RPC that ran out of time.
+func isTimeout(err error) bool {
+	var deadline *serviceerror.DeadlineExceeded
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &deadline) || status.Code(err) == codes.DeadlineExceeded
 }
 
 // awaitBehavior waits until a run's first workflow task completed and it
 // reports its versioning behavior and version.
 func awaitBehavior(t *testing.T, ctx context.Context, c client.Client, workflowID string, behavior enumspb.VersioningBehavior, version string) {
 	t.Helper()
-	eventually(t, 30*time.Second, workflowID+" versioned "+behavior.String()+" on "+version, func() bool {
+	eventually(t, deploymentWait, workflowID+" versioned "+behavior.String()+" on "+version, func() bool {
 		d, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
 		if err != nil {
 			return false
@@ -127,12 +195,12 @@ func resultOf(t *testing.T, ctx context.Context, run client.WorkflowRun) string 
 // List and the versioning search attributes show where each runs, and the
 // old version drains once its pinned workflow closed.
 func TestWorkerDeploymentPinnedAndAutoUpgrade(t *testing.T) {
-	tg, c := setup(t)
+	tg, c := setupDeployments(t)
 	ctx := testContext(t, 2*time.Minute)
 	tq := uniqueName(t, "tq")
 	dep := uniqueName(t, "dep")
 	startVersionedWorker(t, c, tq, dep, "v1")
-	awaitVersion(t, ctx, c, dep, "v1")
+	awaitVersion(t, ctx, c, tq, dep, "v1")
 	setCurrent(t, ctx, c, dep, "v1")
 
 	pinned, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: uniqueName(t, "pinned"), TaskQueue: tq}, "Pinned")
@@ -147,11 +215,14 @@ func TestWorkerDeploymentPinnedAndAutoUpgrade(t *testing.T) {
 	awaitBehavior(t, ctx, c, auto.GetID(), enumspb.VERSIONING_BEHAVIOR_AUTO_UPGRADE, dep+":v1")
 
 	startVersionedWorker(t, c, tq, dep, "v2")
-	awaitVersion(t, ctx, c, dep, "v2")
+	awaitVersion(t, ctx, c, tq, dep, "v2")
 	setCurrent(t, ctx, c, dep, "v2")
+	if got := drainageOf(t, ctx, c.WorkerDeploymentClient().GetHandle(dep), "v1"); got != client.WorkerDeploymentVersionDrainageStatusDraining {
+		t.Errorf("v1 drainage %v after v2 became current, want draining", got)
+	}
 
 	query := fmt.Sprintf("TemporalWorkerDeploymentVersion = '%s:v1' AND TemporalWorkflowVersioningBehavior = 'Pinned'", dep)
-	eventually(t, 30*time.Second, "the pinned run listed by its version", func() bool {
+	eventually(t, deploymentWait, "the pinned run listed by its version", func() bool {
 		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: tg.Namespace, Query: query})
 		return err == nil && len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == pinned.GetID()
 	})
@@ -178,33 +249,33 @@ func TestWorkerDeploymentPinnedAndAutoUpgrade(t *testing.T) {
 	if len(desc.Info.VersionSummaries) != 2 {
 		t.Errorf("version summaries %+v, want v1 and v2", desc.Info.VersionSummaries)
 	}
-	if targetIsTemporal() {
-		return // Temporal refreshes drainage every few minutes; the check below would wait for it
-	}
-	eventually(t, 30*time.Second, "v1 drained", func() bool {
-		v, err := h.DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: "v1"})
-		return err == nil && v.Info.DrainageInfo != nil && v.Info.DrainageInfo.DrainageStatus == client.WorkerDeploymentVersionDrainageStatusDrained
-	})
+	awaitDrained(t, ctx, h, "v1")
 }
 
 // TestWorkerDeploymentRamp: a ramping version takes new workflows by
 // workflow id: none at 0%, all at 100%, some of many at 50%, and the same id
 // lands on the same version each time.
 func TestWorkerDeploymentRamp(t *testing.T) {
-	_, c := setup(t)
+	_, c := setupDeployments(t)
 	ctx := testContext(t, 3*time.Minute)
 	tq := uniqueName(t, "tq")
 	dep := uniqueName(t, "dep")
 	startVersionedWorker(t, c, tq, dep, "v1")
 	startVersionedWorker(t, c, tq, dep, "v2")
-	awaitVersion(t, ctx, c, dep, "v1")
-	awaitVersion(t, ctx, c, dep, "v2")
+	awaitVersion(t, ctx, c, tq, dep, "v1")
+	awaitVersion(t, ctx, c, tq, dep, "v2")
 	setCurrent(t, ctx, c, dep, "v1")
 	h := c.WorkerDeploymentClient().GetHandle(dep)
 	ramp := func(pct float32) {
 		t.Helper()
-		if _, err := h.SetRampingVersion(ctx, client.WorkerDeploymentSetRampingVersionOptions{BuildID: "v2", Percentage: pct}); err != nil {
-			t.Fatalf("ramping v2 to %v%%: %v", pct, err)
+		for {
+			_, err := h.SetRampingVersion(ctx, client.WorkerDeploymentSetRampingVersionOptions{BuildID: "v2", Percentage: pct})
+			if err == nil {
+				return
+			}
+			if ctx.Err() != nil || !isTimeout(err) { // as setCurrent, repeated after a timeout
+				t.Fatalf("ramping v2 to %v%%: %v", pct, err)
+			}
 		}
 	}
 	ids := make([]string, 16)
@@ -261,14 +332,14 @@ func TestWorkerDeploymentRamp(t *testing.T) {
 // running workflow to another version, which then runs its next workflow
 // task; Describe shows the override until it is removed.
 func TestWorkerDeploymentOverride(t *testing.T) {
-	tg, c := setup(t)
+	tg, c := setupDeployments(t)
 	ctx := testContext(t, 2*time.Minute)
 	tq := uniqueName(t, "tq")
 	dep := uniqueName(t, "dep")
 	startVersionedWorker(t, c, tq, dep, "v1")
 	startVersionedWorker(t, c, tq, dep, "v2")
-	awaitVersion(t, ctx, c, dep, "v1")
-	awaitVersion(t, ctx, c, dep, "v2")
+	awaitVersion(t, ctx, c, tq, dep, "v1")
+	awaitVersion(t, ctx, c, tq, dep, "v2")
 	setCurrent(t, ctx, c, dep, "v1")
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: uniqueName(t, "override"), TaskQueue: tq}, "Pinned")
 	if err != nil {
@@ -296,7 +367,7 @@ func TestWorkerDeploymentOverride(t *testing.T) {
 		t.Errorf("described override %v, want pinned to v2", o)
 	}
 	query := fmt.Sprintf("TemporalWorkerDeploymentVersion = '%s:v2' AND WorkflowId = '%s'", dep, run.GetID())
-	eventually(t, 30*time.Second, "the overridden run listed under v2", func() bool {
+	eventually(t, deploymentWait, "the overridden run listed under v2", func() bool {
 		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: tg.Namespace, Query: query})
 		return err == nil && len(resp.Executions) == 1
 	})
@@ -341,24 +412,32 @@ func TestWorkerDeploymentOverride(t *testing.T) {
 // current, nor while its workers poll; once they stopped, it is deleted, and
 // a deployment with versions left cannot be.
 func TestWorkerDeploymentCleanup(t *testing.T) {
-	tg, c := setup(t)
+	tg, c := setupDeployments(t)
 	ctx := testContext(t, 2*time.Minute)
 	tq := uniqueName(t, "tq")
 	dep := uniqueName(t, "dep")
 	old := startVersionedWorker(t, c, tq, dep, "v1")
 	startVersionedWorker(t, c, tq, dep, "v2")
-	awaitVersion(t, ctx, c, dep, "v1")
-	awaitVersion(t, ctx, c, dep, "v2")
+	awaitVersion(t, ctx, c, tq, dep, "v1")
+	awaitVersion(t, ctx, c, tq, dep, "v2")
 	setCurrent(t, ctx, c, dep, "v1")
 	h := c.WorkerDeploymentClient().GetHandle(dep)
 	_, err := h.DeleteVersion(ctx, client.WorkerDeploymentDeleteVersionOptions{BuildID: "v1"})
 	requireServiceError[*serviceerror.FailedPrecondition](t, err, "cannot be deleted since it is current or ramping")
 	setCurrent(t, ctx, c, dep, "v2")
+	// Within the grace period the old version is draining, pinned runs or
+	// not; skipping drainage, its pollers still keep it.
+	_, err = h.DeleteVersion(ctx, client.WorkerDeploymentDeleteVersionOptions{BuildID: "v1"})
+	requireServiceError[*serviceerror.FailedPrecondition](t, err, "cannot be deleted since it is draining")
+	_, err = h.DeleteVersion(ctx, client.WorkerDeploymentDeleteVersionOptions{BuildID: "v1", SkipDrainage: true})
+	requireServiceError[*serviceerror.FailedPrecondition](t, err, "cannot be deleted since it has active pollers")
+	awaitDrained(t, ctx, h, "v1")
 	_, err = h.DeleteVersion(ctx, client.WorkerDeploymentDeleteVersionOptions{BuildID: "v1"})
 	requireServiceError[*serviceerror.FailedPrecondition](t, err, "cannot be deleted since it has active pollers")
 	old.Stop()
 	if !targetIsTemporal() {
-		// Temporal keeps a stopped worker among the pollers for minutes.
+		// Temporal keeps a stopped worker among the pollers for minutes
+		// (matching's poller history); Sundial forgets it when it shuts down.
 		if _, err := h.DeleteVersion(ctx, client.WorkerDeploymentDeleteVersionOptions{BuildID: "v1"}); err != nil {
 			t.Fatalf("deleting v1 after its worker stopped: %v", err)
 		}

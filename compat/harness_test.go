@@ -95,7 +95,7 @@ func (s *temporalServer) get(t *testing.T) target {
 				s.err = fmt.Errorf("starting temporal test server: %v", r)
 			}
 		}()
-		s.server = temporaltest.NewServer()
+		s.server = temporaltest.NewServer(temporalServerOptions()...)
 	})
 	if s.err != nil {
 		t.Fatal(s.err)
