@@ -8,14 +8,17 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/sundialdev/sundial/server"
 )
@@ -41,14 +44,26 @@ func versionedWorkflow(buildID string) func(ctx workflow.Context) (string, error
 	}
 }
 
+// twoSignalWorkflow waits for two signals, then returns the build id of the
+// worker that completed it.
+func twoSignalWorkflow(buildID string) func(ctx workflow.Context) (string, error) {
+	return func(ctx workflow.Context) (string, error) {
+		ch := workflow.GetSignalChannel(ctx, deploymentSignal)
+		ch.Receive(ctx, nil)
+		ch.Receive(ctx, nil)
+		return buildID, nil
+	}
+}
+
 // immediateWorkflow returns the build id of the worker that ran it.
 func immediateWorkflow(buildID string) func(ctx workflow.Context) (string, error) {
 	return func(ctx workflow.Context) (string, error) { return buildID, nil }
 }
 
 // startVersionedWorker runs a versioned worker of deployment:buildID on
-// taskQueue with the two test workflows, "Pinned" (pinned) and "Auto"
-// (auto-upgrade), and "Quick" (auto-upgrade, returns at once).
+// taskQueue with the test workflows, "Pinned" (pinned) and "Auto"
+// (auto-upgrade), "Quick" (auto-upgrade, returns at once) and
+// "AutoTwoSignals" (auto-upgrade, waits for two signals).
 func startVersionedWorker(t *testing.T, c client.Client, taskQueue, deployment, buildID string) worker.Worker {
 	t.Helper()
 	w := worker.New(c, taskQueue, worker.Options{
@@ -60,6 +75,7 @@ func startVersionedWorker(t *testing.T, c client.Client, taskQueue, deployment, 
 	w.RegisterWorkflowWithOptions(versionedWorkflow(buildID), workflow.RegisterOptions{Name: "Pinned", VersioningBehavior: workflow.VersioningBehaviorPinned})
 	w.RegisterWorkflowWithOptions(versionedWorkflow(buildID), workflow.RegisterOptions{Name: "Auto", VersioningBehavior: workflow.VersioningBehaviorAutoUpgrade})
 	w.RegisterWorkflowWithOptions(immediateWorkflow(buildID), workflow.RegisterOptions{Name: "Quick", VersioningBehavior: workflow.VersioningBehaviorAutoUpgrade})
+	w.RegisterWorkflowWithOptions(twoSignalWorkflow(buildID), workflow.RegisterOptions{Name: "AutoTwoSignals", VersioningBehavior: workflow.VersioningBehaviorAutoUpgrade})
 	if err := w.Start(); err != nil {
 		t.Fatalf("starting worker %s:%s: %v", deployment, buildID, err)
 	}
@@ -470,4 +486,74 @@ func requireServiceError[E error](t *testing.T, err error, text string) {
 	if !errors.As(err, &target) || !strings.Contains(err.Error(), text) {
 		t.Fatalf("got error %v (%T), want %T containing %q", err, err, target, text)
 	}
+}
+
+// TestWorkerDeploymentOneTimeOverride: a one-time override sends an
+// auto-upgrade run's next workflow task to a version that is not current;
+// once a task completed there the override is gone and the run, on its own
+// behavior again, moves back to the current version.
+func TestWorkerDeploymentOneTimeOverride(t *testing.T) {
+	tg, c := setupDeployments(t)
+	ctx := testContext(t, 2*time.Minute)
+	tq := uniqueName(t, "tq")
+	dep := uniqueName(t, "dep")
+	startVersionedWorker(t, c, tq, dep, "v1")
+	startVersionedWorker(t, c, tq, dep, "v2")
+	awaitVersion(t, ctx, c, tq, dep, "v1")
+	awaitVersion(t, ctx, c, tq, dep, "v2")
+	setCurrent(t, ctx, c, dep, "v1")
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: uniqueName(t, "onetime"), TaskQueue: tq}, "AutoTwoSignals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	awaitBehavior(t, ctx, c, run.GetID(), enumspb.VERSIONING_BEHAVIOR_AUTO_UPGRADE, dep+":v1")
+
+	opts, err := c.UpdateWorkflowExecutionOptions(ctx, client.UpdateWorkflowExecutionOptionsRequest{
+		WorkflowId: run.GetID(),
+		WorkflowExecutionOptionsChanges: client.WorkflowExecutionOptionsChanges{VersioningOverride: &client.VersioningOverrideChange{
+			Value: &client.OneTimeVersioningOverride{TargetVersion: worker.WorkerDeploymentVersion{DeploymentName: dep, BuildID: "v2"}},
+		}},
+	})
+	if err != nil {
+		t.Fatalf("setting the one-time override: %v", err)
+	}
+	if o, ok := opts.VersioningOverride.(*client.OneTimeVersioningOverride); !ok || o.TargetVersion.BuildID != "v2" {
+		t.Errorf("options after the update %#v, want one-time to v2", opts.VersioningOverride)
+	}
+	d, err := c.DescribeWorkflowExecution(ctx, run.GetID(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.GetWorkflowExecutionInfo().GetVersioningInfo().GetVersioningOverride(); o.GetOneTime().GetTargetDeploymentVersion().GetBuildId() != "v2" {
+		t.Errorf("described override %v, want one-time to v2", o)
+	}
+
+	if err := c.SignalWorkflow(ctx, run.GetID(), "", deploymentSignal, nil); err != nil {
+		t.Fatal(err)
+	}
+	awaitBehavior(t, ctx, c, run.GetID(), enumspb.VERSIONING_BEHAVIOR_AUTO_UPGRADE, dep+":v2")
+	d, err = c.DescribeWorkflowExecution(ctx, run.GetID(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.GetWorkflowExecutionInfo().GetVersioningInfo().GetVersioningOverride(); o != nil {
+		t.Errorf("override after the task on v2 completed: %v", o)
+	}
+	if err := c.SignalWorkflow(ctx, run.GetID(), "", deploymentSignal, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := resultOf(t, ctx, run); got != "v1" {
+		t.Errorf("after the one-time move the auto-upgrade run finished on %s, want the current v1", got)
+	}
+
+	// A one-time override needs its target.
+	svc := dialRaw(t, tg)
+	_, err = svc.UpdateWorkflowExecutionOptions(ctx, &workflowservice.UpdateWorkflowExecutionOptionsRequest{
+		Namespace: tg.Namespace, WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: run.GetID()},
+		WorkflowExecutionOptions: &workflowpb.WorkflowExecutionOptions{VersioningOverride: &workflowpb.VersioningOverride{
+			Override: &workflowpb.VersioningOverride_OneTime{OneTime: &workflowpb.VersioningOverride_OneTimeOverride{}},
+		}},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"versioning_override"}},
+	})
+	requireServiceError[*serviceerror.InvalidArgument](t, err, "must provide target deployment version if override is one-time.")
 }
