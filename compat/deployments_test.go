@@ -507,6 +507,16 @@ func TestWorkerDeploymentOneTimeOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	awaitBehavior(t, ctx, c, run.GetID(), enumspb.VERSIONING_BEHAVIOR_AUTO_UPGRADE, dep+":v1")
+	// A one-time override needs its target (Temporal checks it on an open run only).
+	svc := dialRaw(t, tg)
+	_, err = svc.UpdateWorkflowExecutionOptions(ctx, &workflowservice.UpdateWorkflowExecutionOptionsRequest{
+		Namespace: tg.Namespace, WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: run.GetID()},
+		WorkflowExecutionOptions: &workflowpb.WorkflowExecutionOptions{VersioningOverride: &workflowpb.VersioningOverride{
+			Override: &workflowpb.VersioningOverride_OneTime{OneTime: &workflowpb.VersioningOverride_OneTimeOverride{}},
+		}},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"versioning_override"}},
+	})
+	requireServiceError[*serviceerror.InvalidArgument](t, err, "must provide target deployment version if override is one-time.")
 
 	opts, err := c.UpdateWorkflowExecutionOptions(ctx, client.UpdateWorkflowExecutionOptionsRequest{
 		WorkflowId: run.GetID(),
@@ -546,14 +556,4 @@ func TestWorkerDeploymentOneTimeOverride(t *testing.T) {
 		t.Errorf("after the one-time move the auto-upgrade run finished on %s, want the current v1", got)
 	}
 
-	// A one-time override needs its target.
-	svc := dialRaw(t, tg)
-	_, err = svc.UpdateWorkflowExecutionOptions(ctx, &workflowservice.UpdateWorkflowExecutionOptionsRequest{
-		Namespace: tg.Namespace, WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: run.GetID()},
-		WorkflowExecutionOptions: &workflowpb.WorkflowExecutionOptions{VersioningOverride: &workflowpb.VersioningOverride{
-			Override: &workflowpb.VersioningOverride_OneTime{OneTime: &workflowpb.VersioningOverride_OneTimeOverride{}},
-		}},
-		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"versioning_override"}},
-	})
-	requireServiceError[*serviceerror.InvalidArgument](t, err, "must provide target deployment version if override is one-time.")
 }
