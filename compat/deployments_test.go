@@ -517,6 +517,14 @@ func TestWorkerDeploymentOneTimeOverride(t *testing.T) {
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"versioning_override"}},
 	})
 	requireServiceError[*serviceerror.InvalidArgument](t, err, "must provide target deployment version if override is one-time.")
+	// Nor can it send the run to a version that does not poll its task queue.
+	_, err = c.UpdateWorkflowExecutionOptions(ctx, client.UpdateWorkflowExecutionOptionsRequest{
+		WorkflowId: run.GetID(),
+		WorkflowExecutionOptionsChanges: client.WorkflowExecutionOptionsChanges{VersioningOverride: &client.VersioningOverrideChange{
+			Value: &client.OneTimeVersioningOverride{TargetVersion: worker.WorkerDeploymentVersion{DeploymentName: dep, BuildID: "v9"}},
+		}},
+	})
+	requireServiceError[*serviceerror.FailedPrecondition](t, err, fmt.Sprintf("Pinned version '%s:v9' is not present in task queue '%s' of type 'Workflow'", dep, tq))
 
 	opts, err := c.UpdateWorkflowExecutionOptions(ctx, client.UpdateWorkflowExecutionOptionsRequest{
 		WorkflowId: run.GetID(),

@@ -225,9 +225,16 @@ func (e *Engine) UpdateWorkflowExecutionOptions(ctx context.Context, req *workfl
 			setOverride = true
 		}
 	}
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
 	var after *machine.Versioning
 	var rerouted bool
-	err := e.updateOpenRun(ctx, req.Namespace, req.WorkflowExecution, func(tx *machine.Tx) error {
+	err = e.updateOpenRun(ctx, req.Namespace, req.WorkflowExecution, func(tx *machine.Tx) error {
+		if setOverride && override != nil && override.BuildID != "" && !e.versionHasQueue(ns.id, override.Deployment, override.BuildID, tx.S.TaskQueue) {
+			return serviceerror.NewFailedPreconditionf(errTextPinnedVersionNotInQueue, override.Deployment, override.BuildID, tx.S.TaskQueue)
+		}
 		if setOverride && tx.SetVersioningOverride(override, opts.GetVersioningOverride(), req.GetIdentity()) {
 			rerouted = true
 			if err := setVersioningSearchAttributes(tx.S); err != nil {
@@ -254,6 +261,21 @@ func (e *Engine) UpdateWorkflowExecutionOptions(ctx context.Context, req *workfl
 		out.VersioningOverride = overrideProto(after.Override)
 	}
 	return &workflowservice.UpdateWorkflowExecutionOptionsResponse{WorkflowExecutionOptions: out, UpdateTime: timestamppb.New(e.clock.Now())}, nil
+}
+
+// errTextPinnedVersionNotInQueue is Temporal's answer to an override whose
+// version has no worker registered on the run's task queue.
+const errTextPinnedVersionNotInQueue = "Pinned version '%s:%s' is not present in task queue '%s' of type 'Workflow'"
+
+// versionHasQueue reports whether the version registered the workflow task
+// queue (one of its workers polled it).
+func (e *Engine) versionHasQueue(nsID, deployment, buildID, taskQueue string) bool {
+	d := e.deploys.get(nsID, deployment)
+	if d == nil {
+		return false
+	}
+	v := d.doc.Versions[buildID]
+	return v != nil && v.hasQueue(taskQueue, matching.Workflow)
 }
 
 // rerouteRun moves a run's waiting workflow task to the queue its new
