@@ -779,8 +779,8 @@ func (e *Engine) CreateWorkerDeploymentVersion(ctx context.Context, req *workflo
 	if err != nil {
 		return nil, err
 	}
-	if req.GetComputeConfig() != nil {
-		return nil, serviceerror.NewInvalidArgument("compute config is not supported by this server")
+	if err := refuseScalingGroups(req.GetComputeConfig().GetScalingGroups()); err != nil {
+		return nil, err
 	}
 	dep, build := req.GetDeploymentVersion().GetDeploymentName(), req.GetDeploymentVersion().GetBuildId()
 	_, err = e.mutateDeployment(ctx, ns.id, dep, true, func(d *deploymentDoc, _ bool) error {
