@@ -28,14 +28,14 @@ func refuseScalingGroups(groups map[string]*computepb.ComputeConfigScalingGroup)
 	for name := range groups {
 		names = append(names, name)
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		if p := groups[name].GetProvider(); p != nil {
-			return serviceerror.NewInvalidArgumentf(errTextNoComputeProvider, name, p.GetType())
-		}
-		return serviceerror.NewInvalidArgumentf(errTextNoProviderInGroup, name)
+	if len(names) == 0 {
+		return nil
 	}
-	return nil
+	first := slices.Min(names)
+	if p := groups[first].GetProvider(); p != nil {
+		return serviceerror.NewInvalidArgumentf(errTextNoComputeProvider, first, p.GetType())
+	}
+	return serviceerror.NewInvalidArgumentf(errTextNoProviderInGroup, first)
 }
 
 // scalingGroupsOfUpdates are the groups an update adds or changes.
