@@ -13,13 +13,13 @@ import (
 // and ramping versions, and deletes a version and then the deployment.
 func TestTemporalCLIWorkerDeployment(t *testing.T) {
 	binary := temporalCLI(t)
-	tg, c := setup(t)
+	tg, c := setupDeployments(t)
 	cli := newCLIRunner(t, binary, tg)
 	ctx := testContext(t, 2*time.Minute)
 	tq := uniqueName(t, "tq")
 	dep := uniqueName(t, "dep")
 	startVersionedWorker(t, c, tq, dep, "v1")
-	awaitVersion(t, ctx, c, dep, "v1")
+	awaitVersion(t, ctx, c, tq, dep, "v1")
 
 	if res := cli.mustRun(t, "worker", "deployment", "list"); !strings.Contains(res.stdout, dep) {
 		t.Errorf("deployment list does not show %s:\n%s", dep, res)
@@ -43,7 +43,12 @@ func TestTemporalCLIWorkerDeployment(t *testing.T) {
 		t.Errorf("deleting the ramping version: %s", res)
 	}
 	cli.mustRun(t, "worker", "deployment", "set-ramping-version", "--deployment-name", dep, "--delete", "--yes")
-	cli.mustRun(t, "worker", "deployment", "delete-version", "--deployment-name", dep, "--build-id", "v2")
+	// The version that stopped ramping drains for the grace period.
+	if res := cli.run(t, "worker", "deployment", "delete-version", "--deployment-name", dep, "--build-id", "v2"); res.exitCode == 0 ||
+		!strings.Contains(res.stdout+res.stderr, "cannot be deleted since it is draining") {
+		t.Errorf("deleting the draining version: %s", res)
+	}
+	cli.mustRun(t, "worker", "deployment", "delete-version", "--deployment-name", dep, "--build-id", "v2", "--skip-drainage")
 	if _, err := c.WorkerDeploymentClient().GetHandle(dep).DescribeVersion(ctx, client.WorkerDeploymentDescribeVersionOptions{BuildID: "v2"}); err == nil {
 		t.Error("v2 still described after delete-version")
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	deploymentpb "go.temporal.io/api/deployment/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/grpc/codes"
 )
@@ -30,4 +31,24 @@ func TestLegacyBuildIDVersioningDisabled(t *testing.T) {
 	_, err = svc.GetWorkerTaskReachability(ctx, &workflowservice.GetWorkerTaskReachabilityRequest{Namespace: tg.Namespace, BuildIds: []string{"v1"},
 		TaskQueues: []string{queue}})
 	requireStatus(t, err, codes.PermissionDenied, v02)
+}
+
+// TestPreReleaseDeploymentAPIsUnsupported: the pre-release Deployment RPCs,
+// replaced by worker deployments, answer Unimplemented with Temporal's text.
+func TestPreReleaseDeploymentAPIsUnsupported(t *testing.T) {
+	tg := startTarget(t)
+	svc := dialRaw(t, tg)
+	ctx := testContext(t, 30*time.Second)
+	const text = "Deployments are deprecated and no longer supported, use Worker Deployments instead"
+	dep := &deploymentpb.Deployment{SeriesName: uniqueName(t, "series"), BuildId: "v1"}
+	_, err := svc.DescribeDeployment(ctx, &workflowservice.DescribeDeploymentRequest{Namespace: tg.Namespace, Deployment: dep})
+	requireStatus(t, err, codes.Unimplemented, text)
+	_, err = svc.ListDeployments(ctx, &workflowservice.ListDeploymentsRequest{Namespace: tg.Namespace})
+	requireStatus(t, err, codes.Unimplemented, text)
+	_, err = svc.GetDeploymentReachability(ctx, &workflowservice.GetDeploymentReachabilityRequest{Namespace: tg.Namespace, Deployment: dep})
+	requireStatus(t, err, codes.Unimplemented, text)
+	_, err = svc.GetCurrentDeployment(ctx, &workflowservice.GetCurrentDeploymentRequest{Namespace: tg.Namespace, SeriesName: dep.SeriesName})
+	requireStatus(t, err, codes.Unimplemented, text)
+	_, err = svc.SetCurrentDeployment(ctx, &workflowservice.SetCurrentDeploymentRequest{Namespace: tg.Namespace, Deployment: dep})
+	requireStatus(t, err, codes.Unimplemented, text)
 }

@@ -75,6 +75,11 @@ type Options struct {
 	// clock was seen to step, or at a start where every closed run of a
 	// namespace is already past its retention. Default 10 minutes.
 	RetentionHold time.Duration
+	// VersionDrainageGracePeriod is how long a worker deployment version that
+	// stopped being current or ramping reports draining before its pinned
+	// runs are counted. Default 3 minutes, as Temporal's
+	// matching.wv.VersionDrainageStatusVisibilityGracePeriod.
+	VersionDrainageGracePeriod time.Duration
 	// PriorityLevels is how many task priority keys there are: workflows and
 	// activities may ask for keys 1 (highest) to PriorityLevels, or 0 for the
 	// middle one; larger keys are refused. Default 5, as in Temporal.
@@ -255,6 +260,7 @@ func (s *Server) Start(ctx context.Context) error {
 			Cancels:    s.opts.MaxPendingCancelRequests,
 		},
 	}
+	cfg.VersionDrainageGracePeriod = s.opts.VersionDrainageGracePeriod
 	skipping := s.newTimeSkipping(&cfg)
 	if s.opts.DatabaseURL != "" {
 		// Several nodes may share a PostgreSQL database: one active, the

@@ -210,9 +210,16 @@ func versionBefore(a, b *versionDoc) bool {
 	return a.BuildID < b.BuildID
 }
 
+// DefaultVersionDrainageGracePeriod is Config.VersionDrainageGracePeriod's
+// default, Temporal's.
+const DefaultVersionDrainageGracePeriod = 3 * time.Minute
+
 // versionStatus is a version's status and, once it stopped being current or
-// ramping, its drainage: draining while open pinned runs remain on it,
-// drained after.
+// ramping, its drainage. As in Temporal, a deactivated version is draining
+// for the grace period whatever runs it has; after that it is draining while
+// open pinned runs remain on it and drained once none do. Temporal counts
+// them again every few minutes; Sundial's visibility is current, so it
+// counts them on every read.
 func (e *Engine) versionStatus(ctx context.Context, nsName string, d *deploymentDoc, v *versionDoc) (enumspb.WorkerDeploymentVersionStatus, *deploymentpb.VersionDrainageInfo, error) {
 	switch {
 	case d.Current == v.BuildID:
@@ -222,18 +229,25 @@ func (e *Engine) versionStatus(ctx context.Context, nsName string, d *deployment
 	case v.LastDeactivation.IsZero():
 		return enumspb.WORKER_DEPLOYMENT_VERSION_STATUS_INACTIVE, nil, nil
 	}
+	deactivated := timestamppb.New(v.LastDeactivation)
+	now := e.clock.Now()
+	graceEnd := v.LastDeactivation.Add(e.cfg.VersionDrainageGracePeriod)
+	if now.Before(graceEnd) {
+		return enumspb.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING, &deploymentpb.VersionDrainageInfo{
+			Status: enumspb.VERSION_DRAINAGE_STATUS_DRAINING, LastChangedTime: deactivated, LastCheckedTime: deactivated,
+		}, nil
+	}
 	pinned, err := e.pinnedOpenRuns(ctx, nsName, d.Name, v.BuildID)
 	if err != nil {
 		return 0, nil, err
 	}
-	now := timestamppb.New(e.clock.Now())
 	if pinned > 0 {
 		return enumspb.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING, &deploymentpb.VersionDrainageInfo{
-			Status: enumspb.VERSION_DRAINAGE_STATUS_DRAINING, LastChangedTime: timestamppb.New(v.LastDeactivation), LastCheckedTime: now,
+			Status: enumspb.VERSION_DRAINAGE_STATUS_DRAINING, LastChangedTime: deactivated, LastCheckedTime: timestamppb.New(now),
 		}, nil
 	}
 	return enumspb.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED, &deploymentpb.VersionDrainageInfo{
-		Status: enumspb.VERSION_DRAINAGE_STATUS_DRAINED, LastChangedTime: timestamppb.New(v.LastDeactivation), LastCheckedTime: now,
+		Status: enumspb.VERSION_DRAINAGE_STATUS_DRAINED, LastChangedTime: timestamppb.New(graceEnd), LastCheckedTime: timestamppb.New(now),
 	}, nil
 }
 
@@ -765,8 +779,8 @@ func (e *Engine) CreateWorkerDeploymentVersion(ctx context.Context, req *workflo
 	if err != nil {
 		return nil, err
 	}
-	if req.GetComputeConfig() != nil {
-		return nil, serviceerror.NewInvalidArgument("compute config is not supported by this server")
+	if err := refuseScalingGroups(req.GetComputeConfig().GetScalingGroups()); err != nil {
+		return nil, err
 	}
 	dep, build := req.GetDeploymentVersion().GetDeploymentName(), req.GetDeploymentVersion().GetBuildId()
 	_, err = e.mutateDeployment(ctx, ns.id, dep, true, func(d *deploymentDoc, _ bool) error {

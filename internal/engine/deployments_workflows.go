@@ -60,6 +60,10 @@ func noteCompletionVersioning(s *machine.State, req *workflowservice.RespondWork
 		if s.Versioning == nil {
 			s.Versioning = &machine.Versioning{}
 		}
+		if o := s.Versioning.Override; o != nil && o.OneTime && o.Deployment == reported.GetDeploymentName() && o.BuildID == reported.GetBuildId() {
+			// The one-time move happened: the run goes on as its worker says.
+			s.Versioning.Override = nil
+		}
 		s.Versioning.Behavior = req.GetVersioningBehavior()
 		s.Versioning.Deployment = reported.GetDeploymentName()
 		s.Versioning.BuildID = reported.GetBuildId()
@@ -145,6 +149,12 @@ func versioningInfo(s *machine.State) *workflowpb.WorkflowExecutionVersioningInf
 // overrideProto is an override in the API's shape, with both its current
 // and its deprecated fields filled, as Temporal answers it.
 func overrideProto(o *machine.VersioningOverride) *workflowpb.VersioningOverride {
+	if o.OneTime {
+		// A one-time override has no deprecated form.
+		return &workflowpb.VersioningOverride{Override: &workflowpb.VersioningOverride_OneTime{OneTime: &workflowpb.VersioningOverride_OneTimeOverride{
+			TargetDeploymentVersion: &deploymentpb.WorkerDeploymentVersion{DeploymentName: o.Deployment, BuildId: o.BuildID},
+		}}}
+	}
 	out := &workflowpb.VersioningOverride{Behavior: o.Behavior}
 	if o.Behavior == enumspb.VERSIONING_BEHAVIOR_PINNED {
 		out.PinnedVersion = versionKey(o.Deployment, o.BuildID)
@@ -167,7 +177,8 @@ func parseOverride(o *workflowpb.VersioningOverride) (*machine.VersioningOverrid
 		v := x.Pinned.GetVersion()
 		return &machine.VersioningOverride{Behavior: enumspb.VERSIONING_BEHAVIOR_PINNED, Deployment: v.GetDeploymentName(), BuildID: v.GetBuildId()}, nil
 	case *workflowpb.VersioningOverride_OneTime:
-		return nil, serviceerror.NewInvalidArgument("one-time versioning overrides are not supported by this server")
+		v := x.OneTime.GetTargetDeploymentVersion()
+		return &machine.VersioningOverride{Behavior: enumspb.VERSIONING_BEHAVIOR_PINNED, Deployment: v.GetDeploymentName(), BuildID: v.GetBuildId(), OneTime: true}, nil
 	}
 	switch o.GetBehavior() { //nolint:staticcheck // the deprecated form older SDKs send
 	case enumspb.VERSIONING_BEHAVIOR_AUTO_UPGRADE:
@@ -214,9 +225,16 @@ func (e *Engine) UpdateWorkflowExecutionOptions(ctx context.Context, req *workfl
 			setOverride = true
 		}
 	}
+	ns, err := e.namespace(ctx, req.Namespace)
+	if err != nil {
+		return nil, err
+	}
 	var after *machine.Versioning
 	var rerouted bool
-	err := e.updateOpenRun(ctx, req.Namespace, req.WorkflowExecution, func(tx *machine.Tx) error {
+	err = e.updateOpenRun(ctx, req.Namespace, req.WorkflowExecution, func(tx *machine.Tx) error {
+		if setOverride && override != nil && override.BuildID != "" && !e.versionHasQueue(ns.id, override.Deployment, override.BuildID, tx.S.TaskQueue) {
+			return serviceerror.NewFailedPreconditionf(errTextPinnedVersionNotInQueue, override.Deployment, override.BuildID, tx.S.TaskQueue)
+		}
 		if setOverride && tx.SetVersioningOverride(override, opts.GetVersioningOverride(), req.GetIdentity()) {
 			rerouted = true
 			if err := setVersioningSearchAttributes(tx.S); err != nil {
@@ -243,6 +261,21 @@ func (e *Engine) UpdateWorkflowExecutionOptions(ctx context.Context, req *workfl
 		out.VersioningOverride = overrideProto(after.Override)
 	}
 	return &workflowservice.UpdateWorkflowExecutionOptionsResponse{WorkflowExecutionOptions: out, UpdateTime: timestamppb.New(e.clock.Now())}, nil
+}
+
+// errTextPinnedVersionNotInQueue is Temporal's answer to an override whose
+// version has no worker registered on the run's task queue.
+const errTextPinnedVersionNotInQueue = "Pinned version '%s:%s' is not present in task queue '%s' of type 'Workflow'"
+
+// versionHasQueue reports whether the version registered the workflow task
+// queue (one of its workers polled it).
+func (e *Engine) versionHasQueue(nsID, deployment, buildID, taskQueue string) bool {
+	d := e.deploys.get(nsID, deployment)
+	if d == nil {
+		return false
+	}
+	v := d.doc.Versions[buildID]
+	return v != nil && v.hasQueue(taskQueue, matching.Workflow)
 }
 
 // rerouteRun moves a run's waiting workflow task to the queue its new

@@ -80,6 +80,12 @@ type Config struct {
 	// to other workflows; a field left zero takes Temporal's default (2,000),
 	// a negative one means no limit.
 	PendingLimits machine.PendingLimits
+	// VersionDrainageGracePeriod is how long a worker deployment version that
+	// stopped being current or ramping reports draining before its open
+	// pinned runs are counted, as Temporal's
+	// matching.wv.VersionDrainageStatusVisibilityGracePeriod. Default
+	// DefaultVersionDrainageGracePeriod.
+	VersionDrainageGracePeriod time.Duration
 	// Metrics, if set, receives the engine's metrics (see metrics.go).
 	Metrics metrics.Registry
 	// OnOutstandingChange, if set, is called whenever Outstanding changes. It
@@ -165,6 +171,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.StickyPollerUnavailableWindow <= 0 {
 		cfg.StickyPollerUnavailableWindow = defaultStickyPollerUnavailableWindow
+	}
+	if cfg.VersionDrainageGracePeriod <= 0 {
+		cfg.VersionDrainageGracePeriod = DefaultVersionDrainageGracePeriod
 	}
 	cfg.HistoryLimits = cfg.HistoryLimits.withDefaults()
 	cfg.PendingLimits = pendingLimitsWithDefaults(cfg.PendingLimits)

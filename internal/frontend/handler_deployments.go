@@ -315,7 +315,7 @@ func versioningOverride(lim Limits, o *workflowpb.VersioningOverride) error {
 		if x.OneTime.GetTargetDeploymentVersion() == nil {
 			return invalid("must provide target deployment version if override is one-time.")
 		}
-		return nil
+		return deploymentVersion(lim, x.OneTime.GetTargetDeploymentVersion(), "")
 	}
 	switch o.GetBehavior() { //nolint:staticcheck // the deprecated form older SDKs send
 	case enumspb.VERSIONING_BEHAVIOR_PINNED:

@@ -20,11 +20,15 @@ type Versioning struct {
 
 // VersioningOverride pins the run to a version (Behavior PINNED, with
 // Deployment and BuildID) or lets it follow the current version
-// (AUTO_UPGRADE).
+// (AUTO_UPGRADE). A one-time override (OneTime, Behavior PINNED) routes the
+// run to its version like a pinned one until a workflow task completes on
+// that version; then it is removed and the run goes on with the behavior
+// that worker reported.
 type VersioningOverride struct {
 	Behavior   enumspb.VersioningBehavior `json:",omitzero"`
 	Deployment string                     `json:",omitzero"`
 	BuildID    string                     `json:",omitzero"`
+	OneTime    bool                       `json:",omitzero"`
 }
 
 // EffectiveBehavior is the behavior that routes the run's tasks: the
