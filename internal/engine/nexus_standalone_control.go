@@ -8,7 +8,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/sundialdev/sundial/internal/engine/machine"
-	"github.com/sundialdev/sundial/internal/store"
 )
 
 // updateStandaloneNexus runs fn on a standalone operation's run as one
@@ -75,23 +74,11 @@ func (e *Engine) DeleteNexusOperationExecution(ctx context.Context, req *workflo
 	if err != nil {
 		return nil, err
 	}
-	key := r.key
-	err = e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
-		if !tx.S.Open() {
-			return errNoChange
-		}
+	err = e.deleteLockedStandalone(ctx, r, func(tx *machine.Tx) error {
 		return tx.TerminateStandaloneNexus("Delete nexus operation execution", "history-service", "")
-	})
-	r.mu.Unlock()
-	if err = ignoreNoChange(err); err != nil {
+	}, errStandaloneNexusNotFound(req.OperationId), "nexus operation execution")
+	if err != nil {
 		return nil, err
 	}
-	if err := e.store.DeleteExecution(ctx, key.storeKey()); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, errStandaloneNexusNotFound(req.OperationId)
-		}
-		return nil, unavailable("deleting nexus operation execution", err)
-	}
-	e.runs.forget(key)
 	return &workflowservice.DeleteNexusOperationExecutionResponse{}, nil
 }

@@ -59,19 +59,9 @@ func (e *Engine) ListNexusOperationExecutions(ctx context.Context, req *workflow
 	if len(q.GroupBy) > 0 {
 		return nil, serviceerror.NewInvalidArgument("invalid query: GROUP BY is supported only by CountNexusOperationExecutions")
 	}
-	size := int(req.PageSize)
-	if size <= 0 || size > maxVisibilityPageSize {
-		size = maxVisibilityPageSize
-	}
-	params := &store.ListExecutionsParams{NamespaceID: StandaloneNexusNamespaceID(ns.id), Query: q, PageSize: size}
-	if len(req.NextPageToken) > 0 {
-		if params.After, err = visibility.DecodeCursor(req.NextPageToken, q); err != nil {
-			return nil, serviceerror.NewInvalidArgument(err.Error())
-		}
-	}
-	page, err := e.store.ListExecutions(ctx, params)
+	page, err := e.listStandalonePage(ctx, StandaloneNexusNamespaceID(ns.id), q, req.PageSize, req.NextPageToken, "nexus operation executions")
 	if err != nil {
-		return nil, unavailable("listing nexus operation executions", err)
+		return nil, err
 	}
 	resp := &workflowservice.ListNexusOperationExecutionsResponse{Operations: make([]*nexuspb.NexusOperationExecutionListInfo, len(page.Executions))}
 	for i, row := range page.Executions {

@@ -58,24 +58,12 @@ func (e *Engine) DeleteActivityExecution(ctx context.Context, req *workflowservi
 	if err != nil {
 		return nil, err
 	}
-	key := r.key
-	err = e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
-		if !tx.S.Open() {
-			return errNoChange
-		}
+	err = e.deleteLockedStandalone(ctx, r, func(tx *machine.Tx) error {
 		return tx.TerminateStandalone("Delete activity execution", "history-service", "")
-	})
-	r.mu.Unlock()
-	if err = ignoreNoChange(err); err != nil {
+	}, errStandaloneNotFound(req.ActivityId, req.RunId), "activity execution")
+	if err != nil {
 		return nil, err
 	}
-	if err := e.store.DeleteExecution(ctx, key.storeKey()); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, errStandaloneNotFound(req.ActivityId, req.RunId)
-		}
-		return nil, unavailable("deleting activity execution", err)
-	}
-	e.runs.forget(key)
 	return &workflowservice.DeleteActivityExecutionResponse{}, nil
 }
 
@@ -84,4 +72,29 @@ func ignoreNoChange(err error) error {
 		return nil
 	}
 	return err
+}
+
+// deleteLockedStandalone terminates the locked standalone run r if it is
+// open (so its waiters see it close), unlocks it and deletes it with its
+// history. notFound answers a run deleted meanwhile.
+func (e *Engine) deleteLockedStandalone(ctx context.Context, r *run, terminate func(tx *machine.Tx) error, notFound error, what string) error {
+	key := r.key
+	err := e.updateLocked(ctx, r, func(_ *run, tx *machine.Tx) error {
+		if !tx.S.Open() {
+			return errNoChange
+		}
+		return terminate(tx)
+	})
+	r.mu.Unlock()
+	if err = ignoreNoChange(err); err != nil {
+		return err
+	}
+	if err := e.store.DeleteExecution(ctx, key.storeKey()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound
+		}
+		return unavailable("deleting "+what, err)
+	}
+	e.runs.forget(key)
+	return nil
 }

@@ -52,19 +52,9 @@ func (e *Engine) ListActivityExecutions(ctx context.Context, req *workflowservic
 	if len(q.GroupBy) > 0 {
 		return nil, serviceerror.NewInvalidArgument("invalid query: GROUP BY is supported only by CountActivityExecutions")
 	}
-	size := int(req.PageSize)
-	if size <= 0 || size > maxVisibilityPageSize {
-		size = maxVisibilityPageSize
-	}
-	params := &store.ListExecutionsParams{NamespaceID: StandaloneNamespaceID(ns.id), Query: q, PageSize: size}
-	if len(req.NextPageToken) > 0 {
-		if params.After, err = visibility.DecodeCursor(req.NextPageToken, q); err != nil {
-			return nil, serviceerror.NewInvalidArgument(err.Error())
-		}
-	}
-	page, err := e.store.ListExecutions(ctx, params)
+	page, err := e.listStandalonePage(ctx, StandaloneNamespaceID(ns.id), q, req.PageSize, req.NextPageToken, "activity executions")
 	if err != nil {
-		return nil, unavailable("listing activity executions", err)
+		return nil, err
 	}
 	resp := &workflowservice.ListActivityExecutionsResponse{Executions: make([]*activitypb.ActivityExecutionListInfo, len(page.Executions))}
 	for i, row := range page.Executions {
@@ -74,6 +64,29 @@ func (e *Engine) ListActivityExecutions(ctx context.Context, req *workflowservic
 		resp.NextPageToken = page.Next.Encode()
 	}
 	return resp, nil
+}
+
+// listStandalonePage reads one page of the standalone runs kept under the
+// store namespace storeNS (activities or Nexus operations) that match q. A
+// page size out of range means the largest page, as in Temporal.
+func (e *Engine) listStandalonePage(ctx context.Context, storeNS string, q *visibility.Query, pageSize int32, token []byte, what string) (*store.ListExecutionsPage, error) {
+	size := int(pageSize)
+	if size <= 0 || size > maxVisibilityPageSize {
+		size = maxVisibilityPageSize
+	}
+	params := &store.ListExecutionsParams{NamespaceID: storeNS, Query: q, PageSize: size}
+	if len(token) > 0 {
+		after, err := visibility.DecodeCursor(token, q)
+		if err != nil {
+			return nil, serviceerror.NewInvalidArgument(err.Error())
+		}
+		params.After = after
+	}
+	page, err := e.store.ListExecutions(ctx, params)
+	if err != nil {
+		return nil, unavailable("listing "+what, err)
+	}
+	return page, nil
 }
 
 func listedActivityInfo(row *store.Execution, catalog visibility.Catalog) *activitypb.ActivityExecutionListInfo {
