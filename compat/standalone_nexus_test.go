@@ -3,6 +3,7 @@ package compat
 import (
 	"context"
 	"errors"
+	commonpb "go.temporal.io/api/common/v1"
 	"strings"
 	"testing"
 	"time"
@@ -357,6 +358,10 @@ func TestStandaloneNexusOperationIDPoliciesAndValidation(t *testing.T) {
 	second, err := start(func(r *workflowservice.StartNexusOperationExecutionRequest) {
 		r.RequestId = "r5"
 		r.IdReusePolicy = enumspb.NEXUS_OPERATION_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
+		// Its own handler workflow: the terminated first run's is still
+		// sleeping under the id the empty input gives, and a second start of
+		// that id would fail this operation before the cancel requests below.
+		r.Input = &commonpb.Payload{Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(`"second"`)}
 	})
 	if err != nil || !second.Started || second.RunId == first.RunId {
 		t.Fatalf("ALLOW_DUPLICATE_FAILED_ONLY after a termination = %v, %v", second, err)

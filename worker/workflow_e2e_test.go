@@ -32,7 +32,10 @@ func engine(t *testing.T) *client.Client {
 func startEngine(t *testing.T) string {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	srv, err := server.New(server.Options{ListenAddr: "127.0.0.1:0", DatabasePath: ":memory:", Logger: logger})
+	// A worker deployment version that stops being current drains for a
+	// second, not Temporal's three minutes, so that the versioning test sees it
+	// drained.
+	srv, err := server.New(server.Options{ListenAddr: "127.0.0.1:0", DatabasePath: ":memory:", Logger: logger, VersionDrainageGracePeriod: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
