@@ -192,7 +192,7 @@ func TestSundialSDKVersioningPinnedAutoUpgradeRampOverride(t *testing.T) {
 }
 
 // TestSundialSDKVersioningCleanup: the old version cannot be deleted while
-// current or polled; once its worker stopped and it drained, it is deleted,
+// current or polled; once its worker stopped it is deleted (drainage skipped),
 // and the deployment with a version left cannot be.
 func TestSundialSDKVersioningCleanup(t *testing.T) {
 	tg := startTarget(t)
@@ -226,8 +226,10 @@ func TestSundialSDKVersioningCleanup(t *testing.T) {
 	}
 	old.Stop()
 	if !targetIsTemporal() {
-		// Temporal keeps a stopped worker among the pollers for minutes.
-		if err := h.DeleteVersion(ctx, "v1", sdclient.DeleteVersionOptions{}); err != nil {
+		// Temporal keeps a stopped worker among the pollers for minutes. v1 is
+		// still in its drainage grace period on Sundial too, so drainage is
+		// skipped: with no pollers left, the delete goes through.
+		if err := h.DeleteVersion(ctx, "v1", sdclient.DeleteVersionOptions{SkipDrainage: true}); err != nil {
 			t.Fatalf("deleting v1 after its worker stopped: %v", err)
 		}
 		desc, err := h.Describe(ctx)
