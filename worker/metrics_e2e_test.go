@@ -209,10 +209,17 @@ func TestSDKMetricsOfFailuresLocalActivitiesAndEvictions(t *testing.T) {
 // notification to wait on.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	waitWithin(t, 10*time.Second, cond)
+}
+
+// waitWithin polls cond until it holds, failing the test after d. Only for
+// state the server announces nowhere (metrics, version registration, drainage).
+func waitWithin(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
+			t.Fatalf("condition not met within %v", d)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -55,7 +55,7 @@ func startVersionedWorker(t *testing.T, c *client.Client, queue, deployment, bui
 // exists for it).
 func awaitRegistered(t *testing.T, ctx context.Context, h *client.WorkerDeploymentHandle, build string) {
 	t.Helper()
-	awaitCondition(t, func() bool {
+	waitWithin(t, 30*time.Second, func() bool {
 		_, err := h.DescribeVersion(ctx, build)
 		return err == nil
 	})
@@ -65,7 +65,7 @@ func awaitRegistered(t *testing.T, ctx context.Context, h *client.WorkerDeployme
 // with the given behavior.
 func awaitRunsOn(t *testing.T, ctx context.Context, c *client.Client, workflowID, build string, behavior enumspb.VersioningBehavior) {
 	t.Helper()
-	awaitCondition(t, func() bool {
+	waitWithin(t, 30*time.Second, func() bool {
 		d, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
 		vi := d.GetWorkflowExecutionInfo().GetVersioningInfo()
 		return err == nil && vi.GetBehavior() == behavior && vi.GetDeploymentVersion().GetBuildId() == build
@@ -173,7 +173,7 @@ func TestVersionedWorkersPinnedAutoUpgradeRampOverrideCleanup(t *testing.T) {
 
 	// v1 has drained: its workers stop and it is deleted.
 	old.Stop()
-	awaitCondition(t, func() bool {
+	waitWithin(t, 30*time.Second, func() bool {
 		v, err := h.DescribeVersion(ctx, "v1")
 		return err == nil && v.Drainage != nil && v.Drainage.Status == enumspb.VERSION_DRAINAGE_STATUS_DRAINED
 	})
@@ -204,18 +204,5 @@ func TestVersionedWorkersPinnedAutoUpgradeRampOverrideCleanup(t *testing.T) {
 	}
 	if err := deployments.Delete(ctx, dep); !errors.As(err, &precondition) {
 		t.Errorf("deleting a deployment with a version left: %v, want FailedPrecondition", err)
-	}
-}
-
-// awaitCondition polls cond until it holds, failing the test after 30 s: version
-// registration, routing and drainage have no notification to wait on.
-func awaitCondition(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 30s")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -170,7 +170,7 @@ func (e *Engine) reclaimTime(ctx context.Context, nsID string) (time.Time, error
 	}
 	var at time.Time
 	if err := at.UnmarshalBinary(rec.Data); err != nil {
-		return time.Time{}, nil
+		return time.Time{}, fmt.Errorf("decoding the namespace's deletion: %w", err)
 	}
 	return at, nil
 }
@@ -265,11 +265,9 @@ func (e *Engine) deleteOpenRuns(ctx context.Context, nsID string, limit int) (in
 			tx.TerminateRun("Delete namespace", nil, "history-service")
 			return nil
 		})
-		if err != nil && !errors.Is(err, errNoChange) {
-			var notFound *serviceerror.NotFound
-			if !errors.As(err, &notFound) {
-				return n, fmt.Errorf("terminating run %s: %w", ex.RunID, err)
-			}
+		var notFound *serviceerror.NotFound
+		if err != nil && !errors.As(err, &notFound) {
+			return n, fmt.Errorf("terminating run %s: %w", ex.RunID, err)
 		}
 		if err := e.store.DeleteExecution(ctx, key.storeKey()); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return n, fmt.Errorf("deleting run %s: %w", ex.RunID, err)
